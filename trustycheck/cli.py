@@ -1,0 +1,185 @@
+"""Command-line interface: ``trustycheck [PATH]...`` lints; ``rules``, ``explain``, ``facts`` document.
+
+Exit codes: 0 no findings, 1 findings, 2 usage or configuration error. Nothing a linted file
+contains can produce a traceback: unreadable input is a TC001 finding.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+
+import click
+
+from trustycheck import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+_SEVERITY_CHOICE = click.Choice(["note", "warning", "error"], case_sensitive=False)
+
+
+class UsageProblem(click.ClickException):
+    """A user error in arguments or configuration: exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file=None) -> None:
+        click.echo(f"trustycheck: error: {self.format_message()}", err=True)
+
+
+class _DefaultLintGroup(click.Group):
+    """A group whose default command is ``check``: ``trustycheck PATH`` = ``trustycheck check PATH``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("trustycheck", "[OPTIONS] [PATH]...")
+        formatter.write_usage("trustycheck", "COMMAND [ARGS]...", prefix="   or: ")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        check_command = self.commands["check"]
+        with click.Context(check_command, info_name="check", parent=ctx) as sub:
+            records = [p.get_help_record(sub) for p in check_command.get_params(sub) if p.name != "help"]
+        records += [p.get_help_record(ctx) for p in self.get_params(ctx)]
+        with formatter.section("Options"):
+            formatter.write_dl([r for r in records if r is not None])
+        self.format_commands(ctx, formatter)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    """Accept both ``--select A --select B`` and ``--select A,B``."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _use_color(no_color: bool) -> bool:
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+@click.group(
+    cls=_DefaultLintGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Run `trustycheck explain TC101` to read a rule's documentation. Exit status: 0 no findings, "
+    "1 findings, 2 usage or configuration error.",
+)
+@click.version_option(__version__, "--version", prog_name="trustycheck", message="%(prog)s %(version)s")
+def main() -> None:
+    """Lint GitHub Actions workflows that publish Python packages.
+
+    Finds what lets a release be hijacked: long-lived PyPI tokens, tokens written into the
+    file, id-token: write on jobs that build untrusted code, ungated publish jobs. With no PATH,
+    lints .github/workflows/ and the local actions under .github/ of the current directory.
+    """
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--select", multiple=True, metavar="RULES", help="Only these rules (ids, id prefixes such as TC1, or slugs; comma-separated or repeated).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (same forms as --select).")
+@click.option("--min-severity", type=_SEVERITY_CHOICE, default="note", show_default=True, help="Report only findings at or above this severity.")
+@click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1). Colour is used only on a terminal.")
+def check_command(paths: tuple[str, ...], output_format: str, select: tuple[str, ...], ignore: tuple[str, ...], min_severity: str, no_color: bool) -> None:
+    """Lint workflow files and local actions (the default command)."""
+    from trustycheck.discover import DiscoveryError, discover
+    from trustycheck.engine.catalog import CatalogError
+    from trustycheck.pipeline import SelectionError, catalog, lint, select_rules
+
+    try:
+        rules = select_rules(catalog(), _split(select) or None, _split(ignore))
+        targets = discover(list(paths))
+    except (DiscoveryError, SelectionError, CatalogError) as error:
+        raise UsageProblem(str(error)) from None
+    if not targets:
+        where = ", ".join(paths) if paths else "the current directory"
+        click.echo(f"trustycheck: warning: no workflow files found in {where}", err=True)
+    reports = lint(targets, rules, min_severity.lower())
+    if output_format == "json":
+        from trustycheck.report.json_report import render_json
+
+        _emit(render_json(reports), color=False)
+    else:
+        from trustycheck.report.text import render_text
+
+        color = _use_color(no_color)
+        _emit(render_text(reports, color=color), color=color)
+    found = any(report.findings for report in reports)
+    sys.exit(EXIT_FINDINGS if found else EXIT_CLEAN)
+
+
+@main.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_command(output_format: str) -> None:
+    """List every rule: id, slug, default severity and summary."""
+    rules = _load_catalog()
+    if output_format == "json":
+        import json
+
+        rows = [{"id": r.id, "slug": r.slug, "severity": r.severity, "scope": r.scope, "summary": r.summary} for r in rules]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    slug_width = max(len(r.slug) for r in rules)
+    for rule in rules:
+        click.echo(f"{rule.id}  {rule.slug:<{slug_width}}  {rule.severity:<7}  {rule.summary}")
+
+
+@main.command("explain")
+@click.argument("rule")
+def explain_command(rule: str) -> None:
+    """Show a rule's full documentation: why it matters, how to fix it, examples."""
+    wanted = rule.strip()
+    for candidate in _load_catalog():
+        if wanted.upper() == candidate.id or wanted.lower() == candidate.slug:
+            click.echo(_explain(candidate))
+            return
+    raise UsageProblem(f"no rule '{rule}' (see `trustycheck rules`)")
+
+
+@main.command("facts")
+def facts_command() -> None:
+    """List the facts rule conditions can test (for writing your own rules)."""
+    from trustycheck.model.facts import FACTS
+
+    width = max(len(name) for name in FACTS)
+    for name, description in FACTS.items():
+        click.echo(f"{name:<{width}}  {description}")
+
+
+def _load_catalog():
+    from trustycheck.engine.catalog import CatalogError
+    from trustycheck.pipeline import catalog
+
+    try:
+        return catalog()
+    except CatalogError as error:
+        raise UsageProblem(str(error)) from None
+
+
+def _explain(rule) -> str:
+    def block(text: str) -> str:
+        return textwrap.indent(text.rstrip(), "    ")
+
+    parts = [f"{rule.id} {rule.slug} ({rule.severity}, {rule.scope} scope)", "", rule.summary, "", "Why it matters", block(rule.why), "", "How to fix", block(rule.fix["details"])]
+    if rule.fix.get("before"):
+        parts += ["", "  Before:", block(rule.fix["before"])]
+    if rule.fix.get("after"):
+        parts += ["", "  After:", block(rule.fix["after"])]
+    if rule.references:
+        parts += ["", "References"] + [f"    - {ref['title']}: {ref['url']}" for ref in rule.references]
+    return "\n".join(parts)
+
+
+def _emit(text: str, *, color: bool) -> None:
+    try:
+        click.echo(text, nl=False, color=color)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: stop quietly, as other Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

@@ -1,0 +1,1 @@
+"""The rule engine: loads the catalog and evaluates conditions over facts. Knows no domain."""

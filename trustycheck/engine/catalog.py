@@ -1,0 +1,191 @@
+"""The rule catalog: one YAML file per rule, validated against the shipped JSON Schema.
+
+A malformed rule file is a :class:`CatalogError` naming the file and the field, for the
+built-in catalog and for an organisation's own rules directory alike. Fact paths used in a
+condition, ``at:`` or message must exist in the fact vocabulary the model declares.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+_SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "rule.schema.json"
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_.*-]*)\}")
+
+
+class CatalogError(Exception):
+    """A rule file that cannot be used; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    slug: str
+    severity: str
+    scope: str
+    summary: str
+    why: str
+    fix: dict[str, str]
+    references: tuple[dict[str, str], ...]
+    condition: dict[str, Any]
+    at: tuple[str, ...]
+    message: str
+    examples: dict[str, list[dict[str, Any]]]
+    source: str
+
+    @property
+    def hint(self) -> str:
+        return self.fix["hint"]
+
+
+def builtin_rules_dir() -> Path:
+    """The catalog inside the installed package, or the repository's ``rules/`` in a checkout."""
+    package = Path(__file__).resolve().parent.parent
+    shipped = package / "rules"
+    return shipped if shipped.is_dir() else package.parent / "rules"
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema  # imported lazily: only needed when a catalog is loaded
+
+    schema = json.loads(_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def load_catalog(directories: Iterable[Path], known_facts: dict[str, str]) -> list[Rule]:
+    """Load and validate every ``*.yml``/``*.yaml`` rule file; ids and slugs must be unique."""
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for directory in directories:
+        if not directory.is_dir():
+            raise CatalogError(f"{directory}: rules directory does not exist")
+        files = sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+        for path in files:
+            rule = load_rule(path, known_facts)
+            for name in (rule.id, rule.slug):
+                if name in seen:
+                    raise CatalogError(f"{path}: {name!r} is already defined by {seen[name]}")
+                seen[name] = str(path)
+            rules.append(rule)
+    return sorted(rules, key=lambda rule: rule.id)
+
+
+def load_rule(path: Path, known_facts: dict[str, str]) -> Rule:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
+    except (OSError, UnicodeDecodeError) as error:
+        raise CatalogError(f"{path}: cannot read rule file: {error}") from None
+    except yaml.YAMLError as error:
+        raise CatalogError(f"{path}: not valid YAML: {error}") from None
+    errors = sorted(_validator().iter_errors(data), key=lambda e: (len(list(e.absolute_path)), str(e.absolute_path)))
+    if errors:
+        raise CatalogError(f"{path}: {_describe(_deepest(errors))}")
+    _check_facts(path, data, known_facts)
+    at = data["at"]
+    return Rule(
+        id=data["id"],
+        slug=data["slug"],
+        severity=data["severity"],
+        scope=data["scope"],
+        summary=data["summary"],
+        why=data["why"],
+        fix=data["fix"],
+        references=tuple(data.get("references", ())),
+        condition=data["condition"],
+        at=(at,) if isinstance(at, str) else tuple(at),
+        message=data["message"],
+        examples=data["examples"],
+        source=str(path),
+    )
+
+
+def _loader():
+    try:
+        return yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover
+        return yaml.SafeLoader
+
+
+def _deepest(errors: list) -> Any:
+    """The most specific error: for a oneOf failure, the branch that got furthest."""
+    best = errors[-1]
+    while best.context:
+        best = max(best.context, key=lambda e: len(list(e.absolute_path)))
+    return best
+
+
+def _describe(error: Any) -> str:
+    location = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path).lstrip(".")
+    field = f"field '{location}'" if location else "top level"
+    return f"{field}: {error.message}"
+
+
+def _check_facts(path: Path, data: dict[str, Any], known: dict[str, str]) -> None:
+    scope = data["scope"]
+    allowed_roots = {"file", scope} | {"problem": set(), "workflow": set(), "job": {"workflow"}, "step": {"workflow", "job"}}[scope]
+
+    def check(fact: str, field: str) -> None:
+        root = fact.split(".", 1)[0]
+        if root not in allowed_roots:
+            raise CatalogError(f"{path}: field '{field}': fact '{fact}' is not available to a {scope}-scope rule")
+        if not _is_known(fact, known):
+            raise CatalogError(f"{path}: field '{field}': unknown fact '{fact}' (see `trustycheck facts`)")
+
+    for fact, field in _condition_facts(data["condition"], "condition"):
+        check(fact, field)
+    at = data["at"]
+    for index, fact in enumerate([at] if isinstance(at, str) else at):
+        check(fact, f"at[{index}]" if not isinstance(at, str) else "at")
+    for fact in _PLACEHOLDER.findall(data["message"]):
+        check(fact, "message")
+    for field, pattern in _condition_patterns(data["condition"], "condition"):
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise CatalogError(f"{path}: field '{field}': invalid regular expression: {error}") from None
+
+
+def _condition_facts(condition: dict[str, Any], field: str) -> list[tuple[str, str]]:
+    if "fact" in condition:
+        return [(condition["fact"], f"{field}.fact")]
+    if "not" in condition:
+        return _condition_facts(condition["not"], f"{field}.not")
+    key = "all" if "all" in condition else "any"
+    found = []
+    for index, child in enumerate(condition[key]):
+        found.extend(_condition_facts(child, f"{field}.{key}[{index}]"))
+    return found
+
+
+def _condition_patterns(condition: dict[str, Any], field: str) -> list[tuple[str, str]]:
+    if "matches" in condition:
+        return [(f"{field}.matches", condition["matches"])]
+    if "not" in condition:
+        return _condition_patterns(condition["not"], f"{field}.not")
+    key = "all" if "all" in condition else "any" if "any" in condition else None
+    if key is None:
+        return []
+    found = []
+    for index, child in enumerate(condition[key]):
+        found.extend(_condition_patterns(child, f"{field}.{key}[{index}]"))
+    return found
+
+
+def _is_known(fact: str, known: dict[str, str]) -> bool:
+    """A path is known when it is, or is a prefix of, a declared path (``*`` = any segment)."""
+    parts = fact.split(".")
+    for declared in known:
+        declared_parts = declared.split(".")
+        if len(parts) > len(declared_parts):
+            continue
+        if all(d == "*" or d == p for d, p in zip(declared_parts, parts)):
+            return True
+    return False

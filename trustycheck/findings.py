@@ -1,0 +1,29 @@
+"""A finding: what the engine produces and every reporter formats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trustycheck.nodes import Pos
+
+SEVERITIES = ("note", "warning", "error")
+"""Ordered from least to most severe."""
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    slug: str
+    severity: str
+    message: str
+    path: str
+    pos: Pos
+    hint: str
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.pos.line, self.pos.col, self.rule_id)

@@ -1,0 +1,250 @@
+"""Safe, bounded, position-aware loading of one YAML file.
+
+Every way a file can fail to be read becomes a :class:`Problem` with a position, never an
+exception: unreadable, too large, not UTF-8, not YAML, too deeply nested, an alias bomb, more
+than one document, duplicate keys. The limits exist so hostile input is rejected in
+milliseconds instead of hanging or crashing the C parser (which recurses per nesting level).
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import yaml
+
+from trustycheck.nodes import Node, Pos, Scalar, wrap
+
+try:  # PyYAML built with libyaml: an order of magnitude faster.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 10 * 1024 * 1024
+"""Largest file read; real workflows are a few kilobytes."""
+
+MAX_DEPTH = 2000
+"""Deepest nesting accepted; PyYAML's composer recurses per level and overflows the C stack
+somewhere past 10,000 levels."""
+
+MAX_ALIAS_EXPANSION = 100_000
+"""Most nodes that aliases may add beyond the file's own nodes (billion-laughs guard)."""
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why (part of) a file could not be read as a workflow."""
+
+    kind: str
+    message: str
+    pos: Pos
+
+
+@dataclass
+class Document:
+    """A loaded file: its text, its root node (``None`` when unreadable) and any problems."""
+
+    path: str
+    text: str
+    root: Node | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """Source lines split where YAML splits them (so line numbers match positions)."""
+        return _LINE_BREAK.split(self.text)
+
+
+def load_path(path: str) -> Document:
+    """Read and load a file from disk; any failure becomes a problem in the document."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            return _failed(path, "limit", f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return _failed(path, "unreadable", f"cannot read file: {reason}")
+    return load_bytes(path, data)
+
+
+def load_bytes(path: str, data: bytes) -> Document:
+    """Load a file's bytes (kept separate from disk access for tests and stdin)."""
+    if len(data) > MAX_BYTES:
+        return _failed(path, "limit", f"file is over the {MAX_BYTES:,}-byte limit")
+    text, problem = _decode(data)
+    if problem is not None:
+        return Document(path, "", None, [problem])
+    return load_text(path, text)
+
+
+def load_text(path: str, text: str) -> Document:
+    """Compose ``text`` into position-aware nodes, applying every limit first."""
+    problems: list[Problem] = []
+    doc = Document(path, text, None, problems)
+    too_deep = _depth_problem(text)
+    if too_deep is not None:
+        problems.append(too_deep)
+        return doc
+    loader = _Loader(text)
+    try:
+        raw = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        problems.append(_yaml_problem(error, text))
+        return doc
+    except yaml.YAMLError as error:  # pragma: no cover - every PyYAML error carries a mark
+        problems.append(Problem("yaml", f"invalid YAML: {error}", Pos.point(1, 1)))
+        return doc
+    except RecursionError:  # pragma: no cover - the depth guard prevents this
+        problems.append(Problem("limit", f"nesting deeper than {MAX_DEPTH} levels", Pos.point(1, 1)))
+        return doc
+    finally:
+        loader.dispose()
+    if raw is None:
+        problems.append(Problem("empty", "file is empty: no YAML document in it", Pos.point(1, 1)))
+        return doc
+    if "&" in text:
+        bomb = _alias_problem(raw)
+        if bomb is not None:
+            problems.append(bomb)
+            return doc
+
+    def duplicate(key: Scalar, first: Scalar) -> None:
+        problems.append(
+            Problem(
+                "duplicate-key",
+                f"duplicate key '{key.text}' (first defined on line {first.pos.line}); "
+                "GitHub rejects workflows with duplicate keys",
+                key.pos,
+            )
+        )
+
+    doc.root = wrap(raw, duplicate)
+    return doc
+
+
+def _failed(path: str, kind: str, message: str) -> Document:
+    return Document(path, "", None, [Problem(kind, message, Pos.point(1, 1))])
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _decode(data: bytes) -> tuple[str, Problem | None]:
+    """Decode UTF-8 (or UTF-16/32 with a BOM); the BOM itself is dropped."""
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            data, encoding = data[len(bom):], name
+            break
+    try:
+        return data.decode(encoding), None
+    except UnicodeDecodeError as error:
+        return "", _encoding_problem(data, error, encoding)
+
+
+def _encoding_problem(data: bytes, error: UnicodeDecodeError, encoding: str) -> Problem:
+    if encoding != "utf-8":
+        return Problem("encoding", f"invalid {encoding.upper()} data at byte {error.start}", Pos.point(1, 1))
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    line = data.count(b"\n", 0, error.start) + 1
+    column = len(data[line_start:error.start].decode("utf-8", "replace")) + 1
+    byte = data[error.start]
+    return Problem("encoding", f"file is not valid UTF-8: byte 0x{byte:02x} cannot be decoded", Pos.point(line, column))
+
+
+def _yaml_problem(error: yaml.MarkedYAMLError, text: str) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    pos = Pos.point(mark.line + 1, mark.column + 1) if mark is not None else Pos.point(1, 1)
+    what = error.problem or error.context or "invalid YAML"
+    if error.context and error.problem:
+        what = f"{error.problem} ({error.context})"
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        what = "a tab character here; YAML indents with spaces only"
+    if "expected a single document" in what:
+        what = "more than one YAML document in the file; a workflow is a single document"
+    return Problem("yaml", f"invalid YAML: {what}", pos)
+
+
+def _depth_problem(text: str) -> Problem | None:
+    """Reject nesting past MAX_DEPTH before the composer can overflow the stack.
+
+    Every nesting level needs a ``[``, ``{``, ``-``, ``?`` or a new line, so their count bounds
+    the depth; only when that cheap bound exceeds the limit are parser events counted exactly.
+    """
+    bound = text.count("[") + text.count("{") + text.count("-") + text.count("?") + text.count("\n")
+    if bound <= MAX_DEPTH:
+        return None
+    depth = 0
+    starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, starts):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return Problem(
+                        "limit",
+                        f"nesting deeper than {MAX_DEPTH} levels",
+                        Pos.point(mark.line + 1, mark.column + 1),
+                    )
+            elif isinstance(event, ends):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the composer will report the syntax error with its position
+    return None
+
+
+def _alias_problem(root: yaml.Node) -> Problem | None:
+    """Count the nodes aliases would expand to; reject a billion-laughs style blow-up.
+
+    Iterative, memoised per node: linear in the composed graph however deep or shared it is.
+    """
+    sizes: dict[int, int] = {}
+    unique = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes and not children_done:
+            continue
+        children = _children(node)
+        if not children_done:
+            sizes[key] = -1  # in progress; recursive aliases count once
+            unique += 1
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        total = 1
+        for child in children:
+            total += max(sizes.get(id(child), 1), 1)
+        sizes[key] = total
+        if total - unique > MAX_ALIAS_EXPANSION:
+            mark = node.start_mark
+            return Problem(
+                "limit",
+                f"aliases expand to over {MAX_ALIAS_EXPANSION:,} extra nodes (an alias bomb?)",
+                Pos.point(mark.line + 1, mark.column + 1),
+            )
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []

@@ -1,0 +1,203 @@
+"""Facts: the model flattened into the vocabulary rule conditions are written in.
+
+Rules never see model objects, only these nested dicts, so the engine stays ignorant of PyPI
+and a rule author can read ``FACTS`` (also shown by ``trustycheck facts``) to know what exists.
+Values that carry a ``pos`` (nodes) are what a rule's ``at:`` points at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from trustycheck.loader import Document, Problem
+from trustycheck.model.permissions import SCOPES, Permissions
+from trustycheck.model.publish import Publish, detect_publish
+from trustycheck.model.pypi import INDEX_NAMES, token_spans
+from trustycheck.model.refs import ActionRef
+from trustycheck.model.workflow import Job, Step, Workflow, build_workflow
+from trustycheck.nodes import Pos
+
+Facts = dict[str, Any]
+
+SCOPE_NAMES = ("problem", "workflow", "job", "step")
+
+FACTS: dict[str, str] = {
+    "file.path": "path of the file as given",
+    "file.kind": "'workflow' or 'action' (a local composite action file)",
+    "problem.kind": "why the file could not be read: unreadable, limit, encoding, yaml, empty, "
+    "duplicate-key, not-a-workflow, structure",
+    "problem.message": "a sentence describing the problem",
+    "problem.node": "where the problem is",
+    "workflow.name": "the workflow's name:",
+    "workflow.events": "list of events in on:",
+    "workflow.reusable": "true when triggered by workflow_call",
+    "workflow.node": "the workflow's top-level mapping",
+    "workflow.on.node": "the on: value",
+    "workflow.permissions.block": "the workflow-level permissions: block, if any",
+    "workflow.permissions.*": "workflow-level level of a scope: write, read, none, or default",
+    "job.id": "the job's id",
+    "job.name": "the job's name:",
+    "job.key": "the job's id key",
+    "job.node": "the job's mapping",
+    "job.if": "the job's if: expression",
+    "job.permissions.origin": "where the effective permissions come from: job, workflow, default",
+    "job.permissions.block": "the permissions: block in effect (job or workflow level)",
+    "job.permissions.writes": "scopes granted write, other than id-token",
+    "job.permissions.*": "effective level of a scope (id-token, contents...): write, read, none, default",
+    "job.environment.name": "the job's environment name (may be an expression)",
+    "job.environment.node": "the environment: value",
+    "job.publishes": "true when a step of the job uploads to a package index",
+    "job.calls.ref": "for a reusable-workflow call job, the uses: reference",
+    "job.calls.node": "for a reusable-workflow call job, the uses: value",
+    "job.secrets_inherit": "true for secrets: inherit",
+    "step.index": "0-based position of the step in the job",
+    "step.label": "the step's name, id or uses:",
+    "step.node": "the step's mapping",
+    "step.uses.action": "owner/repo[/path] of the action, lower case",
+    "step.uses.ref": "the ref after @",
+    "step.uses.ref_kind": "sha, short-sha, tag, branch or none",
+    "step.uses.kind": "repo, local or docker",
+    "step.uses.node": "the uses: value",
+    "step.publish": "present when the step uploads to a package index",
+    "step.publish.tool": "the tool or action that uploads",
+    "step.publish.index": "pypi, testpypi, other (a private index) or unknown",
+    "step.publish.index_name": "the index in words (PyPI, TestPyPI...)",
+    "step.publish.to_pypi": "true for PyPI or TestPyPI, where Trusted Publishing exists",
+    "step.publish.native_oidc": "true when the tool can do Trusted Publishing itself",
+    "step.publish.node": "what uploads (the uses: value or run: script)",
+    "step.publish.index_node": "the key that sets the index URL, if any",
+    "step.publish.credential.kind": "oidc, token, password, literal, minted, none or unknown",
+    "step.publish.credential.source": "where it comes from, e.g. secrets.PYPI_API_TOKEN (never the value)",
+    "step.publish.credential.origin": "secrets, vars, inputs, env, steps or literal",
+    "step.publish.credential.long_lived": "true for a stored token, password or literal",
+    "step.publish.credential.node": "the key that passes the credential",
+    "step.publish.credential.value_node": "the value that holds the credential",
+}
+
+
+@dataclass
+class Analysis:
+    """Everything the rules need about one file."""
+
+    doc: Document
+    workflow: Workflow | None
+    contexts: dict[str, list[Facts]] = field(default_factory=dict)
+    redactions: list[Pos] = field(default_factory=list)
+    """Spans of secret values in the file, to be masked in every output."""
+
+
+def analyse(doc: Document) -> Analysis:
+    """Build the model for ``doc`` and flatten it into fact contexts per rule scope."""
+    workflow = build_workflow(doc)
+    file_facts = {"path": doc.path, "kind": workflow.kind if workflow else None}
+    contexts: dict[str, list[Facts]] = {scope: [] for scope in SCOPE_NAMES}
+    redactions: list[Pos] = []
+    if workflow is not None:
+        workflow_facts = _workflow_facts(workflow)
+        contexts["workflow"].append({"file": file_facts, "workflow": workflow_facts})
+        for job in workflow.jobs:
+            step_facts = []
+            for step in job.steps:
+                publish = detect_publish(step)
+                if publish is not None and publish.credential.kind == "literal" and publish.credential.value_node is not None:
+                    redactions.append(publish.credential.value_node.pos)
+                step_facts.append(_step_facts(step, publish))
+            job_facts = _job_facts(job, step_facts)
+            contexts["job"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts})
+            for facts in step_facts:
+                contexts["step"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts, "step": facts})
+    # Problems last: building the model may report structure problems and duplicate keys.
+    contexts["problem"] = [{"file": file_facts, "problem": _problem_facts(p)} for p in doc.problems]
+    redactions.extend(_token_positions(doc))
+    return Analysis(doc, workflow, contexts, redactions)
+
+
+def _problem_facts(problem: Problem) -> Facts:
+    return {"kind": problem.kind, "message": problem.message, "node": problem.pos}
+
+
+def _permission_facts(permissions: Permissions | None) -> Facts:
+    if permissions is None:
+        return {"block": None}
+    facts: Facts = {scope: permissions.level(scope) for scope in SCOPES}
+    facts["block"] = permissions.node
+    facts["origin"] = permissions.origin
+    facts["writes"] = [scope for scope in permissions.write_scopes() if scope != "id-token"]
+    return facts
+
+
+def _workflow_facts(workflow: Workflow) -> Facts:
+    facts: Facts = {
+        "name": workflow.name,
+        "events": workflow.events,
+        "reusable": "workflow_call" in workflow.events,
+        "node": workflow.node,
+        "on": {"node": workflow.on_node},
+        "kind": workflow.kind,
+    }
+    permissions = _permission_facts(workflow.permissions) if workflow.permissions else {"block": None}
+    facts["permissions"] = permissions
+    return facts
+
+
+def _job_facts(job: Job, steps: list[Facts]) -> Facts:
+    environment = job.environment
+    return {
+        "id": job.id,
+        "name": job.name,
+        "key": job.key,
+        "node": job.node,
+        "if": job.condition,
+        "permissions": _permission_facts(job.effective_permissions),
+        "environment": {"name": environment.name, "node": environment.node} if environment else None,
+        "publishes": any(step.get("publish") for step in steps),
+        "calls": _uses_facts(job.uses) if job.uses else None,
+        "secrets_inherit": job.secrets_inherit,
+    }
+
+
+def _uses_facts(ref: ActionRef) -> Facts:
+    return {"action": ref.action, "ref": ref.ref, "ref_kind": ref.ref_kind, "kind": ref.kind, "node": ref.node}
+
+
+def _step_facts(step: Step, publish: Publish | None) -> Facts:
+    return {
+        "index": step.index,
+        "label": step.label,
+        "node": step.node,
+        "uses": _uses_facts(step.uses) if step.uses else None,
+        "publish": _publish_facts(publish) if publish else None,
+    }
+
+
+def _publish_facts(publish: Publish) -> Facts:
+    credential = publish.credential
+    return {
+        "tool": publish.tool,
+        "index": publish.index,
+        "index_name": INDEX_NAMES[publish.index],
+        "to_pypi": publish.to_pypi,
+        "native_oidc": publish.native_oidc,
+        "node": publish.node,
+        "index_node": publish.index_node,
+        "credential": {
+            "kind": credential.kind,
+            "source": credential.source,
+            "origin": credential.origin,
+            "long_lived": credential.long_lived,
+            "node": credential.node,
+            "value_node": credential.value_node,
+        },
+    }
+
+
+def _token_positions(doc: Document) -> list[Pos]:
+    """Positions of PyPI tokens written anywhere in the file, comments included."""
+    if "pypi-" not in doc.text:
+        return []
+    positions = []
+    for number, line in enumerate(doc.lines, start=1):
+        for start, end in token_spans(line):
+            positions.append(Pos(number, start + 1, number, end + 1))
+    return positions

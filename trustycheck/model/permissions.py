@@ -1,0 +1,109 @@
+"""GITHUB_TOKEN permissions: parsing a ``permissions:`` block and resolving a job's effective set.
+
+GitHub's rules (workflow syntax docs): a job-level block *replaces* the workflow-level one;
+naming any scope sets every unnamed scope to ``none``; ``read-all``/``write-all``/``{}`` are
+shorthands; with no block anywhere the repository default applies, and ``id-token`` is
+``none`` in both defaults, so Trusted Publishing always needs an explicit grant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from trustycheck.nodes import Mapping, Node, Scalar
+
+SCOPES = (
+    "actions", "artifact-metadata", "attestations", "checks", "contents", "deployments",
+    "discussions", "id-token", "issues", "models", "packages", "pages", "pull-requests",
+    "repository-projects", "security-events", "statuses", "workflows",
+)
+LEVELS = ("read", "write", "none")
+_ALLOWED = {"id-token": ("write", "none"), "models": ("read", "none"), "workflows": ("write", "none")}
+
+WRITE = "write"
+READ = "read"
+NONE = "none"
+DEFAULT = "default"
+"""Level of a scope left to the repository's default (unknowable from the workflow file)."""
+
+# Block kinds.
+KIND_DEFAULT = "default"
+KIND_MAP = "map"
+KIND_READ_ALL = "read-all"
+KIND_WRITE_ALL = "write-all"
+
+
+@dataclass
+class Permissions:
+    """One ``permissions:`` block (or the repository default when ``kind`` is ``default``)."""
+
+    kind: str
+    scopes: dict[str, str] = field(default_factory=dict)
+    node: Node | None = None
+    origin: str = "default"
+    """Where the effective block was written: ``job``, ``workflow`` or ``default``."""
+
+    def level(self, scope: str) -> str:
+        """``write``, ``read``, ``none``, or ``default`` when only the repo setting knows."""
+        if self.kind == KIND_WRITE_ALL:
+            return WRITE
+        if self.kind == KIND_READ_ALL:
+            return NONE if scope in ("id-token", "workflows") else READ
+        if self.kind == KIND_MAP:
+            return self.scopes.get(scope, NONE)
+        return NONE if scope == "id-token" else DEFAULT
+
+    def levels(self) -> dict[str, str]:
+        return {scope: self.level(scope) for scope in SCOPES}
+
+    def write_scopes(self) -> list[str]:
+        """Scopes granted ``write`` (sorted); for ``default`` none are certain."""
+        return [scope for scope in SCOPES if self.level(scope) == WRITE]
+
+    def scope_node(self, scope: str) -> Node | None:
+        """The node granting ``scope`` (its key in a map, else the whole block)."""
+        if isinstance(self.node, Mapping):
+            return self.node.key_node(scope) or self.node
+        return self.node
+
+
+DEFAULT_PERMISSIONS = Permissions(KIND_DEFAULT)
+
+
+def parse_permissions(node: Node, problem) -> Permissions | None:
+    """Parse a ``permissions:`` value; report unusable values through ``problem(node, msg)``."""
+    if isinstance(node, Scalar):
+        value = node.value
+        if value in ("read-all", "write-all"):
+            return Permissions(value, node=node)
+        if value is None or value == "":
+            return Permissions(KIND_MAP, node=node)
+        if isinstance(value, str) and "${{" in value:
+            return None
+        problem(node, f"'permissions' must be read-all, write-all or a mapping of scopes, not {value!r}")
+        return None
+    if not isinstance(node, Mapping):
+        problem(node, "'permissions' must be read-all, write-all or a mapping of scopes, not a list")
+        return None
+    scopes: dict[str, str] = {}
+    for key, value in node.items():
+        level = value.as_string() if isinstance(value, Scalar) else None
+        allowed = _ALLOWED.get(key.text, LEVELS)
+        if key.text not in SCOPES:
+            problem(key, f"unknown permission scope '{key.text}'")
+            continue
+        if level not in allowed:
+            shown = level if level is not None else "a collection"
+            problem(value, f"'{key.text}' accepts {', '.join(allowed)}, not {shown!r}")
+            continue
+        scopes[key.text] = level
+    return Permissions(KIND_MAP, scopes, node)
+
+
+def effective_permissions(job_block: Permissions | None, workflow_block: Permissions | None) -> Permissions:
+    """The job's own block if it has one, else the workflow's, else the repository default."""
+    if job_block is not None:
+        return Permissions(job_block.kind, job_block.scopes, job_block.node, "job")
+    if workflow_block is not None:
+        return Permissions(workflow_block.kind, workflow_block.scopes, workflow_block.node, "workflow")
+    return DEFAULT_PERMISSIONS

@@ -1,0 +1,47 @@
+"""Facts about package indexes and PyPI API tokens (DOMAIN.md §2, §4)."""
+
+from __future__ import annotations
+
+import re
+
+PYPI = "pypi"
+TESTPYPI = "testpypi"
+OTHER = "other"
+UNKNOWN = "unknown"
+INDEX_NAMES = {PYPI: "PyPI", TESTPYPI: "TestPyPI", OTHER: "a private index", UNKNOWN: "an index chosen at run time"}
+
+PYPI_UPLOAD_URL = "https://upload.pypi.org/legacy/"
+TESTPYPI_UPLOAD_URL = "https://test.pypi.org/legacy/"
+
+# A macaroon's location is fixed per index, so real tokens start with one of these prefixes.
+_ANCHORED_TOKEN = re.compile(r"pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}")
+# The documented generic form (``pypi-`` + at least 85 URL-safe base64 characters).
+_GENERIC_TOKEN = re.compile(r"pypi-[A-Za-z0-9_-]{85,}")
+
+
+def classify_index_url(url: str | None) -> str:
+    """Which index an upload URL points at; ``None``/empty means the tool's default (PyPI)."""
+    if url is None or not url.strip():
+        return PYPI
+    if "${{" in url:
+        return UNKNOWN
+    lowered = url.strip().lower()
+    host = re.sub(r"^[a-z]+://", "", lowered).split("/", 1)[0].split("@")[-1].split(":")[0]
+    if host in ("test.pypi.org", "testpypi.python.org"):
+        return TESTPYPI
+    if host in ("upload.pypi.org", "pypi.org", "pypi.python.org", "www.pypi.org"):
+        return PYPI
+    return OTHER
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of PyPI API tokens written out in ``text``."""
+    spans = [match.span() for match in _ANCHORED_TOKEN.finditer(text)]
+    for match in _GENERIC_TOKEN.finditer(text):
+        if not any(start <= match.start() < end for start, end in spans):
+            spans.append(match.span())
+    return sorted(spans)
+
+
+def looks_like_token(value: str) -> bool:
+    return bool(_ANCHORED_TOKEN.search(value) or _GENERIC_TOKEN.search(value))

@@ -1,0 +1,89 @@
+"""Parse ``uses:`` references the way GitHub resolves them, and classify how they are pinned."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from trustycheck.nodes import Node
+
+_FULL_SHA = re.compile(r"[0-9a-f]{40}\Z")
+_SHORT_SHA = re.compile(r"[0-9a-f]{7,39}\Z")
+_VERSION_TAG = re.compile(r"v?\d+(\.\d+)*([-+._][0-9A-Za-z.+-]*)?\Z")
+_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
+
+# Ref kinds, from strongest to weakest pin.
+SHA = "sha"
+SHORT_SHA = "short-sha"
+TAG = "tag"
+BRANCH = "branch"
+NO_REF = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRef:
+    """A parsed ``uses:`` value.
+
+    ``kind`` is ``repo`` (owner/repo[/path]@ref), ``local`` (``./path`` or ``$/path``) or
+    ``docker`` (``docker://image``). ``ref_kind`` says how firmly the ref pins the code:
+    a full 40-hex commit SHA, a short SHA (proves nothing), a tag-like or branch-like name.
+    """
+
+    raw: str
+    kind: str
+    owner: str | None
+    repo: str | None
+    path: str | None
+    ref: str | None
+    ref_kind: str
+    node: Node | None = None
+
+    @property
+    def slug(self) -> str | None:
+        """``owner/repo`` in lower case (GitHub names are case-insensitive)."""
+        if self.owner is None or self.repo is None:
+            return None
+        return f"{self.owner}/{self.repo}".lower()
+
+    @property
+    def action(self) -> str | None:
+        """``owner/repo[/path]`` in lower case, without the ref."""
+        if self.slug is None:
+            return None
+        return f"{self.slug}/{self.path}".lower() if self.path else self.slug
+
+    @property
+    def is_reusable_workflow(self) -> bool:
+        path = self.path or ""
+        return path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml"))
+
+
+def classify_ref(ref: str) -> str:
+    """Say what a git ref looks like: a full SHA, a short SHA, a version tag or a branch."""
+    lowered = ref.lower()
+    if _FULL_SHA.match(lowered):
+        return SHA
+    if _SHORT_SHA.match(lowered) and not lowered.isdigit():
+        return SHORT_SHA
+    if _VERSION_TAG.match(ref):
+        return TAG
+    return BRANCH
+
+
+def parse_uses(raw: str, node: Node | None = None) -> ActionRef:
+    """Parse a step's or job's ``uses:`` value; never fails, odd input gets kind ``repo``
+    with the parts it has."""
+    text = raw.strip()
+    if text.startswith(("./", "$/")) or text in (".", "$"):
+        return ActionRef(raw, "local", None, None, text, None, NO_REF, node)
+    if text.startswith("docker://"):
+        pinned = bool(_DIGEST.search(text))
+        return ActionRef(raw, "docker", None, None, text[len("docker://"):], None, SHA if pinned else TAG, node)
+    name, at, ref = text.partition("@")
+    segments = name.split("/")
+    owner = segments[0] or None
+    repo = segments[1] if len(segments) > 1 and segments[1] else None
+    path = "/".join(segments[2:]) or None
+    if not at or not ref:
+        return ActionRef(raw, "repo", owner, repo, path, None, NO_REF, node)
+    return ActionRef(raw, "repo", owner, repo, path, ref, classify_ref(ref), node)

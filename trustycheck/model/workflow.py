@@ -1,0 +1,322 @@
+"""The workflow model: plain typed objects built from a loaded document.
+
+Each object keeps the node it came from, so findings can point at it. Shapes GitHub would
+reject (``jobs`` as a list, ``steps`` as a mapping, ``uses: [a]``...) are reported as
+structure problems and skipped, so a broken part never hides the rest of the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from trustycheck.loader import Document, Problem
+from trustycheck.model.permissions import Permissions, effective_permissions, parse_permissions
+from trustycheck.model.refs import ActionRef, parse_uses
+from trustycheck.model.triggers import Trigger, parse_triggers
+from trustycheck.nodes import Mapping, Node, Scalar, Sequence, describe
+
+WORKFLOW = "workflow"
+ACTION = "action"
+
+
+@dataclass
+class EnvVar:
+    name: str
+    key: Scalar
+    value: Node
+
+    @property
+    def text(self) -> str:
+        return self.value.as_string() if isinstance(self.value, Scalar) else ""
+
+
+Env = dict[str, EnvVar]
+
+
+@dataclass
+class Environment:
+    """A job's deployment environment: ``environment: pypi`` or ``{name: pypi, url: ...}``."""
+
+    name: str | None
+    url: str | None
+    node: Node
+
+
+@dataclass
+class Step:
+    index: int
+    node: Mapping
+    id: str | None = None
+    name: str | None = None
+    uses: ActionRef | None = None
+    run: Scalar | None = None
+    shell: str | None = None
+    inputs: Mapping | None = None
+    env: Env = field(default_factory=dict)
+    effective_env: Env = field(default_factory=dict)
+    condition: str | None = None
+
+    def input(self, *names: str) -> tuple[Scalar, Node] | None:
+        """The first of ``names`` given under ``with:`` (for kebab/snake aliases)."""
+        if self.inputs is None:
+            return None
+        for name in names:
+            pair = self.inputs.entries.get(name)
+            if pair is not None:
+                return pair
+        return None
+
+    @property
+    def label(self) -> str:
+        if self.name:
+            return self.name
+        if self.id:
+            return self.id
+        if self.uses is not None:
+            return self.uses.raw
+        return f"step {self.index + 1}"
+
+
+@dataclass
+class Job:
+    id: str
+    key: Scalar
+    node: Mapping
+    name: str | None = None
+    permissions: Permissions | None = None
+    effective_permissions: Permissions = field(default_factory=lambda: effective_permissions(None, None))
+    environment: Environment | None = None
+    condition: str | None = None
+    condition_node: Node | None = None
+    runs_on: Node | None = None
+    container: Node | None = None
+    needs: list[str] = field(default_factory=list)
+    env: Env = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    uses: ActionRef | None = None
+    call_inputs: Mapping | None = None
+    secrets_inherit: bool = False
+    secrets: Env = field(default_factory=dict)
+    secrets_node: Node | None = None
+
+
+@dataclass
+class Workflow:
+    """A workflow file, or a composite action file (``kind == 'action'``: one pseudo-job)."""
+
+    doc: Document
+    kind: str
+    node: Mapping
+    name: str | None = None
+    triggers: list[Trigger] = field(default_factory=list)
+    on_node: Node | None = None
+    permissions: Permissions | None = None
+    env: Env = field(default_factory=dict)
+    jobs: list[Job] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    @property
+    def events(self) -> list[str]:
+        return [trigger.event for trigger in self.triggers]
+
+
+class _Builder:
+    """Builds the model for one document, collecting structure problems as it goes."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+
+    def problem(self, node: Node, message: str) -> None:
+        self.doc.problems.append(Problem("structure", message, node.pos))
+
+    def text(self, node: Node | None, field_name: str) -> str | None:
+        """A scalar field as a string; a collection is a structure problem."""
+        if node is None:
+            return None
+        if isinstance(node, Scalar):
+            value = node.value
+            return None if value is None else node.as_string()
+        self.problem(node, f"'{field_name}' must be a string, not {describe(node)}")
+        return None
+
+    def mapping(self, node: Node | None, field_name: str) -> Mapping | None:
+        if node is None or isinstance(node, Mapping):
+            return node
+        if isinstance(node, Scalar) and (node.value is None or "${{" in node.text):
+            return None
+        self.problem(node, f"'{field_name}' must be a mapping, not {describe(node)}")
+        return None
+
+    def env(self, node: Node | None, base: Env | None = None) -> Env:
+        merged: Env = dict(base) if base else {}
+        block = self.mapping(node, "env")
+        if block is None:
+            return merged
+        for key, value in block.items():
+            if isinstance(value, Scalar):
+                merged[key.text] = EnvVar(key.text, key, value)
+            else:
+                self.problem(value, f"env var '{key.text}' must be a string, not {describe(value)}")
+        return merged
+
+    def permissions(self, node: Node | None) -> Permissions | None:
+        if node is None:
+            return None
+        return parse_permissions(node, self.problem)
+
+    def uses(self, node: Node | None) -> ActionRef | None:
+        value = self.text(node, "uses")
+        if value is None:
+            return None
+        return parse_uses(value, node)
+
+    def environment(self, node: Node | None) -> Environment | None:
+        if node is None:
+            return None
+        if isinstance(node, Scalar):
+            name = node.as_string()
+            return Environment(name or None, None, node)
+        if isinstance(node, Mapping):
+            return Environment(self.text(node.get("name"), "environment.name"), self.text(node.get("url"), "environment.url"), node)
+        self.problem(node, f"'environment' must be a name or a mapping with 'name', not {describe(node)}")
+        return None
+
+    def condition(self, node: Node | None) -> str | None:
+        if node is None:
+            return None
+        if isinstance(node, Scalar):
+            return node.as_string()
+        self.problem(node, f"'if' must be an expression, not {describe(node)}")
+        return None
+
+    def needs(self, node: Node | None) -> list[str]:
+        if node is None:
+            return []
+        if isinstance(node, Scalar):
+            return [node.as_string()]
+        if isinstance(node, Sequence):
+            return [item.as_string() for item in node if isinstance(item, Scalar)]
+        self.problem(node, f"'needs' must be a job id or a list of job ids, not {describe(node)}")
+        return []
+
+    def steps(self, node: Node | None, base_env: Env) -> list[Step]:
+        if node is None:
+            return []
+        if not isinstance(node, Sequence):
+            if not (isinstance(node, Scalar) and node.value is None):
+                self.problem(node, f"'steps' must be a list of steps, not {describe(node)}")
+            return []
+        steps = []
+        for index, item in enumerate(node):
+            if not isinstance(item, Mapping):
+                self.problem(item, f"a step must be a mapping, not {describe(item)}")
+                continue
+            steps.append(self.step(index, item, base_env))
+        return steps
+
+    def step(self, index: int, node: Mapping, base_env: Env) -> Step:
+        run = node.get("run")
+        if run is not None and not isinstance(run, Scalar):
+            self.problem(run, f"'run' must be a string, not {describe(run)}")
+            run = None
+        own_env = self.env(node.get("env"))
+        return Step(
+            index=index,
+            node=node,
+            id=self.text(node.get("id"), "id"),
+            name=self.text(node.get("name"), "name"),
+            uses=self.uses(node.get("uses")),
+            run=run,
+            shell=self.text(node.get("shell"), "shell"),
+            inputs=self.mapping(node.get("with"), "with"),
+            env=own_env,
+            effective_env={**base_env, **own_env},
+            condition=self.condition(node.get("if")),
+        )
+
+    def job(self, key: Scalar, node: Mapping, workflow: Workflow) -> Job:
+        permissions = self.permissions(node.get("permissions"))
+        env = self.env(node.get("env"), workflow.env)
+        job = Job(
+            id=key.text,
+            key=key,
+            node=node,
+            name=self.text(node.get("name"), "name"),
+            permissions=permissions,
+            effective_permissions=effective_permissions(permissions, workflow.permissions),
+            environment=self.environment(node.get("environment")),
+            condition=self.condition(node.get("if")),
+            condition_node=node.get("if"),
+            runs_on=node.get("runs-on"),
+            container=node.get("container"),
+            needs=self.needs(node.get("needs")),
+            env=env,
+            uses=self.uses(node.get("uses")),
+            call_inputs=self.mapping(node.get("with"), "with"),
+        )
+        job.steps = self.steps(node.get("steps"), env)
+        secrets = node.get("secrets")
+        if secrets is not None:
+            job.secrets_node = secrets
+            if isinstance(secrets, Scalar) and secrets.value == "inherit":
+                job.secrets_inherit = True
+            else:
+                job.secrets = self.env(secrets)
+        return job
+
+    def workflow(self) -> Workflow | None:
+        root = self.doc.root
+        if not isinstance(root, Mapping):
+            if root is not None:
+                self.doc.problems.append(
+                    Problem("not-a-workflow", f"the file's top level is {describe(root)}, not a mapping of workflow keys", root.pos)
+                )
+            return None
+        if "jobs" not in root and "runs" in root:
+            return self.action(root)
+        if "jobs" not in root:
+            self.doc.problems.append(
+                Problem("not-a-workflow", "not a workflow: there is no 'jobs' key (nor 'runs', for an action)", root.pos)
+            )
+            return None
+        workflow = Workflow(self.doc, WORKFLOW, root, name=self.text(root.get("name"), "name"))
+        on_node = root.get("on")
+        if on_node is None:
+            self.problem(root.key_node("jobs") or root, "the workflow has no 'on' key: nothing can trigger it")
+        else:
+            workflow.on_node = on_node
+            workflow.triggers = parse_triggers(on_node, self.problem)
+        workflow.permissions = self.permissions(root.get("permissions"))
+        workflow.env = self.env(root.get("env"))
+        jobs = root.get("jobs")
+        if not isinstance(jobs, Mapping):
+            self.problem(jobs, f"'jobs' must be a mapping of job ids to jobs, not {describe(jobs)}")
+            return workflow
+        for key, job_node in jobs.items():
+            if not isinstance(job_node, Mapping):
+                self.problem(job_node, f"job '{key.text}' must be a mapping, not {describe(job_node)}")
+                continue
+            workflow.jobs.append(self.job(key, job_node, workflow))
+        return workflow
+
+    def action(self, root: Mapping) -> Workflow:
+        """A local action file: composite steps become one pseudo-job run by the caller."""
+        workflow = Workflow(self.doc, ACTION, root, name=self.text(root.get("name"), "name"))
+        runs = self.mapping(root.get("runs"), "runs")
+        key = root.key_node("runs")
+        assert key is not None
+        job = Job(id="(action)", key=key, node=runs or root)
+        if runs is not None:
+            job.steps = self.steps(runs.get("steps"), {})
+        workflow.jobs.append(job)
+        return workflow
+
+
+def build_workflow(doc: Document) -> Workflow | None:
+    """Build the model for a loaded document; ``None`` when it is not a workflow or action."""
+    if doc.root is None:
+        return None
+    return _Builder(doc).workflow()

@@ -1,0 +1,57 @@
+"""Human output in the style of modern linters: location, rule, message, excerpt, caret, hint."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import click
+
+from trustycheck.report.excerpt import masked_line
+
+if TYPE_CHECKING:
+    from trustycheck.pipeline import FileReport
+
+_SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
+
+
+def render_text(reports: list["FileReport"], *, color: bool, show_source: bool = True) -> str:
+    def style(text: str, **kwargs) -> str:
+        return click.style(text, **kwargs) if color else text
+
+    out: list[str] = []
+    for report in reports:
+        for finding in report.findings:
+            colour = _SEVERITY_COLOURS[finding.severity]
+            pos = finding.pos
+            location = style(f"{finding.path}:{pos.line}:{pos.col}:", bold=True)
+            rule = style(finding.rule_id, fg=colour, bold=True)
+            out.append(f"{location} {rule} [{finding.slug}] {finding.message}")
+            line = masked_line(report.doc.lines, pos.line, report.redactions) if show_source else ""
+            if line.strip():
+                gutter = " " * len(str(pos.line))
+                end = pos.end_col if pos.end_line == pos.line else len(line) + 1
+                width = max(1, min(end, len(line) + 1) - pos.col)
+                lead = "".join(ch if ch == "\t" else " " for ch in line[: pos.col - 1])
+                out.append(style(f"{gutter} |", fg="blue"))
+                out.append(style(f"{pos.line} |", fg="blue") + f" {line.rstrip()}")
+                out.append(style(f"{gutter} |", fg="blue") + " " + lead + style("^" * width, fg=colour, bold=True))
+                out.append(style(f"{gutter} = ", fg="blue") + style("help:", bold=True) + f" {finding.hint}")
+            else:
+                out.append(style("  = ", fg="blue") + style("help:", bold=True) + f" {finding.hint}")
+            out.append("")
+    out.append(summary(reports, style))
+    return "\n".join(out) + "\n"
+
+
+def summary(reports: list["FileReport"], style) -> str:
+    counts = Counter(f.severity for report in reports for f in report.findings)
+    total = sum(counts.values())
+    files = len(reports)
+    checked = f"{files} file{'s' if files != 1 else ''} checked"
+    if total == 0:
+        return style("No findings", fg="green", bold=True) + f" ({checked})."
+    with_findings = sum(1 for report in reports if report.findings)
+    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "note") if counts[s]]
+    head = f"Found {total} finding{'s' if total != 1 else ''}"
+    return style(head, bold=True) + f" ({', '.join(parts)}) in {with_findings} of {checked}."
