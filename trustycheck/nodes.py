@@ -111,12 +111,13 @@ class Scalar(Node):
 
     @property
     def is_plain(self) -> bool:
-        return self.raw.style is None
+        # The C loader marks plain scalars with style '' and the pure-Python one with None.
+        return not self.raw.style
 
     @property
     def value(self) -> Any:
         raw = self.raw
-        if raw.style is None:
+        if not raw.style:
             return resolve_plain(raw.value)
         return raw.value
 

@@ -80,7 +80,7 @@ def parse_permissions(node: Node, problem) -> Permissions | None:
             return Permissions(KIND_MAP, node=node)
         if isinstance(value, str) and "${{" in value:
             return None
-        problem(node, f"'permissions' must be read-all, write-all or a mapping of scopes, not {value!r}")
+        problem(node, f"'permissions' must be read-all, write-all or a mapping of scopes, not {node.text!r}")
         return None
     if not isinstance(node, Mapping):
         problem(node, "'permissions' must be read-all, write-all or a mapping of scopes, not a list")

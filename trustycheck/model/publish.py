@@ -53,7 +53,10 @@ def _pypa_action(step: Step) -> Publish:
     password = step.input("password")
     user_pair = step.input("user")
     user = user_pair[1].as_string() if user_pair and isinstance(user_pair[1], Scalar) else "__token__"
-    secret_kind = cred.TOKEN if user in ("__token__", "") else cred.PASSWORD
+    # Only a literal user other than __token__ makes it a password; one read from a secret
+    # is most often __token__ kept next to the token.
+    literal_user = user not in ("__token__", "") and "${{" not in user
+    secret_kind = cred.PASSWORD if literal_user else cred.TOKEN
     if password is None:
         credential = Credential(cred.OIDC)
     else:

@@ -1,0 +1,57 @@
+"""Shared helpers: lint a snippet in-process, run the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from trustycheck.discover import Target
+from trustycheck.findings import Finding
+from trustycheck.loader import load_text
+from trustycheck.model.facts import analyse
+from trustycheck.engine.runner import run_rules
+from trustycheck.pipeline import catalog
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def lint_text(text: str, select: set[str] | None = None, path: str = "workflow.yml") -> list[Finding]:
+    """Findings for a workflow given as text (dedented), sorted by position."""
+    rules = [r for r in catalog() if select is None or r.id in select]
+    findings = run_rules(rules, path, analyse(load_text(path, textwrap.dedent(text))))
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def ids_at(findings: list[Finding]) -> list[tuple[str, int, int]]:
+    return [(f.rule_id, f.pos.line, f.pos.col) for f in findings]
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``python -m trustycheck`` for real and capture bytes-exact output."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "", "FORCE_COLOR": ""}
+    full_env.pop("NO_COLOR")
+    full_env.pop("FORCE_COLOR")
+    if env:
+        full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "trustycheck", *args],
+        cwd=cwd or REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not present at {CORPUS}")
+    return CORPUS

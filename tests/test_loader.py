@@ -1,0 +1,160 @@
+"""The loader: positions, GitHub's key reading, merge keys, encodings and every limit."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from trustycheck import loader
+from trustycheck.loader import load_bytes, load_text
+from trustycheck.nodes import Mapping, Pos, Scalar, Sequence
+
+
+def test_positions_of_keys_and_values_are_one_based() -> None:
+    doc = load_text("w.yml", "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n")
+    build = doc.root.get("jobs").get("build")
+    assert doc.root.key_node("jobs").pos == Pos(2, 1, 2, 5)
+    assert build.key_node("runs-on").pos == Pos(4, 5, 4, 12)
+    assert build.get("runs-on").pos == Pos(4, 14, 4, 27)
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    doc = load_text("w.yml", "name: é😀\nenv: {A: x}\n")
+    assert doc.root.get("env").get("A").pos.col == 10
+    assert doc.root.get("name").pos == Pos(1, 7, 1, 9)
+
+
+@pytest.mark.parametrize("word", ["on", "yes", "no", "y", "n", "off", "true", "True", "null", "1"])
+def test_keys_are_the_strings_github_reads(word: str) -> None:
+    doc = load_text("w.yml", f"{word}: x\n")
+    assert doc.root.keys() == [word]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("yes", "yes"), ("off", "off"), ("true", True), ("False", False), ("~", None), ("", None),
+     ("12", 12), ("0x1F", 31), ("1.5", 1.5), ("'true'", "true"), ('"12"', "12"), ("v1", "v1")],
+)
+def test_plain_scalars_follow_yaml_1_2_core(text: str, value: object) -> None:
+    assert load_text("w.yml", f"k: {text}\n").root.get("k").value == value
+
+
+def test_anchor_alias_resolves_to_the_anchored_node_and_position() -> None:
+    doc = load_text("w.yml", "a: &perm {id-token: write}\nb: *perm\n")
+    aliased = doc.root.get("b")
+    assert isinstance(aliased, Mapping)
+    assert aliased.get("id-token").value == "write"
+    assert aliased.get("id-token").pos.line == 1
+
+
+def test_merge_keys_apply_with_explicit_keys_winning() -> None:
+    text = "base: &b {runs-on: x, timeout: 5}\njob:\n  <<: *b\n  timeout: 9\n"
+    job = load_text("w.yml", text).root.get("job")
+    assert job.keys() == ["timeout", "runs-on"]
+    assert job.get("timeout").value == 9
+    assert job.get("runs-on").pos.line == 1
+
+
+def test_merge_of_a_list_of_mappings_takes_the_first_definition() -> None:
+    text = "a: &a {k: 1}\nb: &b {k: 2, j: 3}\nc:\n  <<: [*a, *b]\n"
+    c = load_text("w.yml", text).root.get("c")
+    assert (c.get("k").value, c.get("j").value) == (1, 3)
+
+
+def test_crlf_line_endings_keep_line_numbers() -> None:
+    doc = load_bytes("w.yml", b"on: push\r\njobs:\r\n  a:\r\n    runs-on: x\r\n")
+    assert doc.root.get("jobs").get("a").get("runs-on").pos == Pos(4, 14, 4, 15)
+    assert doc.lines[3] == "    runs-on: x"
+
+
+def test_utf8_bom_is_dropped_and_positions_unchanged() -> None:
+    doc = load_bytes("w.yml", b"\xef\xbb\xbfon: push\njobs: {}\n")
+    assert doc.problems == []
+    assert doc.root.keys() == ["on", "jobs"]
+    assert doc.root.key_node("on").pos == Pos(1, 1, 1, 3)
+
+
+def test_utf16_with_bom_is_decoded() -> None:
+    doc = load_bytes("w.yml", "on: push\njobs: {}\n".encode("utf-16"))
+    assert doc.problems == []
+    assert doc.root.keys() == ["on", "jobs"]
+
+
+def test_invalid_utf8_is_a_problem_at_the_bad_byte() -> None:
+    doc = load_bytes("w.yml", b"on: push\nname: ab\xffc\n")
+    assert [(p.kind, p.pos.line, p.pos.col) for p in doc.problems] == [("encoding", 2, 9)]
+    assert "0xff" in doc.problems[0].message
+
+
+def test_tab_indentation_is_a_clear_error_with_position() -> None:
+    doc = load_text("w.yml", "on: push\njobs:\n\tbuild: {}\n")
+    assert [(p.kind, p.pos.line, p.pos.col) for p in doc.problems] == [("yaml", 3, 1)]
+    assert "tab" in doc.problems[0].message
+
+
+def test_duplicate_keys_are_reported_when_read() -> None:
+    doc = load_text("w.yml", "a: 1\nb: 2\na: 3\n")
+    assert doc.root.get("a").value == 1
+    assert [(p.kind, p.pos.line) for p in doc.problems] == [("duplicate-key", 3)]
+
+
+def test_two_documents_are_rejected() -> None:
+    doc = load_text("w.yml", "on: push\n---\njobs: {}\n")
+    assert [(p.kind, p.pos.line) for p in doc.problems] == [("yaml", 2)]
+
+
+def test_empty_file_is_a_problem() -> None:
+    assert [p.kind for p in load_text("w.yml", "").problems] == ["empty"]
+    assert [p.kind for p in load_text("w.yml", "# only a comment\n").problems] == ["empty"]
+
+
+def test_billion_laughs_is_rejected_quickly() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, cur = chr(96 + i), chr(97 + i)
+        lines.append(f"{cur}: &{cur} [{', '.join(['*' + prev] * 9)}]")
+    start = time.perf_counter()
+    doc = load_text("bomb.yml", "\n".join(lines) + "\n")
+    assert time.perf_counter() - start < 1.0
+    assert [p.kind for p in doc.problems] == ["limit"]
+    assert "alias" in doc.problems[0].message
+
+
+def test_moderate_alias_reuse_is_fine() -> None:
+    text = "x: &x {a: 1, b: 2}\n" + "".join(f"k{i}: *x\n" for i in range(200))
+    assert load_text("w.yml", text).problems == []
+
+
+def test_recursive_alias_does_not_hang() -> None:
+    doc = load_text("w.yml", "a: &x [*x, 1]\n")
+    assert doc.problems == []
+    assert isinstance(doc.root.get("a"), Sequence)
+
+
+@pytest.mark.parametrize("opener", ["[", "{a: ", "- "])
+def test_deep_nesting_is_a_limit_problem_not_a_crash(opener: str) -> None:
+    depth = 100_000
+    closer = {"[": "]", "{a: ": "}", "- ": ""}[opener]
+    text = opener * depth + "x" + closer * depth
+    doc = load_text("deep.yml", text)
+    assert [p.kind for p in doc.problems] == ["limit"]
+    assert f"{loader.MAX_DEPTH}" in doc.problems[0].message
+
+
+def test_oversized_input_is_rejected_before_parsing() -> None:
+    doc = load_bytes("big.yml", b"#" * (loader.MAX_BYTES + 1))
+    assert [p.kind for p in doc.problems] == ["limit"]
+
+
+def test_unreadable_path_is_a_problem(tmp_path) -> None:
+    doc = loader.load_path(str(tmp_path / "missing.yml"))
+    assert [p.kind for p in doc.problems] == ["unreadable"]
+    directory = loader.load_path(str(tmp_path))
+    assert [p.kind for p in directory.problems] == ["unreadable"]
+
+
+def test_scalar_as_string_matches_what_github_passes() -> None:
+    root = load_text("w.yml", "a: false\nb: 12\nc:\nd: 'x'\n").root
+    assert [root.get(k).as_string() for k in "abcd"] == ["false", "12", "", "x"]
+    assert isinstance(root.get("a"), Scalar)
