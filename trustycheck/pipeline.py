@@ -11,8 +11,8 @@ from trustycheck.discover import Target
 from trustycheck.engine.catalog import Rule, builtin_rules_dir, load_catalog
 from trustycheck.engine.runner import run_rules
 from trustycheck.findings import Finding, severity_rank
-from trustycheck.loader import Document, load_path
-from trustycheck.model.facts import FACTS, analyse
+from trustycheck.loader import Document, Problem, load_path
+from trustycheck.model.facts import FACTS, Analysis, analyse
 from trustycheck.nodes import Pos
 
 
@@ -55,7 +55,11 @@ def select_rules(rules: Iterable[Rule], select: list[str] | None, ignore: list[s
 def lint_file(target: Target, rules: list[Rule]) -> FileReport:
     path = str(target.path)
     doc = load_path(path)
-    analysis = analyse(doc)
+    try:
+        analysis = analyse(doc)
+    except Exception as error:  # a bug of ours must not hide the other files or print a traceback
+        doc.problems.append(Problem("internal", f"trustycheck could not analyse this file ({type(error).__name__}: {error}); please report this", Pos.point(1, 1)))
+        analysis = Analysis(doc, None, {"problem": [{"file": {"path": path}, "problem": {"kind": "internal", "message": doc.problems[-1].message, "node": doc.problems[-1].pos}}]})
     findings = run_rules(rules, path, analysis)
     findings.sort(key=lambda finding: finding.sort_key)
     return FileReport(path, doc, findings, analysis.redactions)

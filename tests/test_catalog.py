@@ -1,0 +1,111 @@
+"""The rule catalog: the shipped rules load; malformed rule files are clear errors."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from trustycheck.engine.catalog import CatalogError, builtin_rules_dir, load_catalog
+from trustycheck.model.facts import FACTS
+from trustycheck.pipeline import catalog
+
+
+def _valid_rule() -> dict:
+    return yaml.safe_load((builtin_rules_dir() / "TC101-token-publish.yml").read_text())
+
+
+def _write(directory: Path, data: dict | str, name: str = "TC900-x.yml") -> Path:
+    path = directory / name
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _load_error(directory: Path) -> str:
+    with pytest.raises(CatalogError) as caught:
+        load_catalog([directory], FACTS)
+    return str(caught.value)
+
+
+def test_builtin_catalog_loads_with_unique_ids_and_slugs() -> None:
+    rules = catalog()
+    assert [r.id for r in rules] == sorted({r.id for r in rules})
+    assert len({r.slug for r in rules}) == len(rules)
+    assert {"TC001", "TC101"} <= {r.id for r in rules}
+
+
+def test_each_rule_file_is_named_after_its_id_and_slug() -> None:
+    for rule in catalog():
+        assert Path(rule.source).name == f"{rule.id}-{rule.slug}.yml"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda r: r.pop("summary"), "top level: 'summary' is a required property"),
+        (lambda r: r.update(severity="fatal"), "field 'severity': 'fatal' is not one of ['error', 'warning', 'note']"),
+        (lambda r: r.update(id="T101"), "field 'id': 'T101' does not match"),
+        (lambda r: r.update(colour="red"), "Additional properties are not allowed ('colour' was unexpected)"),
+        (lambda r: r["fix"].pop("hint"), "field 'fix': 'hint' is a required property"),
+        (lambda r: r["examples"]["bad"][0].pop("lines"), "field 'examples.bad[0]': 'lines' is a required property"),
+        (lambda r: r["condition"]["all"][0].update({"fact": "step.publish.colour"}),
+         "field 'condition.all[0].fact': unknown fact 'step.publish.colour'"),
+        (lambda r: r.update(scope="workflow"),
+         "field 'condition.all[0].fact': fact 'step.publish.to_pypi' is not available to a workflow-scope rule"),
+        (lambda r: r.update(message="{step.publish.nope} uploads"), "field 'message': unknown fact 'step.publish.nope'"),
+        (lambda r: r.update(condition={"fact": "step.label", "matches": "(unclosed"}),
+         "field 'condition.matches': invalid regular expression"),
+        (lambda r: r.update(condition={"fact": "step.label", "equals": 1, "in": [1]}), "field 'condition'"),
+    ],
+)
+def test_malformed_rule_names_file_and_field(tmp_path: Path, mutate, expected: str) -> None:
+    rule = _valid_rule()
+    rule.update(id="TC900", slug="example-rule")
+    mutate(rule)
+    path = _write(tmp_path, rule)
+    message = _load_error(tmp_path)
+    assert message.startswith(f"{path}: ")
+    assert expected in message
+
+
+def test_invalid_yaml_rule_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, "id: TC900\nslug: [unclosed\n")
+    assert _load_error(tmp_path).startswith(f"{path}: not valid YAML")
+
+
+def test_duplicate_id_across_directories(tmp_path: Path) -> None:
+    rule = _valid_rule()
+    rule["slug"] = "another-slug"
+    path = _write(tmp_path, rule)
+    with pytest.raises(CatalogError) as caught:
+        load_catalog([builtin_rules_dir(), tmp_path], FACTS)
+    assert str(caught.value).startswith(f"{path}: 'TC101' is already defined by ")
+
+
+def test_missing_rules_directory(tmp_path: Path) -> None:
+    assert _load_error(tmp_path / "nope") == f"{tmp_path / 'nope'}: rules directory does not exist"
+
+
+def test_a_valid_extra_rule_is_loaded_and_runs(tmp_path: Path) -> None:
+    _write(tmp_path, textwrap.dedent("""\
+        id: ORG001
+        slug: publish-needs-release-name
+        severity: note
+        scope: job
+        summary: Publishing jobs must be named
+        why: House style.
+        fix: {hint: Add a name., details: Add a name.}
+        condition:
+          all:
+            - {fact: job.publishes, equals: true}
+            - {fact: job.name, exists: false}
+        at: job.key
+        message: "job {job.id} publishes without a name"
+        examples:
+          bad: [{title: t, workflow: "x", lines: [1]}]
+          good: [{title: t, workflow: "x"}]
+        """))
+    rules = load_catalog([tmp_path], FACTS)
+    assert [r.id for r in rules] == ["ORG001"]

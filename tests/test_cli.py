@@ -1,0 +1,219 @@
+"""The real CLI end to end: exit codes, exact text output, JSON, selection, hostile files."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import EXAMPLES, REPO, run_cli
+
+TOKEN_WORKFLOW = textwrap.dedent("""\
+    on:
+      release:
+        types: [published]
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: pypa/gh-action-pypi-publish@release/v1
+            with:
+              password: ${{ secrets.PYPI_API_TOKEN }}
+    """)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "release.yml").write_text(TOKEN_WORKFLOW)
+    (workflows / "ci.yaml").write_text("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n")
+    (workflows / "notes.txt").write_text("not yaml: [")
+    return tmp_path
+
+
+def test_text_output_is_exact(repo: Path) -> None:
+    result = run_cli(".github/workflows/release.yml", cwd=repo)
+    assert result.returncode == 1
+    assert result.stderr == ""
+    assert result.stdout == (
+        ".github/workflows/release.yml:10:11: TC101 [token-publish] pypa/gh-action-pypi-publish uploads to PyPI "
+        "with a long-lived credential (secrets.PYPI_API_TOKEN) instead of Trusted Publishing\n"
+        "   |\n"
+        "10 |           password: ${{ secrets.PYPI_API_TOKEN }}\n"
+        "   |           ^^^^^^^^\n"
+        "   = help: Use Trusted Publishing: drop the token, grant `id-token: write` to this job, and register the "
+        "workflow on PyPI.\n"
+        "\n"
+        "Found 1 finding (1 error) in 1 of 1 file checked.\n"
+    )
+
+
+def test_no_path_lints_the_current_repository(repo: Path) -> None:
+    result = run_cli("--format", "json", cwd=repo)
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    assert document["files"] == [".github/workflows/ci.yaml", ".github/workflows/release.yml"]
+    assert [(f["rule"], f["line"], f["column"]) for f in document["findings"]] == [("TC101", 10, 11)]
+
+
+@pytest.mark.parametrize("argument", [".", ".github", ".github/workflows"])
+def test_repo_root_and_workflows_folder_are_searched_alike(repo: Path, argument: str) -> None:
+    document = json.loads(run_cli("--format", "json", argument, cwd=repo).stdout)
+    assert [Path(p).name for p in document["files"]] == ["ci.yaml", "release.yml"]
+
+
+def test_local_actions_under_github_are_linted(repo: Path) -> None:
+    action = repo / ".github" / "actions" / "publish" / "action.yml"
+    action.parent.mkdir(parents=True)
+    action.write_text(textwrap.dedent("""\
+        name: publish
+        runs:
+          using: composite
+          steps:
+            - uses: pypa/gh-action-pypi-publish@release/v1
+              with:
+                password: ${{ env.PYPI_TOKEN }}
+        """))
+    document = json.loads(run_cli("--format", "json", cwd=repo).stdout)
+    assert ".github/actions/publish/action.yml" in document["files"]
+
+
+def test_file_with_any_name_is_linted_as_given(tmp_path: Path) -> None:
+    (tmp_path / "release.workflow").write_text(TOKEN_WORKFLOW)
+    result = run_cli("--format", "json", "release.workflow", cwd=tmp_path)
+    assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == ["TC101"]
+
+
+def test_clean_file_exits_zero(repo: Path) -> None:
+    result = run_cli(".github/workflows/ci.yaml", cwd=repo)
+    assert (result.returncode, result.stdout) == (0, "No findings (1 file checked).\n")
+
+
+def test_json_output_matches_its_schema() -> None:
+    result = run_cli("--format", "json", str(EXAMPLES))
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    schema = json.loads((REPO / "trustycheck" / "schemas" / "output.schema.json").read_text())
+    jsonschema.validate(document, schema)
+    assert document["summary"]["findings"] == len(document["findings"]) >= 1
+
+
+def test_examples_report_findings_with_lines() -> None:
+    document = json.loads(run_cli("--format", "json", "examples/").stdout)
+    found = {(Path(f["path"]).name, f["rule"], f["line"]) for f in document["findings"]}
+    assert ("action-with-token.yml", "TC101", 35) in found
+    assert not any(name == "trusted-publishing.yml" for name, _, _ in found)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected_rules"),
+    [
+        ((), ["TC001", "TC101"]),
+        (("--select", "TC101"), ["TC101"]),
+        (("--select", "token-publish"), ["TC101"]),
+        (("--select", "TC1"), ["TC101"]),
+        (("--ignore", "TC101,invalid-workflow"), []),
+        (("--select", "TC0", "--select", "TC1", "--ignore", "TC001"), ["TC101"]),
+        (("--min-severity", "error"), ["TC001", "TC101"]),
+    ],
+)
+def test_select_ignore_and_min_severity(tmp_path: Path, options: tuple, expected_rules: list[str]) -> None:
+    (tmp_path / "a.yml").write_text(TOKEN_WORKFLOW)
+    (tmp_path / "b.yml").write_text("on: push\njobs: [x]\n")
+    result = run_cli("--format", "json", *options, str(tmp_path))
+    rules = sorted({f["rule"] for f in json.loads(result.stdout)["findings"]})
+    assert rules == expected_rules
+    assert result.returncode == (1 if expected_rules else 0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("--select", "TC999"), "trustycheck: error: 'TC999' matches no rule id, id prefix or slug"),
+        (("--ignore", "no-such-rule"), "trustycheck: error: 'no-such-rule' matches no rule id"),
+        (("does-not-exist.yml",), "trustycheck: error: does-not-exist.yml: no such file or directory"),
+        (("--format", "xml"), "Invalid value for '--format'"),
+        (("--min-severity", "fatal"), "Invalid value for '--min-severity'"),
+        (("explain", "TC999"), "trustycheck: error: no rule 'TC999'"),
+    ],
+)
+def test_usage_errors_exit_two_without_traceback(tmp_path: Path, arguments: tuple, message: str) -> None:
+    result = run_cli(*arguments, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_directory_without_workflows_warns_and_exits_zero(tmp_path: Path) -> None:
+    result = run_cli(cwd=tmp_path)
+    assert result.returncode == 0
+    assert "no workflow files found in the current directory" in result.stderr
+
+
+def test_yaml_bomb_and_invalid_utf8_give_tc001_quickly(tmp_path: Path) -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 12):
+        prev, cur = chr(96 + i), chr(97 + i)
+        lines.append(f"{cur}: &{cur} [{', '.join(['*' + prev] * 10)}]")
+    (tmp_path / "bomb.yml").write_text("\n".join(lines) + "\n")
+    (tmp_path / "latin1.yml").write_bytes(b"on: push\nname: caf\xe9\njobs: {}\n")
+    (tmp_path / "deep.yml").write_text("[" * 200_000 + "]" * 200_000)
+    start = time.perf_counter()
+    result = run_cli("--format", "json", str(tmp_path))
+    assert time.perf_counter() - start < 20  # a hang guard, not a speed target
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    findings = {(Path(f["path"]).name, f["rule"], f["line"], f["column"]) for f in json.loads(result.stdout)["findings"]}
+    assert findings == {("bomb.yml", "TC001", 5, 4), ("latin1.yml", "TC001", 2, 10), ("deep.yml", "TC001", 1, 2001)}
+
+
+def test_colour_only_when_forced_and_never_with_no_color(repo: Path) -> None:
+    plain = run_cli(".github/workflows/release.yml", cwd=repo).stdout
+    forced = run_cli(".github/workflows/release.yml", cwd=repo, env={"FORCE_COLOR": "1"}).stdout
+    refused = run_cli("--no-color", ".github/workflows/release.yml", cwd=repo, env={"FORCE_COLOR": "1"}).stdout
+    assert "\x1b[" not in plain
+    assert "\x1b[31m" in forced
+    assert refused == plain
+
+
+def test_version_and_help() -> None:
+    from trustycheck import __version__
+
+    assert run_cli("--version").stdout == f"trustycheck {__version__}\n"
+    help_text = run_cli("--help").stdout
+    for expected in ("Usage: trustycheck [OPTIONS] [PATH]...", "--select RULES", "--min-severity", "explain", "Exit status"):
+        assert expected in help_text
+
+
+def test_rules_lists_the_catalog() -> None:
+    result = run_cli("rules")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["TC001", "invalid-workflow", "error"]
+    assert any(line.split()[:3] == ["TC101", "token-publish", "error"] for line in lines)
+
+
+@pytest.mark.parametrize("name", ["TC101", "tc101", "token-publish"])
+def test_explain_by_id_or_slug(name: str) -> None:
+    result = run_cli("explain", name)
+    assert result.returncode == 0
+    assert result.stdout.startswith("TC101 token-publish (error, step scope)\n")
+    for section in ("Why it matters", "How to fix", "Before:", "After:", "References"):
+        assert section in result.stdout
+
+
+def test_a_literal_token_is_masked_in_the_excerpt(tmp_path: Path) -> None:
+    token = "pypi-AgEIcHlwaS5vcmc" + "A" * 120
+    (tmp_path / "w.yml").write_text(TOKEN_WORKFLOW.replace("${{ secrets.PYPI_API_TOKEN }}", token))
+    for options in ((), ("--format", "json")):
+        result = run_cli(*options, str(tmp_path / "w.yml"))
+        assert result.returncode == 1
+        assert token not in result.stdout and "AgEIcHlwaS5vcmc" not in result.stdout
+    text = run_cli(str(tmp_path / "w.yml")).stdout
+    assert "password: " + "*" * len(token) in text
+    assert "a value written in the workflow" in text

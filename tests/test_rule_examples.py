@@ -1,0 +1,34 @@
+"""Every rule's documented examples run: bad ones report exactly their lines, good ones nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import lint_text
+from trustycheck.pipeline import catalog
+
+_BAD = [(rule.id, i, ex) for rule in catalog() for i, ex in enumerate(rule.examples["bad"])]
+_GOOD = [(rule.id, i, ex) for rule in catalog() for i, ex in enumerate(rule.examples["good"])]
+
+
+@pytest.mark.parametrize(("rule_id", "index", "example"), _BAD, ids=[f"{r}-bad{i}" for r, i, _ in _BAD])
+def test_bad_example_reports_its_lines(rule_id: str, index: int, example: dict) -> None:
+    findings = lint_text(example["workflow"], select={rule_id})
+    assert [f.pos.line for f in findings] == example["lines"], example["title"]
+
+
+@pytest.mark.parametrize(("rule_id", "index", "example"), _GOOD, ids=[f"{r}-good{i}" for r, i, _ in _GOOD])
+def test_good_example_is_clean(rule_id: str, index: int, example: dict) -> None:
+    assert lint_text(example["workflow"], select={rule_id}) == [], example["title"]
+
+
+@pytest.mark.parametrize(("rule_id", "index", "example"), _GOOD, ids=[f"{r}-good{i}" for r, i, _ in _GOOD])
+def test_good_example_is_a_valid_workflow(rule_id: str, index: int, example: dict) -> None:
+    """A good example must not be 'good' merely because it fails to parse."""
+    assert lint_text(example["workflow"], select={"TC001"}) == [], example["title"]
+
+
+def test_every_rule_has_two_examples_of_each_kind_or_is_tc001() -> None:
+    for rule in catalog():
+        assert len(rule.examples["bad"]) >= 2, rule.id
+        assert len(rule.examples["good"]) >= 2, rule.id
