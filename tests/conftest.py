@@ -19,7 +19,11 @@ from trustycheck.pipeline import catalog
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
-CORPUS = REPO.parent / "shared" / "corpus"
+_CORPUS_CANDIDATES = [Path(p) for p in (os.environ.get("TRUSTYCHECK_CORPUS"),) if p] + [
+    REPO.parent / "shared" / "corpus",
+    Path("/work/shared/corpus"),
+]
+CORPUS = next((path for path in _CORPUS_CANDIDATES if path.is_dir()), _CORPUS_CANDIDATES[0])
 
 
 def lint_text(text: str, select: set[str] | None = None, path: str = "workflow.yml") -> list[Finding]:
