@@ -34,6 +34,8 @@ MAX_ALIAS_EXPANSION = 100_000
 """Most nodes that aliases may add beyond the file's own nodes (billion-laughs guard)."""
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
+_ANCHOR = re.compile(r"(?:^|[\s,\[{])&[^\s&,\[\]{}]")
+"""An anchor (``&name`` where a node starts); shell ``&&`` does not match."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +111,7 @@ def load_text(path: str, text: str) -> Document:
     if raw is None:
         problems.append(Problem("empty", "file is empty: no YAML document in it", Pos.point(1, 1)))
         return doc
-    if "&" in text:
+    if _ANCHOR.search(text):
         bomb = _alias_problem(raw)
         if bomb is not None:
             problems.append(bomb)

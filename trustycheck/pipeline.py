@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -62,14 +64,29 @@ def lint_file(target: Target, rules: list[Rule]) -> FileReport:
         analysis = Analysis(doc, None, {"problem": [{"file": {"path": path}, "problem": {"kind": "internal", "message": doc.problems[-1].message, "node": doc.problems[-1].pos}}]})
     findings = run_rules(rules, path, analysis)
     findings.sort(key=lambda finding: finding.sort_key)
+    doc.root = None  # reporters need only the text; let the node graph go
     return FileReport(path, doc, findings, analysis.redactions)
+
+
+@contextmanager
+def _cycle_collector_paused():
+    """YAML node graphs are (almost always) acyclic and freed by reference counting; the cycle
+    collector would only rescan them over and over (measured: half the run time on 705 files)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def lint(targets: list[Target], rules: list[Rule], min_severity: str = "note") -> list[FileReport]:
     threshold = severity_rank(min_severity)
     reports = []
-    for target in targets:
-        report = lint_file(target, rules)
-        report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
-        reports.append(report)
+    with _cycle_collector_paused():
+        for target in targets:
+            report = lint_file(target, rules)
+            report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
+            reports.append(report)
     return reports
