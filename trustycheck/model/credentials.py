@@ -7,10 +7,12 @@ manual exchange) and from a token pasted into the file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Callable
 
 from trustycheck.model.expressions import has_expression, references
-from trustycheck.nodes import Node, Scalar
+from trustycheck.nodes import Node, Pos, Scalar
 
 # Credential kinds.
 OIDC = "oidc"          # the tool will use Trusted Publishing
@@ -22,6 +24,12 @@ NONE = "none"          # no credential and no Trusted Publishing
 UNKNOWN = "unknown"    # an expression whose origin cannot be told offline
 
 LONG_LIVED = frozenset({TOKEN, PASSWORD, LITERAL})
+LITERAL_SOURCE = "a value written in the workflow"
+
+_SHELL_VAR = re.compile(r"""["']?\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))["']?\Z""")
+
+# Looks an env var name up: its text and the key node that defines it (or None).
+EnvLookup = Callable[[str], "tuple[str, Node | Pos | None] | None"]
 
 
 @dataclass(frozen=True)
@@ -32,46 +40,63 @@ class Credential:
     source: str | None = None
     """Human-readable origin, e.g. ``secrets.PYPI_API_TOKEN``; never the literal value."""
     origin: str | None = None
-    """Context the value comes from: secrets, vars, inputs, env, steps, literal, ..."""
-    node: Node | None = None
-    """The key or value that supplies it (e.g. the ``password:`` key)."""
-    value_node: Node | None = None
+    """Context the value comes from: secrets, vars, inputs, env, steps, literal, pypirc, ..."""
+    node: Node | Pos | None = None
+    """The key or flag that supplies it (e.g. the ``password:`` key)."""
+    value_node: Node | Pos | None = None
+    """Where the value itself is written (masked in output when it is a literal)."""
 
     @property
     def long_lived(self) -> bool:
         return self.kind in LONG_LIVED
 
 
-def trace_value(value: Node | None, env: dict, *, secret_kind: str = TOKEN, depth: int = 0) -> tuple[str, str | None, str | None]:
-    """Classify a credential value: (kind, source, origin).
-
-    ``env`` is the step's effective env (name -> EnvVar) used to follow ``${{ env.X }}``.
-    An empty value is ``none``: the tool gets no credential.
-    """
-    if value is None or not isinstance(value, Scalar):
-        return (NONE, None, None) if value is None else (UNKNOWN, None, None)
-    text = value.as_string()
+def trace_text(text: str, lookup: EnvLookup, *, secret_kind: str = TOKEN, depth: int = 0) -> tuple[str, str | None, str | None]:
+    """Classify a credential value: (kind, source, origin). ``lookup`` resolves env vars,
+    for ``${{ env.X }}`` and shell ``$X`` references. An empty value is ``none``."""
     if not text.strip():
         return NONE, None, None
+    shell_var = _SHELL_VAR.match(text.strip())
+    if shell_var:
+        name = shell_var.group(1) or shell_var.group(2)
+        found = lookup(name) if depth < 5 else None
+        if found is None:
+            return UNKNOWN, f"${name}", "env"
+        return trace_text(found[0], lookup, secret_kind=secret_kind, depth=depth + 1)
     if not has_expression(text):
-        return LITERAL, "a value written in the workflow", "literal"
+        if "$" in text:
+            return UNKNOWN, None, None
+        return LITERAL, LITERAL_SOURCE, "literal"
     refs = references(text)
     for ref in refs:
         if ref.context == "secrets" and ref.parts and ref.parts[0].upper() != "GITHUB_TOKEN":
             return secret_kind, str(ref), "secrets"
     for ref in refs:
-        if ref.context == "vars" and ref.parts:
-            return secret_kind, str(ref), "vars"
-        if ref.context == "inputs" and ref.parts:
-            return secret_kind, str(ref), "inputs"
+        if ref.context in ("vars", "inputs") and ref.parts:
+            return secret_kind, str(ref), ref.context
     for ref in refs:
         if ref.context == "env" and ref.parts and depth < 5:
-            var = env.get(ref.parts[0])
-            if var is not None:
-                kind, source, origin = trace_value(var.value, env, secret_kind=secret_kind, depth=depth + 1)
+            found = lookup(ref.parts[0])
+            if found is not None:
+                kind, source, origin = trace_text(found[0], lookup, secret_kind=secret_kind, depth=depth + 1)
                 if kind != NONE:
                     return kind, source, origin
     for ref in refs:
         if ref.context == "steps" and len(ref.parts) >= 2 and ref.parts[1] == "outputs":
             return MINTED, str(ref), "steps"
-    return UNKNOWN, refs and str(refs[0]) or None, refs and refs[0].context or None
+    first = refs[0] if refs else None
+    return UNKNOWN, str(first) if first else None, first.context if first else None
+
+
+def trace_value(value: Node | None, env: dict, *, secret_kind: str = TOKEN) -> tuple[str, str | None, str | None]:
+    """:func:`trace_text` for a YAML value, resolving env vars from an effective env dict."""
+    if value is None:
+        return NONE, None, None
+    if not isinstance(value, Scalar):
+        return UNKNOWN, None, None
+
+    def lookup(name: str):
+        var = env.get(name)
+        return (var.text, var.key) if var is not None else None
+
+    return trace_text(value.as_string(), lookup, secret_kind=secret_kind)

@@ -12,7 +12,7 @@ from typing import Any
 
 from trustycheck.loader import Document, Problem
 from trustycheck.model.permissions import SCOPES, Permissions
-from trustycheck.model.publish import Publish, detect_publish
+from trustycheck.model.publish import Publish, detect_publishes
 from trustycheck.model.pypi import INDEX_NAMES, token_spans
 from trustycheck.model.refs import ActionRef
 from trustycheck.model.workflow import Job, Step, Workflow, build_workflow
@@ -99,10 +99,13 @@ def analyse(doc: Document) -> Analysis:
         for job in workflow.jobs:
             step_facts = []
             for step in job.steps:
-                publish = detect_publish(step)
-                if publish is not None and publish.credential.kind == "literal" and publish.credential.value_node is not None:
-                    redactions.append(publish.credential.value_node.pos)
-                step_facts.append(_step_facts(step, publish))
+                publishes = detect_publishes(step, job, doc.lines)
+                for publish in publishes:
+                    value = publish.credential.value_node
+                    if publish.credential.kind == "literal" and value is not None:
+                        redactions.append(value if isinstance(value, Pos) else value.pos)
+                # One context per upload, so a script that uploads twice is judged twice.
+                step_facts.extend(_step_facts(step, publish) for publish in publishes or [None])
             job_facts = _job_facts(job, step_facts)
             contexts["job"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts})
             for facts in step_facts:

@@ -1,0 +1,122 @@
+"""Split a ``run:`` script into simple commands, the way a POSIX shell would.
+
+Good enough to find ``twine upload`` in real scripts: line continuations, ``&&``/``||``/``;``/
+``|`` chains, multi-line scripts, comments, quoting (a command inside an ``echo "..."`` string
+is one word, not a command), ``VAR=value`` and ``env VAR=value`` prefixes, ``sudo``/``time``.
+``${{ ... }}`` expressions are kept whole as single words. Never raises.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+
+_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_OPERATORS = frozenset({"&&", "||", ";", ";;", "|", "&", "(", ")", "\n", "|&"})
+_TRANSPARENT = frozenset({"sudo", "time", "exec", "nohup", "command", "builtin", "eval"})
+_CONTROL_KEYWORDS = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}"})
+
+
+@dataclass
+class Command:
+    """One simple command: its words (expressions restored) and its ``VAR=value`` prefixes."""
+
+    words: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def program(self) -> str:
+        return self.words[0].rsplit("/", 1)[-1] if self.words else ""
+
+
+def split_commands(script: str) -> list[Command]:
+    expressions: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        expressions.append(match.group(0))
+        return f"__tcexpr{len(expressions) - 1}__"
+
+    text = _EXPRESSION.sub(hold, script)
+    text = re.sub(r"\\\r?\n", " ", text)
+    text = _strip_comments(text)
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|()\n")
+    lexer.whitespace = " \t\r"
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        tokens = list(lexer)
+    except ValueError:  # unbalanced quotes: fall back to plain whitespace words per line
+        tokens = [tok for line in text.splitlines() for tok in (line.split() + ["\n"])]
+    commands: list[Command] = []
+    current: list[str] = []
+    for token in tokens:
+        if token in _OPERATORS or set(token) <= set(";&|()\n"):
+            _finish(current, commands, expressions)
+            current = []
+        else:
+            current.append(token)
+    _finish(current, commands, expressions)
+    return commands
+
+
+def _restore(word: str, expressions: list[str]) -> str:
+    return re.sub(r"__tcexpr(\d+)__", lambda m: expressions[int(m.group(1))], word)
+
+
+def _finish(words: list[str], commands: list[Command], expressions: list[str]) -> None:
+    words = [_restore(word, expressions) for word in words]
+    env: dict[str, str] = {}
+    while words:
+        head = words[0]
+        if head in _CONTROL_KEYWORDS or head in _TRANSPARENT:
+            words = words[1:]
+        elif _ASSIGNMENT.match(head):
+            name, _, value = head.partition("=")
+            env[name] = value
+            words = words[1:]
+        elif head == "env":
+            words = words[1:]
+            while words and words[0].startswith("-"):
+                words = words[1:]
+        else:
+            break
+    if words:
+        commands.append(Command(words, env))
+
+
+def _strip_comments(text: str) -> str:
+    """Drop ``# ...`` comments (a ``#`` starting a word, outside quotes), keeping newlines."""
+    out: list[str] = []
+    quote: str | None = None
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and quote == '"' and i + 1 < n:
+                out.append(text[i + 1])
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+            out.append(ch)
+        elif ch == "\\" and i + 1 < n:
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n;&|("):
+            end = text.find("\n", i)
+            i = n if end == -1 else end
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def shell_quoted(words: list[str]) -> str:
+    return " ".join(shlex.quote(word) for word in words)
