@@ -20,7 +20,7 @@ from trustycheck.nodes import Pos
 
 Facts = dict[str, Any]
 
-SCOPE_NAMES = ("problem", "workflow", "job", "step")
+SCOPE_NAMES = ("problem", "secret", "workflow", "job", "step")
 
 FACTS: dict[str, str] = {
     "file.path": "path of the file as given",
@@ -29,6 +29,8 @@ FACTS: dict[str, str] = {
     "duplicate-key, not-a-workflow, structure",
     "problem.message": "a sentence describing the problem",
     "problem.node": "where the problem is",
+    "secret.what": "what is written in the file: a PyPI API token, or the credential of a named tool",
+    "secret.node": "where the value is written (masked in every output)",
     "workflow.name": "the workflow's name:",
     "workflow.events": "list of events in on:",
     "workflow.reusable": "true when triggered by workflow_call",
@@ -92,7 +94,7 @@ def analyse(doc: Document) -> Analysis:
     workflow = build_workflow(doc)
     file_facts = {"path": doc.path, "kind": workflow.kind if workflow else None}
     contexts: dict[str, list[Facts]] = {scope: [] for scope in SCOPE_NAMES}
-    redactions: list[Pos] = []
+    secrets: list[tuple[Pos, str]] = []
     if workflow is not None:
         workflow_facts = _workflow_facts(workflow)
         contexts["workflow"].append({"file": file_facts, "workflow": workflow_facts})
@@ -103,7 +105,7 @@ def analyse(doc: Document) -> Analysis:
                 for publish in publishes:
                     value = publish.credential.value_node
                     if publish.credential.kind == "literal" and value is not None:
-                        redactions.append(value if isinstance(value, Pos) else value.pos)
+                        secrets.append((value if isinstance(value, Pos) else value.pos, f"the credential given to {publish.tool}"))
                 # One context per upload, so a script that uploads twice is judged twice.
                 step_facts.extend(_step_facts(step, publish) for publish in publishes or [None])
             job_facts = _job_facts(job, step_facts)
@@ -112,8 +114,23 @@ def analyse(doc: Document) -> Analysis:
                 contexts["step"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts, "step": facts})
     # Problems last: building the model may report structure problems and duplicate keys.
     contexts["problem"] = [{"file": file_facts, "problem": _problem_facts(p)} for p in doc.problems]
-    redactions.extend(_token_positions(doc))
-    return Analysis(doc, workflow, contexts, redactions)
+    secrets = _merge_secrets(secrets, [(pos, "a PyPI API token") for pos in _token_positions(doc)])
+    contexts["secret"] = [{"file": file_facts, "secret": {"what": what, "node": pos}} for pos, what in secrets]
+    return Analysis(doc, workflow, contexts, [pos for pos, _ in secrets])
+
+
+def _merge_secrets(credentials: list[tuple[Pos, str]], tokens: list[tuple[Pos, str]]) -> list[tuple[Pos, str]]:
+    """Literal credentials plus token-shaped strings, once each: a token that is also a
+    credential value is described as a PyPI API token."""
+    merged = list(tokens)
+    for pos, what in credentials:
+        if not any(_overlaps(pos, other) for other, _ in tokens):
+            merged.append((pos, what))
+    return sorted(merged, key=lambda item: (item[0].line, item[0].col))
+
+
+def _overlaps(a: Pos, b: Pos) -> bool:
+    return (a.line, a.col) < (b.end_line, b.end_col) and (b.line, b.col) < (a.end_line, a.end_col)
 
 
 def _problem_facts(problem: Problem) -> Facts:
