@@ -21,7 +21,9 @@ from trustycheck.nodes import Node, Pos, Scalar
 
 PYPA_ACTION = "pypa/gh-action-pypi-publish"
 _PYTHON = re.compile(r"(?:python|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?\Z|py\Z")
-_NON_SHELL = ("python", "pwsh-no", "node", "ruby", "perl")
+_NON_SHELL = ("python", "node", "ruby", "perl")
+_RUNNER_VALUE_OPTIONS = frozenset({"--with", "-w", "--from", "--spec", "--python", "-p", "--index-url", "--with-requirements", "--directory"})
+"""Options of uv/pipx runners that take a value (``uv run --with twine twine upload``)."""
 
 
 @dataclass
@@ -250,7 +252,8 @@ def _tool_of(command: Command) -> tuple[ToolSpec, list[str]] | None:
             if runner:
                 return None
         while rest and rest[0].startswith("-"):
-            rest = rest[1:]
+            takes_value = rest[0] in _RUNNER_VALUE_OPTIONS
+            rest = rest[2:] if takes_value else rest[1:]
         if rest and "==" in rest[0]:
             rest = [rest[0].split("==", 1)[0], *rest[1:]]
         if rest and "@" in rest[0]:

@@ -1,0 +1,124 @@
+"""Publish detection in run: scripts and actions: tool, index, credential kind and source."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from trustycheck.loader import load_text
+from trustycheck.model.publish import detect_publishes
+from trustycheck.model.shell import split_commands
+from trustycheck.model.workflow import build_workflow
+
+
+def _detect(step_yaml: str, job_extra: str = "", earlier: str = "") -> list[tuple]:
+    text = "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n" + textwrap.indent(textwrap.dedent(job_extra), "    ")
+    text += "    steps:\n" + textwrap.indent(textwrap.dedent(earlier), "      ") + textwrap.indent(textwrap.dedent(step_yaml), "      ")
+    doc = load_text("w.yml", text)
+    workflow = build_workflow(doc)
+    assert doc.problems == [], doc.problems
+    job = workflow.jobs[0]
+    step = job.steps[-1]
+    return [(p.tool, p.index, p.credential.kind, p.credential.source, p.builds) for p in detect_publishes(step, job, doc.lines)]
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("python -m twine upload dist/*", [("twine", "pypi", "oidc", None, False)]),
+        ("python3.12 -m twine upload --skip-existing dist/*", [("twine", "pypi", "oidc", None, False)]),
+        ("pipx run twine upload dist/*", [("twine", "pypi", "oidc", None, False)]),
+        ("uvx twine upload dist/*", [("twine", "pypi", "oidc", None, False)]),
+        ("uv run --with twine twine upload dist/*", [("twine", "pypi", "oidc", None, False)]),
+        ("twine upload -r testpypi -u __token__ -p ${{ secrets.TEST_PYPI }} dist/*", [("twine", "testpypi", "token", "secrets.TEST_PYPI", False)]),
+        ("twine upload --repository-url https://upload.pypi.org/legacy/ --password=${{ secrets.P }} dist/*",
+         [("twine", "pypi", "token", "secrets.P", False)]),
+        ("twine upload --repository-url https://nexus.corp/repository/pypi/ -p ${{ secrets.NEXUS }} dist/*",
+         [("twine", "other", "token", "secrets.NEXUS", False)]),
+        ("TWINE_PASSWORD=${{ secrets.T }} twine upload dist/*", [("twine", "pypi", "token", "secrets.T", False)]),
+        ("pip install build && python -m build && \\\n  twine upload dist/*", [("twine", "pypi", "oidc", None, False)]),
+        ("# twine upload dist/*\necho 'twine upload dist/*'\necho \"run: uv publish\"", []),
+        ("uv publish", [("uv publish", "pypi", "oidc", None, False)]),
+        ("uv publish --token ${{ secrets.UV }}", [("uv publish", "pypi", "token", "secrets.UV", False)]),
+        ("uv publish --dry-run", []),
+        ("uv publish --publish-url https://test.pypi.org/legacy/", [("uv publish", "testpypi", "oidc", None, False)]),
+        ("poetry publish --build -u __token__ -p ${{ secrets.PYPI }}", [("poetry publish", "pypi", "token", "secrets.PYPI", True)]),
+        ("poetry publish", [("poetry publish", "pypi", "none", None, False)]),
+        ("poetry publish --dry-run", []),
+        ("hatch publish -p my-plugin", [("hatch publish", "pypi", "none", None, False)]),
+        ("hatch publish -a ${{ secrets.HATCH }} -r test", [("hatch publish", "testpypi", "token", "secrets.HATCH", False)]),
+        ("pdm publish", [("pdm publish", "pypi", "oidc", None, True)]),
+        ("pdm publish --no-build -P ${{ secrets.PDM }}", [("pdm publish", "pypi", "token", "secrets.PDM", False)]),
+        ("flit publish", [("flit publish", "pypi", "none", None, True)]),
+        ("maturin publish", [("maturin", "pypi", "oidc", None, True)]),
+        ("maturin upload --repository testpypi dist/*", [("maturin", "testpypi", "oidc", None, False)]),
+        ("twine upload -r testpypi dist/*\ntwine upload dist/*", [("twine", "testpypi", "oidc", None, False), ("twine", "pypi", "oidc", None, False)]),
+        ("twine check dist/* && uv build && poetry build", []),
+    ],
+)
+def test_run_scripts(script: str, expected: list[tuple]) -> None:
+    step = "- run: |\n" + textwrap.indent(script, "    ") + "\n"
+    assert _detect(step) == expected
+
+
+def test_env_layers_feed_the_credential() -> None:
+    step = "- run: python -m twine upload dist/*\n"
+    assert _detect(step, job_extra="env:\n  TWINE_PASSWORD: ${{ secrets.JOB_LEVEL }}\n") == [("twine", "pypi", "token", "secrets.JOB_LEVEL", False)]
+
+
+def test_shell_variable_reference_is_followed() -> None:
+    step = "- run: uv publish --token \"$PYPI_TOKEN\"\n  env:\n    PYPI_TOKEN: ${{ secrets.PYPI_TOKEN }}\n"
+    assert _detect(step) == [("uv publish", "pypi", "token", "secrets.PYPI_TOKEN", False)]
+
+
+def test_pypirc_written_earlier_in_the_job() -> None:
+    earlier = "- run: |\n    echo \"[pypi]\" > ~/.pypirc\n    echo \"password = ${{ secrets.PYPI_PASSWORD }}\" >> ~/.pypirc\n"
+    assert _detect("- run: twine upload dist/*\n", earlier=earlier) == [("twine", "pypi", "token", "secrets.PYPI_PASSWORD", False)]
+
+
+def test_poetry_config_token_earlier_in_the_job() -> None:
+    earlier = "- run: poetry config pypi-token.pypi ${{ secrets.POETRY_TOKEN }}\n"
+    assert _detect("- run: poetry publish --build\n", earlier=earlier) == [("poetry publish", "pypi", "token", "secrets.POETRY_TOKEN", True)]
+
+
+def test_poetry_token_env_var() -> None:
+    step = "- run: poetry publish\n  env:\n    POETRY_PYPI_TOKEN_PYPI: ${{ secrets.PYPI }}\n"
+    assert _detect(step) == [("poetry publish", "pypi", "token", "secrets.PYPI", False)]
+
+
+def test_python_shell_is_not_parsed_as_shell() -> None:
+    assert _detect("- shell: python\n  run: print('twine upload dist/*')\n") == []
+    assert _detect("- shell: bash -e {0}\n  run: twine upload dist/*\n") == [("twine", "pypi", "oidc", None, False)]
+
+
+@pytest.mark.parametrize(
+    ("with_block", "expected"),
+    [
+        ("command: build\n    args: --release", []),
+        ("command: upload\n    args: --non-interactive --skip-existing wheels-*/*", [("PyO3/maturin-action", "pypi", "oidc", None, False)]),
+        ("command: publish", [("PyO3/maturin-action", "pypi", "oidc", None, True)]),
+    ],
+)
+def test_maturin_action(with_block: str, expected: list[tuple]) -> None:
+    assert _detect(f"- uses: PyO3/maturin-action@v1\n  with:\n    {with_block}\n") == expected
+
+
+def test_maturin_action_token_from_env() -> None:
+    step = "- uses: PyO3/maturin-action@v1\n  env:\n    MATURIN_PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}\n  with:\n    command: upload\n"
+    assert _detect(step) == [("PyO3/maturin-action", "pypi", "token", "secrets.PYPI_API_TOKEN", False)]
+
+
+def test_poetry_publish_action_never_does_trusted_publishing() -> None:
+    assert _detect("- uses: JRubics/poetry-publish@v2.0\n  with:\n    pypi_token: ${{ secrets.PYPI }}\n") == [
+        ("JRubics/poetry-publish", "pypi", "token", "secrets.PYPI", True)
+    ]
+
+
+def test_split_commands_keeps_expressions_whole_and_strips_prefixes() -> None:
+    commands = split_commands("A=1 env B=2 sudo twine upload -p ${{ secrets.X }} dist/* | tee log; echo done")
+    assert [(c.words, c.env) for c in commands] == [
+        (["twine", "upload", "-p", "${{ secrets.X }}", "dist/*"], {"A": "1", "B": "2"}),
+        (["tee", "log"], {}),
+        (["echo", "done"], {}),
+    ]
