@@ -19,6 +19,7 @@ TOKEN_WORKFLOW = textwrap.dedent("""\
     jobs:
       publish:
         runs-on: ubuntu-latest
+        environment: pypi
         steps:
           - uses: pypa/gh-action-pypi-publish@release/v1
             with:
@@ -41,10 +42,10 @@ def test_text_output_is_exact(repo: Path) -> None:
     assert result.returncode == 1
     assert result.stderr == ""
     assert result.stdout == (
-        ".github/workflows/release.yml:10:11: TC101 [token-publish] pypa/gh-action-pypi-publish uploads to PyPI "
+        ".github/workflows/release.yml:11:11: TC101 [token-publish] pypa/gh-action-pypi-publish uploads to PyPI "
         "with a long-lived credential (secrets.PYPI_API_TOKEN) instead of Trusted Publishing\n"
         "   |\n"
-        "10 |           password: ${{ secrets.PYPI_API_TOKEN }}\n"
+        "11 |           password: ${{ secrets.PYPI_API_TOKEN }}\n"
         "   |           ^^^^^^^^\n"
         "   = help: Use Trusted Publishing: drop the token, grant `id-token: write` to this job, and register the "
         "workflow on PyPI.\n"
@@ -58,7 +59,7 @@ def test_no_path_lints_the_current_repository(repo: Path) -> None:
     assert result.returncode == 1
     document = json.loads(result.stdout)
     assert document["files"] == [".github/workflows/ci.yaml", ".github/workflows/release.yml"]
-    assert [(f["rule"], f["line"], f["column"]) for f in document["findings"]] == [("TC101", 10, 11)]
+    assert [(f["rule"], f["line"], f["column"]) for f in document["findings"]] == [("TC101", 11, 11)]
 
 
 @pytest.mark.parametrize("argument", [".", ".github", ".github/workflows"])

@@ -12,7 +12,9 @@ from typing import Any
 
 from trustycheck.loader import Document, Problem
 from trustycheck.model.permissions import SCOPES, Permissions
+from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, tag_guarded, ungated_trigger
 from trustycheck.model.publish import Publish, detect_publishes
+from trustycheck.model.roles import step_role
 from trustycheck.model.pypi import INDEX_NAMES, token_spans
 from trustycheck.model.refs import ActionRef
 from trustycheck.model.workflow import Job, Step, Workflow, build_workflow
@@ -34,6 +36,7 @@ FACTS: dict[str, str] = {
     "workflow.name": "the workflow's name:",
     "workflow.events": "list of events in on:",
     "workflow.reusable": "true when triggered by workflow_call",
+    "workflow.kind": "'workflow', or 'action' for a local action file (its caller sets permissions and environment)",
     "workflow.node": "the workflow's top-level mapping",
     "workflow.on.node": "the on: value",
     "workflow.permissions.block": "the workflow-level permissions: block, if any",
@@ -50,6 +53,21 @@ FACTS: dict[str, str] = {
     "job.environment.name": "the job's environment name (may be an expression)",
     "job.environment.node": "the environment: value",
     "job.publishes": "true when a step of the job uploads to a package index",
+    "job.publishes_to_pypi": "true when a step of the job uploads to PyPI or TestPyPI",
+    "job.builds": "true when a step builds or runs project code (build, pip install ., tests, tox, "
+    "cibuildwheel, or a publish command that builds)",
+    "job.build_step.label": "the first step that builds or runs project code",
+    "job.build_step.node": "that step",
+    "job.caches": "true when a step restores a cache (actions/cache, setup-python cache:...)",
+    "job.cache_step.label": "the first step that restores a cache",
+    "job.cache_step.node": "that step",
+    "job.untrusted_checkout": "true when a step checks out a pull request's or workflow_run's head",
+    "job.untrusted_checkout_step.node": "that step",
+    "job.untrusted_events": "events that outsiders can cause (pull_request_target, workflow_run, "
+    "issue_comment...) that can start this job, after its if:",
+    "job.ungated_events": "events that start this job on every branch push or on a schedule, with no "
+    "tag/release filter in the trigger nor tag/release guard in if:",
+    "job.tag_guarded": "true when the job's if: limits it to tags or releases",
     "job.calls.ref": "for a reusable-workflow call job, the uses: reference",
     "job.calls.node": "for a reusable-workflow call job, the uses: value",
     "job.secrets_inherit": "true for secrets: inherit",
@@ -67,6 +85,7 @@ FACTS: dict[str, str] = {
     "step.publish.index_name": "the index in words (PyPI, TestPyPI...)",
     "step.publish.to_pypi": "true for PyPI or TestPyPI, where Trusted Publishing exists",
     "step.publish.native_oidc": "true when the tool can do Trusted Publishing itself",
+    "step.publish.builds": "true when the upload command also builds the project",
     "step.publish.node": "what uploads (the uses: value or run: script)",
     "step.publish.index_node": "the key that sets the index URL, if any",
     "step.publish.credential.kind": "oidc, token, password, literal, minted, none or unknown",
@@ -109,6 +128,8 @@ def analyse(doc: Document) -> Analysis:
                 # One context per upload, so a script that uploads twice is judged twice.
                 step_facts.extend(_step_facts(step, publish) for publish in publishes or [None])
             job_facts = _job_facts(job, step_facts)
+            job_facts.update(_role_facts(job, step_facts))
+            job_facts.update(_gating_facts(workflow, job))
             contexts["job"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts})
             for facts in step_facts:
                 contexts["step"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts, "step": facts})
@@ -177,6 +198,43 @@ def _job_facts(job: Job, steps: list[Facts]) -> Facts:
     }
 
 
+def _role_facts(job: Job, step_facts: list[Facts]) -> Facts:
+    builds = caches = untrusted = None
+    for step in job.steps:
+        role = step_role(step)
+        facts = {"label": step.label, "node": step.node}
+        if builds is None and role.builds:
+            builds = facts
+        if caches is None and role.caches:
+            caches = facts
+        if untrusted is None and role.untrusted_checkout:
+            untrusted = facts
+    if builds is None:
+        for facts in step_facts:
+            if facts["publish"] and facts["publish"]["builds"]:
+                builds = {"label": facts["label"], "node": facts["publish"]["node"]}
+                break
+    return {
+        "publishes_to_pypi": any(f["publish"] and f["publish"]["to_pypi"] for f in step_facts),
+        "builds": builds is not None,
+        "build_step": builds,
+        "caches": caches is not None,
+        "cache_step": caches,
+        "untrusted_checkout": untrusted is not None,
+        "untrusted_checkout_step": untrusted,
+    }
+
+
+def _gating_facts(workflow: Workflow, job: Job) -> Facts:
+    guarded = tag_guarded(job.condition)
+    events = workflow.events
+    return {
+        "tag_guarded": guarded,
+        "untrusted_events": [e for e in events if e in UNTRUSTED_EVENTS and not event_excluded(job.condition, e)],
+        "ungated_events": [] if guarded else sorted({t.event for t in workflow.triggers if ungated_trigger(t)}),
+    }
+
+
 def _uses_facts(ref: ActionRef) -> Facts:
     return {"action": ref.action, "ref": ref.ref, "ref_kind": ref.ref_kind, "kind": ref.kind, "node": ref.node}
 
@@ -199,6 +257,7 @@ def _publish_facts(publish: Publish) -> Facts:
         "index_name": INDEX_NAMES[publish.index],
         "to_pypi": publish.to_pypi,
         "native_oidc": publish.native_oidc,
+        "builds": publish.builds,
         "node": publish.node,
         "index_node": publish.index_node,
         "credential": {

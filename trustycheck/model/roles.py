@@ -1,0 +1,106 @@
+"""What a job does besides publishing: builds or runs project code, restores caches, checks
+out code a stranger controls. (Trap 13 of DOMAIN.md: builds hide inside publish commands.)"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from trustycheck.model.expressions import references
+from trustycheck.model.shell import split_commands
+from trustycheck.model.workflow import Step
+from trustycheck.nodes import Node, Scalar
+
+_BUILD_ACTIONS = frozenset({
+    "pypa/cibuildwheel", "pyo3/maturin-action", "hynek/build-and-inspect-python-package",
+    "casperdcl/deploy-pypi", "jrubics/poetry-publish", "code-specialist/pypi-poetry-publish",
+})
+_CACHE_ACTIONS = frozenset({"actions/cache", "actions/cache/restore"})
+_CACHE_INPUTS = {"actions/setup-python": "cache", "astral-sh/setup-uv": "enable-cache", "actions/setup-node": "cache",
+                 "pdm-project/setup-pdm": "cache", "actions/setup-go": "cache"}
+_RUNS_CODE = {
+    # program: subcommands that build or execute the project (empty: any use)
+    "pytest": (), "tox": (), "nox": (), "make": (), "cibuildwheel": (), "pyproject-build": (),
+    "uv": ("build", "sync", "run", "pip install"), "poetry": ("build", "install", "run"),
+    "hatch": ("build", "run", "test"), "pdm": ("build", "install", "sync", "run"), "flit": ("build", "install"),
+    "maturin": ("build", "develop", "publish"), "pip": ("install", "wheel"), "pip3": ("install", "wheel"),
+    "npm": ("install", "ci", "run", "test"), "cargo": ("build", "test"),
+}
+_PYTHON_MODULES = {"build": (), "pytest": (), "tox": (), "nox": (), "pip": ("install", "wheel"), "cibuildwheel": ()}
+_PYTHON = re.compile(r"(?:python|pypy)(?:\d+(?:\.\d+)*)?\Z")
+_UNTRUSTED_REF = re.compile(
+    r"github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref|github\.event\.workflow_run\.head_(sha|branch)"
+    r"|github\.event\.pull_request\.head\.repo|refs/pull/|github\.event\.issue\.pull_request"
+)
+
+
+@dataclass
+class StepRole:
+    builds: bool = False
+    caches: bool = False
+    untrusted_checkout: bool = False
+
+
+def step_role(step: Step) -> StepRole:
+    role = StepRole()
+    action = step.uses.action if step.uses else None
+    if action:
+        role.builds = action in _BUILD_ACTIONS
+        role.caches = action in _CACHE_ACTIONS or _cache_input_on(step, action)
+        if action == "actions/checkout":
+            role.untrusted_checkout = any(_untrusted(step.input(name)) for name in ("ref", "repository"))
+    elif step.run is not None:
+        script = step.run.as_string()
+        role.untrusted_checkout = "gh pr checkout" in script or bool(_UNTRUSTED_REF.search(script) and "git" in script)
+        role.builds = any(_runs_code(command.words) for command in split_commands(script))
+    return role
+
+
+def _cache_input_on(step: Step, action: str) -> bool:
+    name = _CACHE_INPUTS.get(action)
+    pair = step.input(name) if name else None
+    if pair is None or not isinstance(pair[1], Scalar):
+        return False
+    value = pair[1].as_string().strip().lower()
+    return value not in ("", "false")
+
+
+def _untrusted(pair: tuple[Scalar, Node] | None) -> bool:
+    if pair is None or not isinstance(pair[1], Scalar):
+        return False
+    text = pair[1].as_string()
+    return bool(_UNTRUSTED_REF.search(text)) or any(str(ref).startswith("github.event.pull_request.head") for ref in references(text))
+
+
+def _runs_code(words: list[str]) -> bool:
+    if not words:
+        return False
+    program = words[0].rsplit("/", 1)[-1]
+    if _PYTHON.match(program):
+        rest = words[1:]
+        if len(rest) >= 2 and rest[0] == "-m":
+            if rest[1] == "pip":
+                return _installs_project(["pip", *rest[2:]])
+            subs = _PYTHON_MODULES.get(rest[1])
+            return subs is not None and (not subs or _has_sub(rest[2:], subs))
+        return bool(rest) and rest[0].endswith(".py")
+    subs = _RUNS_CODE.get(program)
+    if subs is None:
+        return False
+    if program in ("pip", "pip3") or (program == "uv" and words[1:3] == ["pip", "install"]):
+        return _installs_project(words)
+    return not subs or _has_sub(words[1:], subs)
+
+
+def _has_sub(words: list[str], subs: tuple[str, ...]) -> bool:
+    joined = " ".join(words[:2])
+    return any(joined == sub or joined.startswith(sub + " ") or (words and words[0] == sub) for sub in subs)
+
+
+def _installs_project(words: list[str]) -> bool:
+    """``pip install .``/``-e .``/``-r requirements.txt``/``wheel``: runs the project's build or
+    its pinned dependencies; installing named tools (``pip install build twine``) does not."""
+    if "wheel" in words[1:2]:
+        return True
+    args = words[2:] if words[1:3] != ["pip", "install"] else words[3:]
+    return any(arg in (".", "-e", "--editable", "-r", "--requirement") or arg.startswith((".[", "./", "-r")) for arg in args)
