@@ -12,7 +12,7 @@ from typing import Any
 
 from trustycheck.loader import Document, Problem
 from trustycheck.model.permissions import SCOPES, Permissions
-from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, tag_guarded, ungated_trigger
+from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
 from trustycheck.model.publish import Publish, detect_publishes
 from trustycheck.model.roles import step_role
 from trustycheck.model.pypi import INDEX_NAMES, token_spans
@@ -67,7 +67,7 @@ FACTS: dict[str, str] = {
     "issue_comment...) that can start this job, after its if:",
     "job.ungated_events": "events that start this job on every branch push or on a schedule, with no "
     "tag/release filter in the trigger nor tag/release guard in if:",
-    "job.tag_guarded": "true when the job's if: limits it to tags or releases",
+    "job.tag_guarded": "true when the job's if: (or every publishing step's if:) limits it to tags or releases",
     "job.calls.ref": "for a reusable-workflow call job, the uses: reference",
     "job.calls.node": "for a reusable-workflow call job, the uses: value",
     "job.secrets_inherit": "true for secrets: inherit",
@@ -119,8 +119,11 @@ def analyse(doc: Document) -> Analysis:
         contexts["workflow"].append({"file": file_facts, "workflow": workflow_facts})
         for job in workflow.jobs:
             step_facts = []
+            publishing_steps = []
             for step in job.steps:
                 publishes = detect_publishes(step, job, doc.lines)
+                if any(publish.to_pypi for publish in publishes):
+                    publishing_steps.append(step)
                 for publish in publishes:
                     value = publish.credential.value_node
                     if publish.credential.kind == "literal" and value is not None:
@@ -129,7 +132,7 @@ def analyse(doc: Document) -> Analysis:
                 step_facts.extend(_step_facts(step, publish) for publish in publishes or [None])
             job_facts = _job_facts(job, step_facts)
             job_facts.update(_role_facts(job, step_facts))
-            job_facts.update(_gating_facts(workflow, job))
+            job_facts.update(_gating_facts(workflow, job, publishing_steps))
             contexts["job"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts})
             for facts in step_facts:
                 contexts["step"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts, "step": facts})
@@ -225,8 +228,10 @@ def _role_facts(job: Job, step_facts: list[Facts]) -> Facts:
     }
 
 
-def _gating_facts(workflow: Workflow, job: Job) -> Facts:
-    guarded = tag_guarded(job.condition)
+def _gating_facts(workflow: Workflow, job: Job, publishing_steps: list[Step]) -> Facts:
+    guarded = tag_guarded(job.condition) or (
+        bool(publishing_steps) and all(step_release_guarded(step.condition) for step in publishing_steps)
+    )
     events = workflow.events
     return {
         "tag_guarded": guarded,

@@ -16,12 +16,12 @@ UNTRUSTED_EVENTS = ("pull_request_target", "workflow_run", "issue_comment", "pul
 """Events an outsider can cause that run with the base repository's secrets and token."""
 
 _TAG_GUARD = re.compile(
-    r"startsWith\(\s*github\.ref\s*,\s*'refs/tags"
+    r"startsWith\(\s*github\.(?:event\.)?ref\s*,\s*'refs/tags"
     r"|github\.ref_type\s*==\s*'tag'"
     r"|github\.event_name\s*==\s*'release'"
     r"|github\.event\.release"
-    r"|contains\(\s*github\.ref\s*,\s*'refs/tags"
-    r"|github\.ref\s*==\s*'refs/tags/",
+    r"|contains\(\s*github\.(?:event\.)?ref\s*,\s*'refs/tags"
+    r"|github\.(?:event\.)?ref\s*==\s*'refs/tags/",
     re.I,
 )
 
@@ -31,6 +31,18 @@ def tag_guarded(condition: str | None) -> bool:
     if not condition or not _TAG_GUARD.search(condition):
         return False
     return "||" not in condition or all(_TAG_GUARD.search(part) for part in condition.split("||"))
+
+
+_RELEASE_WORD = re.compile(r"release|refs/tags|ref_type|\btag\b", re.I)
+
+
+def step_release_guarded(condition: str | None) -> bool:
+    """A publish step's own ``if:`` that limits it to tags or releases, including the common
+    ``if: env.RELEASE == 'true'`` set earlier from the event (looser than for jobs, since a
+    step guard that names a release is almost always one)."""
+    if not condition:
+        return False
+    return tag_guarded(condition) or ("||" not in condition and bool(_RELEASE_WORD.search(condition)))
 
 
 def event_excluded(condition: str | None, event: str) -> bool:

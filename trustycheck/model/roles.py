@@ -45,7 +45,7 @@ def step_role(step: Step) -> StepRole:
     role = StepRole()
     action = step.uses.action if step.uses else None
     if action:
-        role.builds = action in _BUILD_ACTIONS
+        role.builds = action in _BUILD_ACTIONS and not _maturin_upload_only(step, action)
         role.caches = action in _CACHE_ACTIONS or _cache_input_on(step, action)
         if action == "actions/checkout":
             role.untrusted_checkout = any(_untrusted(step.input(name)) for name in ("ref", "repository"))
@@ -54,6 +54,14 @@ def step_role(step: Step) -> StepRole:
         role.untrusted_checkout = "gh pr checkout" in script or bool(_UNTRUSTED_REF.search(script) and "git" in script)
         role.builds = any(_runs_code(command.words) for command in split_commands(script))
     return role
+
+
+def _maturin_upload_only(step: Step, action: str) -> bool:
+    """maturin-action builds by default; ``command: upload`` only uploads."""
+    if action != "pyo3/maturin-action":
+        return False
+    pair = step.input("command")
+    return pair is not None and isinstance(pair[1], Scalar) and pair[1].as_string().strip() == "upload"
 
 
 def _cache_input_on(step: Step, action: str) -> bool:

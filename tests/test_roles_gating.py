@@ -1,0 +1,78 @@
+"""Job roles and gating, including the shapes found in real workflows of the corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from trustycheck.model.gating import event_excluded, step_release_guarded, tag_guarded, ungated_trigger
+from trustycheck.model.roles import _runs_code
+from trustycheck.model.triggers import Trigger
+from trustycheck.nodes import Pos
+
+
+@pytest.mark.parametrize(
+    ("condition", "guarded"),
+    [
+        ("startsWith(github.ref, 'refs/tags/')", True),
+        ("${{ startsWith(github.ref, 'refs/tags/v') && github.repository == 'o/r' }}", True),
+        ("startsWith(github.event.ref, 'refs/tags/v')", True),  # widgetti/ipyvuetify
+        ("github.event_name == 'release'", True),
+        ("github.ref_type == 'tag'", True),
+        ("github.ref_name == 'main' || github.ref_type == 'tag'", False),  # fox-it/acquire: main pushes publish
+        ("github.ref == 'refs/heads/main'", False),
+        (None, False),
+    ],
+)
+def test_job_tag_guard(condition, guarded) -> None:
+    assert tag_guarded(condition) is guarded
+
+
+def test_step_guard_naming_a_release_counts() -> None:
+    assert step_release_guarded("env.RELEASE == 'true'")  # Chia-Network/clvm_tools_rs
+    assert not step_release_guarded("steps.check.outputs.ok == 'true'")
+
+
+@pytest.mark.parametrize(
+    ("event", "filters", "ungated"),
+    [
+        ("push", {}, True),
+        ("push", {"branches": ["main"]}, True),
+        ("push", {"tags": ["v*"]}, False),
+        ("push", {"tags": ["v*"], "branches": ["test-publish/*"]}, True),  # ml-explore/mlx
+        ("schedule", {}, True),
+        ("release", {"types": ["published"]}, False),
+        ("workflow_dispatch", {}, False),
+    ],
+)
+def test_ungated_triggers(event, filters, ungated) -> None:
+    assert ungated_trigger(Trigger(event, None, None, filters)) is ungated  # type: ignore[arg-type]
+
+
+def test_event_exclusion_by_if() -> None:
+    assert event_excluded("github.event_name == 'push'", "pull_request_target")
+    assert event_excluded("startsWith(github.ref, 'refs/tags/')", "workflow_run")
+    assert not event_excluded("github.repository == 'o/r'", "pull_request_target")
+
+
+@pytest.mark.parametrize(
+    ("command", "runs"),
+    [
+        ("python -m pip install build twine", False),
+        ("pip install --upgrade pip", False),
+        ("python -m pip install .", True),
+        ("pip install -e .[test]", True),
+        ("pip install -r requirements/pip.txt", True),
+        ("python -m build", True),
+        ("python setup.py sdist bdist_wheel", True),
+        ("uv build", True),
+        ("uv pip install -e .", True),
+        ("poetry build", True),
+        ("tox -e py311", True),
+        ("make dist", True),
+        ("python -m twine upload dist/*", False),
+        ("twine check dist/*", False),
+        ("ls dist", False),
+    ],
+)
+def test_runs_project_code(command: str, runs: bool) -> None:
+    assert _runs_code(command.split()) is runs
