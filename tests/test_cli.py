@@ -21,7 +21,7 @@ TOKEN_WORKFLOW = textwrap.dedent("""\
         runs-on: ubuntu-latest
         environment: pypi
         steps:
-          - uses: pypa/gh-action-pypi-publish@release/v1
+          - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
             with:
               password: ${{ secrets.PYPI_API_TOKEN }}
     """)

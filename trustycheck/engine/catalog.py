@@ -39,6 +39,7 @@ class Rule:
     message: str
     examples: dict[str, list[dict[str, Any]]]
     source: str
+    severity_cases: tuple[dict[str, Any], ...] = ()
 
     @property
     def hint(self) -> str:
@@ -104,6 +105,7 @@ def load_rule(path: Path, known_facts: dict[str, str]) -> Rule:
         message=data["message"],
         examples=data["examples"],
         source=str(path),
+        severity_cases=tuple(data.get("severity-cases", ())),
     )
 
 
@@ -139,18 +141,21 @@ def _check_facts(path: Path, data: dict[str, Any], known: dict[str, str]) -> Non
         if not _is_known(fact, known):
             raise CatalogError(f"{path}: field '{field}': unknown fact '{fact}' (see `trustycheck facts`)")
 
-    for fact, field in _condition_facts(data["condition"], "condition"):
-        check(fact, field)
+    conditions = [(data["condition"], "condition")]
+    conditions += [(case["when"], f"severity-cases[{i}].when") for i, case in enumerate(data.get("severity-cases", ()))]
+    for condition, where in conditions:
+        for fact, field in _condition_facts(condition, where):
+            check(fact, field)
+        for field, pattern in _condition_patterns(condition, where):
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise CatalogError(f"{path}: field '{field}': invalid regular expression: {error}") from None
     at = data["at"]
     for index, fact in enumerate([at] if isinstance(at, str) else at):
         check(fact, f"at[{index}]" if not isinstance(at, str) else "at")
     for fact in _PLACEHOLDER.findall(data["message"]):
         check(fact, "message")
-    for field, pattern in _condition_patterns(data["condition"], "condition"):
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise CatalogError(f"{path}: field '{field}': invalid regular expression: {error}") from None
 
 
 def _condition_facts(condition: dict[str, Any], field: str) -> list[tuple[str, str]]:

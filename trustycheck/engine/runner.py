@@ -25,9 +25,16 @@ def run_rules(rules: Iterable[Rule], path: str, analysis: Analysed) -> list[Find
         for facts in analysis.contexts.get(rule.scope, ()):
             if evaluate(rule.condition, facts):
                 findings.append(
-                    Finding(rule.id, rule.slug, rule.severity, render(rule.message, facts), path, locate(rule, facts), rule.hint)
+                    Finding(rule.id, rule.slug, severity(rule, facts), render(rule.message, facts), path, locate(rule, facts), rule.hint)
                 )
     return findings
+
+
+def severity(rule: Rule, facts: dict[str, Any]) -> str:
+    for case in rule.severity_cases:
+        if evaluate(case["when"], facts):
+            return case["severity"]
+    return rule.severity
 
 
 def locate(rule: Rule, facts: dict[str, Any]) -> Pos:

@@ -54,6 +54,8 @@ FACTS: dict[str, str] = {
     "job.environment.node": "the environment: value",
     "job.publishes": "true when a step of the job uploads to a package index",
     "job.publishes_to_pypi": "true when a step of the job uploads to PyPI or TestPyPI",
+    "job.feeds_publish": "true when a job that publishes to PyPI needs this job (directly or not): "
+    "it builds what is published",
     "job.builds": "true when a step builds or runs project code (build, pip install ., tests, tox, "
     "cibuildwheel, or a publish command that builds)",
     "job.build_step.label": "the first step that builds or runs project code",
@@ -75,6 +77,7 @@ FACTS: dict[str, str] = {
     "step.label": "the step's name, id or uses:",
     "step.node": "the step's mapping",
     "step.uses.action": "owner/repo[/path] of the action, lower case",
+    "step.uses.raw": "the uses: value as written",
     "step.uses.ref": "the ref after @",
     "step.uses.ref_kind": "sha, short-sha, tag, branch or none",
     "step.uses.kind": "repo, local or docker",
@@ -136,6 +139,7 @@ def analyse(doc: Document) -> Analysis:
             contexts["job"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts})
             for facts in step_facts:
                 contexts["step"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts, "step": facts})
+        _mark_feeders([context["job"] for context in contexts["job"]], workflow)
     # Problems last: building the model may report structure problems and duplicate keys.
     contexts["problem"] = [{"file": file_facts, "problem": _problem_facts(p)} for p in doc.problems]
     secrets = _merge_secrets(secrets, [(pos, "a PyPI API token") for pos in _token_positions(doc)])
@@ -155,6 +159,20 @@ def _merge_secrets(credentials: list[tuple[Pos, str]], tokens: list[tuple[Pos, s
 
 def _overlaps(a: Pos, b: Pos) -> bool:
     return (a.line, a.col) < (b.end_line, b.end_col) and (b.line, b.col) < (a.end_line, a.end_col)
+
+
+def _mark_feeders(job_facts: list[Facts], workflow: Workflow) -> None:
+    """Set ``feeds_publish`` on every job a publishing job needs, transitively."""
+    needs = {job.id: job.needs for job in workflow.jobs}
+    pending = [facts["id"] for facts in job_facts if facts["publishes_to_pypi"]]
+    feeders: set[str] = set()
+    while pending:
+        for needed in needs.get(pending.pop(), []):
+            if needed not in feeders:
+                feeders.add(needed)
+                pending.append(needed)
+    for facts in job_facts:
+        facts["feeds_publish"] = facts["id"] in feeders
 
 
 def _problem_facts(problem: Problem) -> Facts:
@@ -241,7 +259,7 @@ def _gating_facts(workflow: Workflow, job: Job, publishing_steps: list[Step]) ->
 
 
 def _uses_facts(ref: ActionRef) -> Facts:
-    return {"action": ref.action, "ref": ref.ref, "ref_kind": ref.ref_kind, "kind": ref.kind, "node": ref.node}
+    return {"raw": ref.raw, "action": ref.action, "ref": ref.ref, "ref_kind": ref.ref_kind, "kind": ref.kind, "node": ref.node}
 
 
 def _step_facts(step: Step, publish: Publish | None) -> Facts:
