@@ -36,6 +36,7 @@ FACTS: dict[str, str] = {
     "workflow.name": "the workflow's name:",
     "workflow.events": "list of events in on:",
     "workflow.reusable": "true when triggered by workflow_call",
+    "workflow.publishes": "true when a job of the workflow uploads to PyPI or TestPyPI",
     "workflow.kind": "'workflow', or 'action' for a local action file (its caller sets permissions and environment)",
     "workflow.node": "the workflow's top-level mapping",
     "workflow.on.node": "the on: value",
@@ -49,6 +50,7 @@ FACTS: dict[str, str] = {
     "job.permissions.origin": "where the effective permissions come from: job, workflow, default",
     "job.permissions.block": "the permissions: block in effect (job or workflow level)",
     "job.permissions.writes": "scopes granted write, other than id-token",
+    "job.permissions.id_token_node": "the node that grants id-token (its key, or the write-all value)",
     "job.permissions.*": "effective level of a scope (id-token, contents...): write, read, none, default",
     "job.environment.name": "the job's environment name (may be an expression)",
     "job.environment.node": "the environment: value",
@@ -69,6 +71,7 @@ FACTS: dict[str, str] = {
     "issue_comment...) that can start this job, after its if:",
     "job.ungated_events": "events that start this job on every branch push or on a schedule, with no "
     "tag/release filter in the trigger nor tag/release guard in if:",
+    "job.untrusted_trigger_node": "the first trigger in untrusted_events",
     "job.tag_guarded": "true when the job's if: (or every publishing step's if:) limits it to tags or releases",
     "job.calls.ref": "for a reusable-workflow call job, the uses: reference",
     "job.calls.node": "for a reusable-workflow call job, the uses: value",
@@ -89,6 +92,11 @@ FACTS: dict[str, str] = {
     "step.publish.to_pypi": "true for PyPI or TestPyPI, where Trusted Publishing exists",
     "step.publish.native_oidc": "true when the tool can do Trusted Publishing itself",
     "step.publish.builds": "true when the upload command also builds the project",
+    "step.publish.oidc_gap": "when the upload has no token: why Trusted Publishing cannot work here "
+    "(the job lacks id-token: write, or the tool does not support it)",
+    "step.publish.attestations_off": "the attestations: false key, when PEP 740 attestations are switched off",
+    "step.publish.action_ref_problem": "why the PyPA action's ref is outdated or broken (master, v1, "
+    "a version before Trusted Publishing or default attestations)",
     "step.publish.node": "what uploads (the uses: value or run: script)",
     "step.publish.index_node": "the key that sets the index URL, if any",
     "step.publish.credential.kind": "oidc, token, password, literal, minted, none or unknown",
@@ -133,6 +141,10 @@ def analyse(doc: Document) -> Analysis:
                         secrets.append((value if isinstance(value, Pos) else value.pos, f"the credential given to {publish.tool}"))
                 # One context per upload, so a script that uploads twice is judged twice.
                 step_facts.extend(_step_facts(step, publish) for publish in publishes or [None])
+            id_token = job.effective_permissions.level("id-token") == "write"
+            for facts in step_facts:
+                if facts["publish"]:
+                    facts["publish"]["oidc_gap"] = _oidc_gap(facts["publish"], job.id, id_token)
             job_facts = _job_facts(job, step_facts)
             job_facts.update(_role_facts(job, step_facts))
             job_facts.update(_gating_facts(workflow, job, publishing_steps))
@@ -140,6 +152,7 @@ def analyse(doc: Document) -> Analysis:
             for facts in step_facts:
                 contexts["step"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts, "step": facts})
         _mark_feeders([context["job"] for context in contexts["job"]], workflow)
+        workflow_facts["publishes"] = any(context["job"]["publishes_to_pypi"] for context in contexts["job"])
     # Problems last: building the model may report structure problems and duplicate keys.
     contexts["problem"] = [{"file": file_facts, "problem": _problem_facts(p)} for p in doc.problems]
     secrets = _merge_secrets(secrets, [(pos, "a PyPI API token") for pos in _token_positions(doc)])
@@ -159,6 +172,15 @@ def _merge_secrets(credentials: list[tuple[Pos, str]], tokens: list[tuple[Pos, s
 
 def _overlaps(a: Pos, b: Pos) -> bool:
     return (a.line, a.col) < (b.end_line, b.end_col) and (b.line, b.col) < (a.end_line, a.end_col)
+
+
+def _oidc_gap(publish: Facts, job_id: str, id_token: bool) -> str | None:
+    kind = publish["credential"]["kind"]
+    if kind == "none":
+        return f"{publish['tool']} cannot do Trusted Publishing and is given no token"
+    if kind == "oidc" and not id_token:
+        return f"job '{job_id}' does not grant id-token: write, so no OIDC token can be minted"
+    return None
 
 
 def _mark_feeders(job_facts: list[Facts], workflow: Workflow) -> None:
@@ -186,6 +208,7 @@ def _permission_facts(permissions: Permissions | None) -> Facts:
     facts["block"] = permissions.node
     facts["origin"] = permissions.origin
     facts["writes"] = [scope for scope in permissions.write_scopes() if scope != "id-token"]
+    facts["id_token_node"] = permissions.scope_node("id-token") if permissions.level("id-token") == "write" else None
     return facts
 
 
@@ -247,13 +270,14 @@ def _role_facts(job: Job, step_facts: list[Facts]) -> Facts:
 
 
 def _gating_facts(workflow: Workflow, job: Job, publishing_steps: list[Step]) -> Facts:
+    untrusted = [t for t in workflow.triggers if t.event in UNTRUSTED_EVENTS and not event_excluded(job.condition, t.event)]
     guarded = tag_guarded(job.condition) or (
         bool(publishing_steps) and all(step_release_guarded(step.condition) for step in publishing_steps)
     )
-    events = workflow.events
     return {
         "tag_guarded": guarded,
-        "untrusted_events": [e for e in events if e in UNTRUSTED_EVENTS and not event_excluded(job.condition, e)],
+        "untrusted_events": [t.event for t in untrusted],
+        "untrusted_trigger_node": untrusted[0].node if untrusted else None,
         "ungated_events": [] if guarded else sorted({t.event for t in workflow.triggers if ungated_trigger(t)}),
     }
 
@@ -281,6 +305,8 @@ def _publish_facts(publish: Publish) -> Facts:
         "to_pypi": publish.to_pypi,
         "native_oidc": publish.native_oidc,
         "builds": publish.builds,
+        "attestations_off": publish.attestations_off,
+        "action_ref_problem": publish.action_ref_problem,
         "node": publish.node,
         "index_node": publish.index_node,
         "credential": {

@@ -13,6 +13,7 @@ from typing import Callable
 
 from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential, trace_text, trace_value
+from trustycheck.model.pypa_action import ref_problem
 from trustycheck.model.pypi import PYPI, TESTPYPI, UNKNOWN, classify_index_url
 from trustycheck.model.shell import Command, split_commands
 from trustycheck.model.tools import PYTHON_LAUNCHERS, RUNNERS, TOOLS, ToolSpec, builds_on_publish
@@ -41,6 +42,10 @@ class Publish:
     oidc_since: str | None = None
     builds: bool = False
     """The upload command also builds the project (pdm/flit/maturin publish, poetry --build)."""
+    attestations_off: Node | None = None
+    """The ``attestations: false`` key when PEP 740 attestations are switched off."""
+    action_ref_problem: str | None = None
+    """Why the publish action's ref is outdated or broken (PyPA action only)."""
 
     @property
     def to_pypi(self) -> bool:
@@ -122,7 +127,11 @@ def _pypa_action(context: _Context) -> Publish:
             credential = Credential(kind, source, origin, password[0], password[1])
     assert step.uses is not None
     tool = f"{step.uses.owner}/{step.uses.repo}"
-    return Publish(tool, index, credential, step.uses.node or step.node, url_pair[0] if url_pair else None, oidc_since="v1.8.0")
+    attestations = step.input("attestations")
+    off = attestations is not None and isinstance(attestations[1], Scalar) and attestations[1].as_string().strip() == "false"
+    return Publish(tool, index, credential, step.uses.node or step.node, url_pair[0] if url_pair else None, oidc_since="v1.8.0",
+                   attestations_off=attestations[0] if off and attestations else None,
+                   action_ref_problem=ref_problem(step.uses) if step.uses.action == PYPA_ACTION else None)
 
 
 def _maturin_action(context: _Context) -> Publish | None:
@@ -367,10 +376,20 @@ def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | No
     password, or ``poetry config pypi-token.<repo> <token>``."""
     if context.job is None:
         return None
+    env_names = set(spec.token_env) | set(spec.password_env)
     for step in context.job.steps:
         if step is context.step or step.index > context.step.index or step.run is None:
             continue
         script = step.run.as_string()
+        if "GITHUB_ENV" in script:
+            exported = next((name for name in env_names if name in script), None) or next(
+                (prefix for prefix in spec.password_env_prefixes if prefix in script), None)
+            if exported is not None:
+                lookup = _Context(step, context.job, context.lines).env_lookup()
+                kind, where, origin = _pypirc_source(script, lookup)
+                if origin == "pypirc":
+                    kind, where, origin = cred.TOKEN, f"{exported} exported through $GITHUB_ENV", "github_env"
+                return Credential(kind, where, origin, context.find(step.run, exported) or step.run)
         if spec.reads_pypirc and ".pypirc" in script and "password" in script:
             kind, where, origin = _pypirc_source(script, _Context(step, context.job, context.lines).env_lookup())
             return Credential(kind, where, origin, context.find(step.run, ".pypirc") or step.run)
