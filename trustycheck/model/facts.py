@@ -66,6 +66,7 @@ FACTS: dict[str, str] = {
     "job.cache_step.label": "the first step that restores a cache",
     "job.cache_step.node": "that step",
     "job.untrusted_checkout": "true when a step checks out a pull request's or workflow_run's head",
+    "job.untrusted_checkout_step.label": "the step that checks out untrusted code",
     "job.untrusted_checkout_step.node": "that step",
     "job.untrusted_events": "events that outsiders can cause (pull_request_target, workflow_run, "
     "issue_comment...) that can start this job, after its if:",
@@ -76,6 +77,8 @@ FACTS: dict[str, str] = {
     "job.calls.ref": "for a reusable-workflow call job, the uses: reference",
     "job.calls.node": "for a reusable-workflow call job, the uses: value",
     "job.secrets_inherit": "true for secrets: inherit",
+    "job.secrets_node": "the secrets: value of a reusable-workflow call",
+    "job.calls.raw": "the uses: value as written",
     "step.index": "0-based position of the step in the job",
     "step.label": "the step's name, id or uses:",
     "step.node": "the step's mapping",
@@ -239,6 +242,7 @@ def _job_facts(job: Job, steps: list[Facts]) -> Facts:
         "publishes": any(step.get("publish") for step in steps),
         "calls": _uses_facts(job.uses) if job.uses else None,
         "secrets_inherit": job.secrets_inherit,
+        "secrets_node": job.secrets_node,
     }
 
 
