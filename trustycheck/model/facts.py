@@ -56,8 +56,9 @@ FACTS: dict[str, str] = {
     "job.environment.node": "the environment: value",
     "job.publishes": "true when a step of the job uploads to a package index",
     "job.publishes_to_pypi": "true when a step of the job uploads to PyPI or TestPyPI",
-    "job.feeds_publish": "true when a job that publishes to PyPI needs this job (directly or not): "
-    "it builds what is published",
+    "job.feeds_publish": "true when a job that publishes to PyPI needs this job (directly or not) "
+    "and this job uploads an artifact: it builds what is published",
+    "job.uploads_artifact": "true when a step uploads an artifact (actions/upload-artifact)",
     "job.builds": "true when a step builds or runs project code (build, pip install ., tests, tox, "
     "cibuildwheel, or a publish command that builds)",
     "job.build_step.label": "the first step that builds or runs project code",
@@ -187,7 +188,8 @@ def _oidc_gap(publish: Facts, job_id: str, id_token: bool) -> str | None:
 
 
 def _mark_feeders(job_facts: list[Facts], workflow: Workflow) -> None:
-    """Set ``feeds_publish`` on every job a publishing job needs, transitively."""
+    """Set ``feeds_publish`` on every job a publishing job needs, transitively, that hands
+    files on as an artifact (a test job earlier in ``needs`` only orders the run)."""
     needs = {job.id: job.needs for job in workflow.jobs}
     pending = [facts["id"] for facts in job_facts if facts["publishes_to_pypi"]]
     feeders: set[str] = set()
@@ -197,7 +199,7 @@ def _mark_feeders(job_facts: list[Facts], workflow: Workflow) -> None:
                 feeders.add(needed)
                 pending.append(needed)
     for facts in job_facts:
-        facts["feeds_publish"] = facts["id"] in feeders
+        facts["feeds_publish"] = facts["id"] in feeders and facts["uploads_artifact"]
 
 
 def _problem_facts(problem: Problem) -> Facts:
@@ -248,8 +250,10 @@ def _job_facts(job: Job, steps: list[Facts]) -> Facts:
 
 def _role_facts(job: Job, step_facts: list[Facts]) -> Facts:
     builds = caches = untrusted = None
+    uploads = False
     for step in job.steps:
         role = step_role(step)
+        uploads = uploads or role.uploads_artifact
         facts = {"label": step.label, "node": step.node}
         if builds is None and role.builds:
             builds = facts
@@ -270,6 +274,7 @@ def _role_facts(job: Job, step_facts: list[Facts]) -> Facts:
         "cache_step": caches,
         "untrusted_checkout": untrusted is not None,
         "untrusted_checkout_step": untrusted,
+        "uploads_artifact": uploads,
     }
 
 

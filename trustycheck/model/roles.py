@@ -39,6 +39,7 @@ class StepRole:
     builds: bool = False
     caches: bool = False
     untrusted_checkout: bool = False
+    uploads_artifact: bool = False
 
 
 def step_role(step: Step) -> StepRole:
@@ -47,6 +48,7 @@ def step_role(step: Step) -> StepRole:
     if action:
         role.builds = action in _BUILD_ACTIONS and not _maturin_upload_only(step, action)
         role.caches = action in _CACHE_ACTIONS or _cache_input_on(step, action)
+        role.uploads_artifact = action == "actions/upload-artifact"
         if action == "actions/checkout":
             role.untrusted_checkout = any(_untrusted(step.input(name)) for name in ("ref", "repository"))
     elif step.run is not None:
