@@ -9,12 +9,11 @@ is one word, not a command), ``VAR=value`` and ``env VAR=value`` prefixes, ``sud
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_OPERATORS = frozenset({"&&", "||", ";", ";;", "|", "&", "(", ")", "\n", "|&"})
 _TRANSPARENT = frozenset({"sudo", "time", "exec", "nohup", "command", "builtin", "eval"})
 _CONTROL_KEYWORDS = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}"})
 
@@ -31,7 +30,21 @@ class Command:
         return self.words[0].rsplit("/", 1)[-1] if self.words else ""
 
 
-def split_commands(script: str) -> list[Command]:
+_TOKEN = re.compile(
+    r"""(?P<ws>[ \t\r]+)
+    |(?P<op>&&|\|\||;;|\|&|[;&|()\n])
+    |(?P<sq>'[^']*'?)
+    |(?P<dq>"(?:\\.|[^"\\])*"?)
+    |(?P<esc>\\.)
+    |(?P<word>[^\s'"\\;&|()]+)
+    |(?P<other>.)""",
+    re.X | re.S,
+)
+
+
+@lru_cache(maxsize=2048)
+def split_commands(script: str) -> tuple[Command, ...]:
+    """The simple commands of ``script``, in order (cached: several facts read each script)."""
     expressions: list[str] = []
 
     def hold(match: re.Match[str]) -> str:
@@ -41,24 +54,35 @@ def split_commands(script: str) -> list[Command]:
     text = _EXPRESSION.sub(hold, script)
     text = re.sub(r"\\\r?\n", " ", text)
     text = _strip_comments(text)
-    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|()\n")
-    lexer.whitespace = " \t\r"
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    try:
-        tokens = list(lexer)
-    except ValueError:  # unbalanced quotes: fall back to plain whitespace words per line
-        tokens = [tok for line in text.splitlines() for tok in (line.split() + ["\n"])]
     commands: list[Command] = []
     current: list[str] = []
-    for token in tokens:
-        if token in _OPERATORS or set(token) <= set(";&|()\n"):
-            _finish(current, commands, expressions)
-            current = []
+    piece: list[str] = []
+    in_word = False
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        value = match.group()
+        if kind in ("ws", "op"):
+            if in_word:
+                current.append("".join(piece))
+                piece, in_word = [], False
+            if kind == "op":
+                _finish(current, commands, expressions)
+                current = []
+            continue
+        in_word = True
+        if kind == "sq":
+            piece.append(value[1:-1] if value.endswith("'") and len(value) > 1 else value[1:])
+        elif kind == "dq":
+            inner = value[1:-1] if value.endswith('"') and len(value) > 1 else value[1:]
+            piece.append(re.sub(r'\\([\\"$`])', r"\1", inner))
+        elif kind == "esc":
+            piece.append(value[1])
         else:
-            current.append(token)
+            piece.append(value)
+    if in_word:
+        current.append("".join(piece))
     _finish(current, commands, expressions)
-    return commands
+    return tuple(commands)
 
 
 def _restore(word: str, expressions: list[str]) -> str:
@@ -117,6 +141,3 @@ def _strip_comments(text: str) -> str:
         i += 1
     return "".join(out)
 
-
-def shell_quoted(words: list[str]) -> str:
-    return " ".join(shlex.quote(word) for word in words)
