@@ -95,6 +95,7 @@ FACTS: dict[str, str] = {
     "step.publish.index_name": "the index in words (PyPI, TestPyPI...)",
     "step.publish.to_pypi": "true for PyPI or TestPyPI, where Trusted Publishing exists",
     "step.publish.native_oidc": "true when the tool can do Trusted Publishing itself",
+    "step.publish.oidc_since": "the tool version that brought Trusted Publishing (e.g. twine 6.1.0)",
     "step.publish.builds": "true when the upload command also builds the project",
     "step.publish.oidc_gap": "when the upload has no token: why Trusted Publishing cannot work here "
     "(the job lacks id-token: write, or the tool does not support it)",
@@ -313,6 +314,7 @@ def _publish_facts(publish: Publish) -> Facts:
         "index_name": INDEX_NAMES[publish.index],
         "to_pypi": publish.to_pypi,
         "native_oidc": publish.native_oidc,
+        "oidc_since": publish.oidc_since,
         "builds": publish.builds,
         "attestations_off": publish.attestations_off,
         "action_ref_problem": publish.action_ref_problem,
