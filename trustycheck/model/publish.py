@@ -15,13 +15,12 @@ from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential, trace_text, trace_value
 from trustycheck.model.pypa_action import ref_problem
 from trustycheck.model.pypi import PYPI, TESTPYPI, UNKNOWN, classify_index_url
-from trustycheck.model.shell import Command, split_commands
-from trustycheck.model.tools import PYTHON_LAUNCHERS, RUNNERS, TOOLS, ToolSpec, builds_on_publish
+from trustycheck.model.shell import Command, is_python, python_module, split_commands
+from trustycheck.model.tools import RUNNERS, TOOLS, ToolSpec, builds_on_publish
 from trustycheck.model.workflow import Job, Step
 from trustycheck.nodes import Node, Pos, Scalar
 
 PYPA_ACTION = "pypa/gh-action-pypi-publish"
-_PYTHON = re.compile(r"(?:python|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?\Z|py\Z")
 _NON_SHELL = ("python", "node", "ruby", "perl")
 _RUNNER_VALUE_OPTIONS = frozenset({"--with", "-w", "--from", "--spec", "--python", "-p", "--index-url", "--with-requirements", "--directory"})
 """Options of uv/pipx runners that take a value (``uv run --with twine twine upload``)."""
@@ -237,14 +236,12 @@ def _tool_of(command: Command) -> tuple[ToolSpec, list[str]] | None:
         if not words:
             return None
         program = words[0].rsplit("/", 1)[-1]
-        if _PYTHON.match(program):
-            rest = words[1:]
-            while rest and rest[0].startswith("-") and rest[0] != "-m":
-                rest = rest[1:]
-            if len(rest) >= 2 and rest[0] == "-m":
-                words = rest[1:]
-                continue
-            return None
+        if is_python(program):
+            module = python_module(words)
+            if module is None:
+                return None
+            words = module
+            continue
         spec = TOOLS.get(program)
         if spec is not None and len(words) > 1 and words[1] in spec.subcommands:
             return spec, words[1:]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from trustycheck.model.expressions import references
-from trustycheck.model.shell import split_commands
+from trustycheck.model.shell import is_python, python_module, split_commands
 from trustycheck.model.workflow import Step
 from trustycheck.nodes import Node, Scalar
 
@@ -27,7 +27,6 @@ _RUNS_CODE = {
     "npm": ("install", "ci", "run", "test"), "cargo": ("build", "test"),
 }
 _PYTHON_MODULES = {"build": (), "pytest": (), "tox": (), "nox": (), "pip": ("install", "wheel"), "cibuildwheel": ()}
-_PYTHON = re.compile(r"(?:python|pypy)(?:\d+(?:\.\d+)*)?\Z")
 _UNTRUSTED_REF = re.compile(
     r"github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref|github\.event\.workflow_run\.head_(sha|branch)"
     r"|github\.event\.pull_request\.head\.repo|refs/pull/|github\.event\.issue\.pull_request"
@@ -86,14 +85,14 @@ def _runs_code(words: list[str]) -> bool:
     if not words:
         return False
     program = words[0].rsplit("/", 1)[-1]
-    if _PYTHON.match(program):
-        rest = words[1:]
-        if len(rest) >= 2 and rest[0] == "-m":
-            if rest[1] == "pip":
-                return _installs_project(["pip", *rest[2:]])
-            subs = _PYTHON_MODULES.get(rest[1])
-            return subs is not None and (not subs or _has_sub(rest[2:], subs))
-        return bool(rest) and rest[0].endswith(".py")
+    if is_python(program):
+        module = python_module(words)
+        if module is None:
+            return len(words) > 1 and words[1].endswith(".py")  # python setup.py ...
+        if module[0] == "pip":
+            return _installs_project(module)
+        subs = _PYTHON_MODULES.get(module[0])
+        return subs is not None and (not subs or _has_sub(module[1:], subs))
     subs = _RUNS_CODE.get(program)
     if subs is None:
         return False

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
+_PYTHON = re.compile(r"(?:python|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?\Z|py\Z")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _TRANSPARENT = frozenset({"sudo", "time", "exec", "nohup", "command", "builtin", "eval"})
 _CONTROL_KEYWORDS = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}"})
@@ -28,6 +29,21 @@ class Command:
     @property
     def program(self) -> str:
         return self.words[0].rsplit("/", 1)[-1] if self.words else ""
+
+
+def is_python(program: str) -> bool:
+    """``python``, ``python3.12``, ``pypy3``, ``py``: an interpreter launcher."""
+    return bool(_PYTHON.match(program))
+
+
+def python_module(words: list[str]) -> list[str] | None:
+    """For ``python [-opts] -m MODULE args``, ``[MODULE, args...]``; else ``None``."""
+    if not words or not is_python(words[0].rsplit("/", 1)[-1]):
+        return None
+    rest = words[1:]
+    while rest and rest[0].startswith("-") and rest[0] != "-m":
+        rest = rest[1:]
+    return rest[1:] if len(rest) >= 2 and rest[0] == "-m" else None
 
 
 _TOKEN = re.compile(

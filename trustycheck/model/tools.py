@@ -94,8 +94,6 @@ MATURIN = ToolSpec(
 
 TOOLS = {spec.program: spec for spec in (TWINE, UV, POETRY, HATCH, PDM, FLIT, MATURIN)}
 
-PYTHON_LAUNCHERS = ("python", "python3", "py", "pypy", "pypy3")
-"""``python -m twine`` and friends (``python3.12`` too)."""
 RUNNERS = {
     "pipx": ("run",),
     "uvx": (),
