@@ -14,7 +14,7 @@ from trustycheck.engine.catalog import Rule, builtin_rules_dir, load_catalog
 from trustycheck.engine.runner import run_rules
 from trustycheck.findings import Finding, severity_rank
 from trustycheck.loader import Document, Problem, load_path
-from trustycheck.model.facts import FACTS, Analysis, analyse
+from trustycheck.model.facts import FACTS, analyse, problems_only
 from trustycheck.nodes import Pos
 
 
@@ -60,8 +60,9 @@ def lint_file(target: Target, rules: list[Rule]) -> FileReport:
     try:
         analysis = analyse(doc)
     except Exception as error:  # a bug of ours must not hide the other files or print a traceback
-        doc.problems.append(Problem("internal", f"trustycheck could not analyse this file ({type(error).__name__}: {error}); please report this", Pos.point(1, 1)))
-        analysis = Analysis(doc, None, {"problem": [{"file": {"path": path}, "problem": {"kind": "internal", "message": doc.problems[-1].message, "node": doc.problems[-1].pos}}]})
+        message = f"trustycheck could not analyse this file ({type(error).__name__}: {error}); please report this"
+        doc.problems.append(Problem("internal", message, Pos.point(1, 1)))
+        analysis = problems_only(doc)
     findings = run_rules(rules, path, analysis)
     findings.sort(key=lambda finding: finding.sort_key)
     doc.root = None  # reporters need only the text; let the node graph go

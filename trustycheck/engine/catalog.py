@@ -144,13 +144,13 @@ def _check_facts(path: Path, data: dict[str, Any], known: dict[str, str]) -> Non
     conditions = [(data["condition"], "condition")]
     conditions += [(case["when"], f"severity-cases[{i}].when") for i, case in enumerate(data.get("severity-cases", ()))]
     for condition, where in conditions:
-        for fact, field in _condition_facts(condition, where):
-            check(fact, field)
-        for field, pattern in _condition_patterns(condition, where):
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise CatalogError(f"{path}: field '{field}': invalid regular expression: {error}") from None
+        for test, field in _tests(condition, where):
+            check(test["fact"], f"{field}.fact")
+            if "matches" in test:
+                try:
+                    re.compile(test["matches"])
+                except re.error as error:
+                    raise CatalogError(f"{path}: field '{field}.matches': invalid regular expression: {error}") from None
     at = data["at"]
     for index, fact in enumerate([at] if isinstance(at, str) else at):
         check(fact, f"at[{index}]" if not isinstance(at, str) else "at")
@@ -158,29 +158,16 @@ def _check_facts(path: Path, data: dict[str, Any], known: dict[str, str]) -> Non
         check(fact, "message")
 
 
-def _condition_facts(condition: dict[str, Any], field: str) -> list[tuple[str, str]]:
+def _tests(condition: dict[str, Any], field: str) -> list[tuple[dict[str, Any], str]]:
+    """Every leaf test (``{fact: ..., <op>: ...}``) of a condition, with its field path."""
     if "fact" in condition:
-        return [(condition["fact"], f"{field}.fact")]
+        return [(condition, field)]
     if "not" in condition:
-        return _condition_facts(condition["not"], f"{field}.not")
+        return _tests(condition["not"], f"{field}.not")
     key = "all" if "all" in condition else "any"
     found = []
     for index, child in enumerate(condition[key]):
-        found.extend(_condition_facts(child, f"{field}.{key}[{index}]"))
-    return found
-
-
-def _condition_patterns(condition: dict[str, Any], field: str) -> list[tuple[str, str]]:
-    if "matches" in condition:
-        return [(f"{field}.matches", condition["matches"])]
-    if "not" in condition:
-        return _condition_patterns(condition["not"], f"{field}.not")
-    key = "all" if "all" in condition else "any" if "any" in condition else None
-    if key is None:
-        return []
-    found = []
-    for index, child in enumerate(condition[key]):
-        found.extend(_condition_patterns(child, f"{field}.{key}[{index}]"))
+        found.extend(_tests(child, f"{field}.{key}[{index}]"))
     return found
 
 

@@ -88,15 +88,31 @@ def trace_text(text: str, lookup: EnvLookup, *, secret_kind: str = TOKEN, depth:
     return UNKNOWN, str(first) if first else None, first.context if first else None
 
 
+def env_lookup(env: dict, extra: dict[str, str] | None = None, extra_pos: Pos | None = None) -> EnvLookup:
+    """Resolve names from ``extra`` (a command's ``VAR=value`` prefixes) first, then from an
+    effective env dict (name -> EnvVar)."""
+
+    def lookup(name: str):
+        if extra and name in extra:
+            return extra[name], extra_pos
+        var = env.get(name)
+        return (var.text, var.key) if var is not None else None
+
+    return lookup
+
+
+def kind_for_user(user: str | None) -> str:
+    """A literal user other than ``__token__`` makes the secret a password; a user read from
+    a secret or variable is most often ``__token__`` kept next to the token."""
+    if user is None or user.strip() in ("", "__token__") or "$" in user:
+        return TOKEN
+    return PASSWORD
+
+
 def trace_value(value: Node | None, env: dict, *, secret_kind: str = TOKEN) -> tuple[str, str | None, str | None]:
     """:func:`trace_text` for a YAML value, resolving env vars from an effective env dict."""
     if value is None:
         return NONE, None, None
     if not isinstance(value, Scalar):
         return UNKNOWN, None, None
-
-    def lookup(name: str):
-        var = env.get(name)
-        return (var.text, var.key) if var is not None else None
-
-    return trace_text(value.as_string(), lookup, secret_kind=secret_kind)
+    return trace_text(value.as_string(), env_lookup(env), secret_kind=secret_kind)

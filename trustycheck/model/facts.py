@@ -165,6 +165,14 @@ def analyse(doc: Document) -> Analysis:
     return Analysis(doc, workflow, contexts, [pos for pos, _ in secrets])
 
 
+def problems_only(doc: Document) -> Analysis:
+    """An analysis holding only the document's problems (when the model could not be built)."""
+    file_facts = {"path": doc.path, "kind": None}
+    contexts = {scope: [] for scope in SCOPE_NAMES}
+    contexts["problem"] = [{"file": file_facts, "problem": _problem_facts(p)} for p in doc.problems]
+    return Analysis(doc, None, contexts, [])
+
+
 def _merge_secrets(credentials: list[tuple[Pos, str]], tokens: list[tuple[Pos, str]]) -> list[tuple[Pos, str]]:
     """Literal credentials plus token-shaped strings, once each: a token that is also a
     credential value is described as a PyPI API token."""

@@ -61,15 +61,7 @@ class _Context:
         self.lines = lines
 
     def env_lookup(self, extra: dict[str, str] | None = None, extra_pos: Pos | None = None):
-        env = self.step.effective_env
-
-        def lookup(name: str):
-            if extra and name in extra:
-                return extra[name], extra_pos
-            var = env.get(name)
-            return (var.text, var.key) if var is not None else None
-
-        return lookup
+        return cred.env_lookup(self.step.effective_env, extra, extra_pos)
 
     def find(self, node: Node, needle: str) -> Pos | None:
         """Position of ``needle`` in the source of ``node`` (a scalar's text, e.g. a script)."""
@@ -185,13 +177,10 @@ def _index_of_input(pair) -> str:
 
 
 def _secret_kind(user_pair) -> str:
-    """Only a literal user other than ``__token__`` makes it a password; a user read from a
-    secret is most often ``__token__`` kept next to the token."""
+    """Token or password, from an action's ``user`` input."""
     if user_pair is None or not isinstance(user_pair[1], Scalar):
         return cred.TOKEN
-    user = user_pair[1].as_string()
-    literal_user = user not in ("__token__", "") and "${{" not in user and "$" not in user
-    return cred.PASSWORD if literal_user else cred.TOKEN
+    return cred.kind_for_user(user_pair[1].as_string())
 
 
 _ACTION_DETECTORS: dict[str, Callable[[_Context], Publish | None]] = {
@@ -291,7 +280,7 @@ def _tool_publish(context: _Context, spec: ToolSpec, command: Command, anchor: N
     index, index_node = _tool_index(context, spec, words, lookup, script)
     user = _flag_value(words, spec.user_flags)
     user_text = user[1] if user else next((found[0] for name in spec.user_env if (found := lookup(name))), None)
-    secret_kind = cred.PASSWORD if user_text and user_text not in ("__token__",) and "$" not in user_text else cred.TOKEN
+    secret_kind = cred.kind_for_user(user_text)
     credential = _tool_credential(context, spec, words, lookup, script, command, secret_kind)
     return Publish(spec.name, index, credential, anchor, index_node, native_oidc=spec.native_oidc,
                    oidc_since=spec.oidc_since, builds=builds_on_publish(spec, words))
