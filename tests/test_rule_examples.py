@@ -32,3 +32,23 @@ def test_every_rule_has_two_examples_of_each_kind_or_is_tc001() -> None:
     for rule in catalog():
         assert len(rule.examples["bad"]) >= 2, rule.id
         assert len(rule.examples["good"]) >= 2, rule.id
+
+
+def test_severity_cases_set_each_findings_severity() -> None:
+    """TC401: a branch ref is an error, a tag a warning, the PyPA action's release/v1 a note."""
+    findings = lint_text("""\
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            environment: pypi
+            permissions:
+              id-token: write
+            steps:
+              - uses: example-org/fetch-dist@main
+              - uses: actions/download-artifact@v4
+              - uses: pypa/gh-action-pypi-publish@release/v1
+        """, select={"TC401"})
+    assert [(f.pos.line, f.severity) for f in findings] == [(11, "error"), (12, "warning"), (13, "note")]

@@ -14,7 +14,8 @@ from trustycheck.loader import Document, Problem
 from trustycheck.model.permissions import SCOPES, Permissions
 from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
 from trustycheck.model.publish import Publish, detect_publishes
-from trustycheck.model.roles import step_role
+from trustycheck.model.pypa_action import documented_floating_ref
+from trustycheck.model.roles import looks_like_release, step_role
 from trustycheck.model.pypi import INDEX_NAMES, token_spans
 from trustycheck.model.refs import ActionRef
 from trustycheck.model.workflow import Job, Step, Workflow, build_workflow
@@ -80,11 +81,13 @@ FACTS: dict[str, str] = {
     "job.secrets_inherit": "true for secrets: inherit",
     "job.secrets_node": "the secrets: value of a reusable-workflow call",
     "job.calls.raw": "the uses: value as written",
+    "job.calls.release": "true when the called workflow's path names a release (publish, release, pypi...)",
     "step.index": "0-based position of the step in the job",
     "step.label": "the step's name, id or uses:",
     "step.node": "the step's mapping",
     "step.uses.action": "owner/repo[/path] of the action, lower case",
     "step.uses.raw": "the uses: value as written",
+    "step.uses.documented_floating": "true for a moving ref the action itself recommends (pypa/gh-action-pypi-publish@release/v1)",
     "step.uses.ref": "the ref after @",
     "step.uses.ref_kind": "sha, short-sha, tag, branch or none",
     "step.uses.kind": "repo, local or docker",
@@ -301,7 +304,7 @@ def _gating_facts(workflow: Workflow, job: Job, publishing_steps: list[Step]) ->
 
 
 def _uses_facts(ref: ActionRef) -> Facts:
-    return {"raw": ref.raw, "action": ref.action, "ref": ref.ref, "ref_kind": ref.ref_kind, "kind": ref.kind, "node": ref.node}
+    return {"raw": ref.raw, "documented_floating": documented_floating_ref(ref), "release": looks_like_release(ref.raw), "action": ref.action, "ref": ref.ref, "ref_kind": ref.ref_kind, "kind": ref.kind, "node": ref.node}
 
 
 def _step_facts(step: Step, publish: Publish | None) -> Facts:

@@ -39,7 +39,14 @@ KNOWN_COMMITS = {
     "a3a3bafbb3e5a75a854ae1bc53ae128cf22c4af4": (1, 8, 1),
     "8ef2b3d46c9ecba901fb2ae21d98e322c4089c4e": (1, 8, 0),
 }
+_FLOATING = re.compile(r"release/v\d+\Z")
 _VERSION = re.compile(r"(?:release/)?v?(\d+)\.(\d+)(?:\.(\d+))?\Z")
+
+
+def documented_floating_ref(ref: ActionRef) -> bool:
+    """``pypa/gh-action-pypi-publish@release/v1``: the moving ref its README recommends, so
+    the PyPA guide's own example is only advised to pin (DOMAIN.md trap 18)."""
+    return ref.action == "pypa/gh-action-pypi-publish" and bool(ref.ref and _FLOATING.match(ref.ref))
 
 
 def ref_version(ref: ActionRef) -> tuple[int, int, int] | None:

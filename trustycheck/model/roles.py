@@ -33,6 +33,14 @@ _UNTRUSTED_REF = re.compile(
 )
 
 
+_RELEASE_NAME = re.compile(r"publish|release|pypi|deploy|upload", re.I)
+
+
+def looks_like_release(name: str | None) -> bool:
+    """A called workflow whose path says it releases (its contents are not read here)."""
+    return bool(name and _RELEASE_NAME.search(name))
+
+
 @dataclass
 class StepRole:
     builds: bool = False
