@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,27 @@ CORPUS = next((path for path in _CORPUS_CANDIDATES if path.is_dir()), _CORPUS_CA
 def lint_text(text: str, select: set[str] | None = None, path: str = "workflow.yml") -> list[Finding]:
     """Findings for a workflow given as text (dedented), sorted by position."""
     rules = [r for r in catalog() if select is None or r.id in select]
-    findings = run_rules(rules, path, analyse(load_text(path, textwrap.dedent(text))))
+    findings = run_rules(rules, analyse(load_text(path, textwrap.dedent(text))))
     return sorted(findings, key=lambda f: f.sort_key)
+
+
+EXAMPLE_WORKFLOW = ".github/workflows/example.yml"
+
+
+def lint_repo(root: Path, workflow: str, files: dict[str, str], select: set[str] | None = None) -> list[Finding]:
+    """Findings for a small repository: ``workflow`` at .github/workflows/example.yml plus
+    ``files`` (path from the root -> text), linted as a whole; paths relative to ``root``."""
+    from trustycheck.discover import discover
+    from trustycheck.pipeline import lint
+
+    for relative, text in {EXAMPLE_WORKFLOW: workflow, **files}.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))
+    rules = [r for r in catalog() if select is None or r.id in select]
+    reports = lint(discover([str(root)]), rules)
+    found = [replace(f, path=os.path.relpath(f.path, root)) for report in reports for f in report.findings]
+    return sorted(found, key=lambda f: f.sort_key)
 
 
 def ids_at(findings: list[Finding]) -> list[tuple[str, int, int]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from trustycheck import pipeline
-from trustycheck.discover import Target
+from trustycheck.discover import Target, discover
 
 
 def test_an_analysis_crash_becomes_tc001_and_other_files_are_still_linted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -15,15 +15,40 @@ def test_an_analysis_crash_becomes_tc001_and_other_files_are_still_linted(tmp_pa
     bad = tmp_path / "boom.yml"
     for path in (good, bad):
         path.write_text("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: make\n")
-    real = pipeline.analyse
-
-    def flaky(doc):
-        if doc.path.endswith("boom.yml"):
-            raise KeyError("surprise")
-        return real(doc)
-
-    monkeypatch.setattr(pipeline, "analyse", flaky)
+    _break_analysis_of("boom.yml", monkeypatch)
     reports = pipeline.lint([Target(bad, None), Target(good, None)], list(pipeline.catalog()))
     assert [(f.rule_id, f.pos.line) for f in reports[0].findings] == [("TC001", 1)]
     assert "could not analyse this file (KeyError: 'surprise')" in reports[0].findings[0].message
     assert reports[1].findings == []
+
+
+def test_a_crash_in_a_repository_costs_only_the_file_that_caused_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "boom.yml").write_text("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: make\n")
+    (workflows / "publish.yml").write_text(
+        "on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n"
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ${{ secrets.T }}\n"
+    )
+    _break_analysis_of("boom.yml", monkeypatch)
+    reports = pipeline.lint(discover([str(tmp_path)]), [r for r in pipeline.catalog() if r.id in ("TC001", "TC101")])
+    found = {Path(r.path).name: [f.rule_id for f in r.findings] for r in reports}
+    assert found == {"boom.yml": ["TC001"], "publish.yml": ["TC101"]}
+
+
+def _break_analysis_of(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the analysis raise whenever it meets the file ``name``."""
+    real_one, real_project = pipeline.analyse, pipeline.analyse_project
+
+    def one(doc):
+        if doc.path.endswith(name):
+            raise KeyError("surprise")
+        return real_one(doc)
+
+    def project(project, paths):
+        if any(path.endswith(name) for path in paths):
+            raise KeyError("surprise")
+        return real_project(project, paths)
+
+    monkeypatch.setattr(pipeline, "analyse", one)
+    monkeypatch.setattr(pipeline, "analyse_project", project)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import lint_text
+from pathlib import Path
+
+from conftest import EXAMPLE_WORKFLOW, lint_repo, lint_text
 from trustycheck.pipeline import catalog
 
 _BAD = [(rule.id, i, ex) for rule in catalog() for i, ex in enumerate(rule.examples["bad"])]
@@ -12,20 +14,28 @@ _GOOD = [(rule.id, i, ex) for rule in catalog() for i, ex in enumerate(rule.exam
 
 
 @pytest.mark.parametrize(("rule_id", "index", "example"), _BAD, ids=[f"{r}-bad{i}" for r, i, _ in _BAD])
-def test_bad_example_reports_its_lines(rule_id: str, index: int, example: dict) -> None:
-    findings = lint_text(example["workflow"], select={rule_id})
-    assert [f.pos.line for f in findings] == example["lines"], example["title"]
+def test_bad_example_reports_its_lines(rule_id: str, index: int, example: dict, tmp_path: Path) -> None:
+    findings = _lint_example(example, {rule_id}, tmp_path)
+    where = example.get("in", EXAMPLE_WORKFLOW) if "files" in example else None
+    assert [(f.path if where else None, f.pos.line) for f in findings] == [(where, line) for line in example["lines"]], example["title"]
 
 
 @pytest.mark.parametrize(("rule_id", "index", "example"), _GOOD, ids=[f"{r}-good{i}" for r, i, _ in _GOOD])
-def test_good_example_is_clean(rule_id: str, index: int, example: dict) -> None:
-    assert lint_text(example["workflow"], select={rule_id}) == [], example["title"]
+def test_good_example_is_clean(rule_id: str, index: int, example: dict, tmp_path: Path) -> None:
+    assert _lint_example(example, {rule_id}, tmp_path) == [], example["title"]
 
 
 @pytest.mark.parametrize(("rule_id", "index", "example"), _GOOD, ids=[f"{r}-good{i}" for r, i, _ in _GOOD])
-def test_good_example_is_a_valid_workflow(rule_id: str, index: int, example: dict) -> None:
-    """A good example must not be 'good' merely because it fails to parse."""
-    assert lint_text(example["workflow"], select={"TC001"}) == [], example["title"]
+def test_good_example_is_a_valid_workflow(rule_id: str, index: int, example: dict, tmp_path: Path) -> None:
+    """A good example must not be 'good' merely because it fails to parse or to call."""
+    assert _lint_example(example, {"TC001", "TC002"}, tmp_path) == [], example["title"]
+
+
+def _lint_example(example: dict, select: set[str], tmp_path: Path) -> list:
+    """A snippet alone, or, with ``files:``, a small repository around it."""
+    if "files" in example:
+        return lint_repo(tmp_path, example["workflow"], example["files"], select)
+    return lint_text(example["workflow"], select=select)
 
 
 def test_every_rule_has_two_examples_of_each_kind_or_is_tc001() -> None:

@@ -58,6 +58,11 @@ def _search(directory: Path) -> list[Target]:
     return [Target(path, None) for path in _yaml_files(directory)]
 
 
+def discover_repository(root: Path) -> list[Target]:
+    """The workflows and local actions of the repository at ``root``."""
+    return _search_repo(root)
+
+
 def _search_repo(root: Path) -> list[Target]:
     github = root / ".github"
     files = _yaml_files(github / "workflows")
@@ -99,7 +104,11 @@ def _is_file(entry: os.DirEntry) -> bool:
 
 
 def _root_of(path: Path) -> Path | None:
-    """The repository root for a file under ``<root>/.github/``, if it is one."""
+    """The repository root for a file under ``<root>/.github/``, if it is one (spelled like
+    the path given, so files reached from it are named the same way)."""
+    for parent in path.parents:
+        if parent.name == ".github":
+            return parent.parent
     resolved = path.absolute()
     for parent in resolved.parents:
         if parent.name == ".github":

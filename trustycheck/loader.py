@@ -127,7 +127,7 @@ def load_text(path: str, text: str) -> Document:
             )
         )
 
-    doc.root = wrap(raw, duplicate)
+    doc.root = wrap(raw, duplicate, path)
     return doc
 
 

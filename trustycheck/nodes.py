@@ -12,7 +12,7 @@ strings (``on`` is ``"on"``, not ``True``) and plain scalars follow the YAML 1.2
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Union
 
 import yaml
@@ -42,15 +42,18 @@ class Pos:
     col: int
     end_line: int
     end_col: int
+    path: str | None = field(default=None, compare=False)
+    """The file the span is in, when known; lets a finding in a called workflow or action
+    point into that file even though it was found while analysing its caller."""
 
     @staticmethod
     def point(line: int, col: int) -> "Pos":
         return Pos(line, col, line, col + 1)
 
 
-def _mark_pos(node: yaml.Node) -> Pos:
+def _mark_pos(node: yaml.Node, path: str | None) -> Pos:
     start, end = node.start_mark, node.end_mark
-    return Pos(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+    return Pos(start.line + 1, start.column + 1, end.line + 1, end.column + 1, path)
 
 
 def resolve_plain(text: str) -> Any:
@@ -80,20 +83,38 @@ def resolve_plain(text: str) -> Any:
 DuplicateReporter = Callable[["Scalar", "Scalar"], None]
 
 
+class Origin:
+    """What every node of one document shares: its file and its duplicate-key reporter."""
+
+    __slots__ = ("path", "report")
+
+    def __init__(self, path: str | None = None, report: DuplicateReporter | None = None) -> None:
+        self.path = path
+        self.report = report
+
+
+_NO_ORIGIN = Origin()
+
+
 class Node:
     """Base of the wrappers: a YAML node with its position."""
 
-    __slots__ = ("raw", "_report")
+    __slots__ = ("raw", "_origin")
 
     kind = "node"
 
-    def __init__(self, raw: yaml.Node, report: DuplicateReporter | None = None) -> None:
+    def __init__(self, raw: yaml.Node, origin: Origin = _NO_ORIGIN) -> None:
         self.raw = raw
-        self._report = report
+        self._origin = origin
 
     @property
     def pos(self) -> Pos:
-        return _mark_pos(self.raw)
+        return _mark_pos(self.raw, self._origin.path)
+
+    @property
+    def path(self) -> str | None:
+        """The file this node was read from."""
+        return self._origin.path
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} at {self.pos.line}:{self.pos.col}>"
@@ -141,14 +162,14 @@ class Sequence(Node):
     __slots__ = ("_items",)
     kind = "sequence"
 
-    def __init__(self, raw: yaml.Node, report: DuplicateReporter | None = None) -> None:
-        super().__init__(raw, report)
+    def __init__(self, raw: yaml.Node, origin: Origin = _NO_ORIGIN) -> None:
+        super().__init__(raw, origin)
         self._items: list[Node] | None = None
 
     @property
     def items(self) -> list[Node]:
         if self._items is None:
-            self._items = [wrap(child, self._report) for child in self.raw.value]
+            self._items = [_wrap(child, self._origin) for child in self.raw.value]
         return self._items
 
     def __iter__(self) -> Iterator[Node]:
@@ -168,8 +189,8 @@ class Mapping(Node):
     __slots__ = ("_entries",)
     kind = "mapping"
 
-    def __init__(self, raw: yaml.Node, report: DuplicateReporter | None = None) -> None:
-        super().__init__(raw, report)
+    def __init__(self, raw: yaml.Node, origin: Origin = _NO_ORIGIN) -> None:
+        super().__init__(raw, origin)
         self._entries: dict[str, tuple[Scalar, Node]] | None = None
 
     @property
@@ -186,16 +207,16 @@ class Mapping(Node):
                 continue
             if raw_key.tag == _MERGE_TAG:
                 for source in _merge_sources(raw_value):
-                    for name, pair in wrap(source, self._report).entries.items():  # type: ignore[union-attr]
+                    for name, pair in _wrap(source, self._origin).entries.items():  # type: ignore[union-attr]
                         merged.setdefault(name, pair)
                 continue
-            key = Scalar(raw_key, self._report)
+            key = Scalar(raw_key, self._origin)
             name = raw_key.value
             if name in own:
-                if self._report is not None:
-                    self._report(key, own[name][0])
+                if self._origin.report is not None:
+                    self._origin.report(key, own[name][0])
                 continue
-            own[name] = (key, wrap(raw_value, self._report))
+            own[name] = (key, _wrap(raw_value, self._origin))
         if merged:
             for name, pair in merged.items():
                 own.setdefault(name, pair)
@@ -233,13 +254,17 @@ def _merge_sources(raw: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def wrap(raw: yaml.Node, report: DuplicateReporter | None = None) -> Node:
-    """Wrap a composed PyYAML node."""
+def wrap(raw: yaml.Node, report: DuplicateReporter | None = None, path: str | None = None) -> Node:
+    """Wrap a composed PyYAML node read from ``path``."""
+    return _wrap(raw, Origin(path, report))
+
+
+def _wrap(raw: yaml.Node, origin: Origin) -> Node:
     if isinstance(raw, yaml.MappingNode):
-        return Mapping(raw, report)
+        return Mapping(raw, origin)
     if isinstance(raw, yaml.SequenceNode):
-        return Sequence(raw, report)
-    return Scalar(raw, report)
+        return Sequence(raw, origin)
+    return Scalar(raw, origin)
 
 
 def describe(node: Node | None) -> str:

@@ -9,12 +9,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from trustycheck.discover import Target
+from trustycheck.discover import Target, discover_repository
 from trustycheck.engine.catalog import Rule, builtin_rules_dir, load_catalog
 from trustycheck.engine.runner import run_rules
 from trustycheck.findings import Finding, severity_rank
 from trustycheck.loader import Document, Problem, load_path
-from trustycheck.model.facts import FACTS, analyse, problems_only
+from trustycheck.model.facts import FACTS, Analysis, analyse, analyse_project, problems_only
+from trustycheck.model.project import Project
 from trustycheck.nodes import Pos
 
 
@@ -54,19 +55,71 @@ def select_rules(rules: Iterable[Rule], select: list[str] | None, ignore: list[s
     return [r for r in rules if r.id in chosen and r.id not in dropped]
 
 
-def lint_file(target: Target, rules: list[Rule]) -> FileReport:
-    path = str(target.path)
+def lint(targets: list[Target], rules: list[Rule], min_severity: str = "note") -> list[FileReport]:
+    """Lint the targets, repository by repository: files of one repository are analysed
+    together so calls between them are followed. One report per file asked for, then one
+    per called file that has findings."""
+    threshold = severity_rank(min_severity)
+    reports: dict[str, FileReport] = {}
+    with _cycle_collector_paused():
+        for root, paths in _by_repository(targets):
+            for report in _lint_project(root, paths, rules):
+                report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
+                reports.setdefault(report.path, report)
+    asked = [str(target.path) for target in targets]
+    ordered = [reports.pop(path) for path in asked if path in reports]
+    return ordered + [report for report in reports.values() if report.findings]
+
+
+def _by_repository(targets: list[Target]) -> list[tuple[str | None, list[str]]]:
+    groups: dict[str, list[str]] = {}
+    alone: list[tuple[str | None, list[str]]] = []
+    for target in targets:
+        if target.root is None:
+            alone.append((None, [str(target.path)]))
+        else:
+            groups.setdefault(str(target.root), []).append(str(target.path))
+    return list(groups.items()) + alone
+
+
+def repository_files(root: str) -> list[str]:
+    """Every workflow and local action of a repository (the files a called file's callers may be in)."""
+    return [str(target.path) for target in discover_repository(Path(root))]
+
+
+def _lint_project(root: str | None, paths: list[str], rules: list[Rule]) -> list[FileReport]:
+    project = Project(root, load_path, repository_files)
+    try:
+        analyses = [analyse_project(project, paths)]
+    except Exception as error:  # a bug of ours must not hide the other files or print a traceback
+        analyses = [_analyse_alone(path, error) for path in paths]
+    reports = []
+    for analysis in analyses:
+        findings = run_rules(rules, analysis)
+        by_path: dict[str, list[Finding]] = {}
+        for finding in findings:
+            by_path.setdefault(finding.path, []).append(finding)
+        for path in analysis.reported:
+            doc = analysis.documents.get(path)
+            if doc is None:
+                continue
+            found = sorted(by_path.get(path, []), key=lambda finding: finding.sort_key)
+            reports.append(FileReport(path, doc, found, analysis.redactions.get(path, [])))
+    for doc in project.documents.values():
+        doc.root = None  # reporters need only the text; let the node graphs go
+    return reports
+
+
+def _analyse_alone(path: str, error: Exception) -> Analysis:
+    """After a failure on the whole repository, each file on its own, so one file's bug
+    only costs that file."""
     doc = load_path(path)
     try:
-        analysis = analyse(doc)
-    except Exception as error:  # a bug of ours must not hide the other files or print a traceback
-        message = f"trustycheck could not analyse this file ({type(error).__name__}: {error}); please report this"
+        return analyse(doc)
+    except Exception as again:
+        message = f"trustycheck could not analyse this file ({type(again).__name__}: {again}); please report this"
         doc.problems.append(Problem("internal", message, Pos.point(1, 1)))
-        analysis = problems_only(doc)
-    findings = run_rules(rules, path, analysis)
-    findings.sort(key=lambda finding: finding.sort_key)
-    doc.root = None  # reporters need only the text; let the node graph go
-    return FileReport(path, doc, findings, analysis.redactions)
+        return problems_only(doc)
 
 
 @contextmanager
@@ -80,14 +133,3 @@ def _cycle_collector_paused():
     finally:
         if enabled:
             gc.enable()
-
-
-def lint(targets: list[Target], rules: list[Rule], min_severity: str = "note") -> list[FileReport]:
-    threshold = severity_rank(min_severity)
-    reports = []
-    with _cycle_collector_paused():
-        for target in targets:
-            report = lint_file(target, rules)
-            report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
-            reports.append(report)
-    return reports

@@ -132,7 +132,7 @@ def _describe(error: Any) -> str:
 
 def _check_facts(path: Path, data: dict[str, Any], known: dict[str, str]) -> None:
     scope = data["scope"]
-    allowed_roots = {"file", scope} | {"problem": set(), "secret": set(), "workflow": set(), "job": {"workflow"}, "step": {"workflow", "job"}}[scope]
+    allowed_roots = {"file", scope} | {"problem": set(), "secret": set(), "workflow": set(), "job": {"workflow", "call"}, "step": {"workflow", "job", "call"}}[scope]
 
     def check(fact: str, field: str) -> None:
         root = fact.split(".", 1)[0]

@@ -19,15 +19,26 @@ class Analysed(Protocol):
     contexts: dict[str, list[dict[str, Any]]]
 
 
-def run_rules(rules: Iterable[Rule], path: str, analysis: Analysed) -> list[Finding]:
-    findings = []
+def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
+    """Findings of every rule in every context of its scope, each once.
+
+    A finding is filed under the file its location is in (a context reached through a call
+    can point into the caller's file); a context's ``call.chain``, when present, is named in
+    the message, since the same lines can behave differently depending on who calls them.
+    """
+    findings: dict[tuple, Finding] = {}
     for rule in rules:
         for facts in analysis.contexts.get(rule.scope, ()):
             if evaluate(rule.condition, facts):
-                findings.append(
-                    Finding(rule.id, rule.slug, severity(rule, facts), render(rule.message, facts), path, locate(rule, facts), rule.hint)
-                )
-    return findings
+                pos = locate(rule, facts)
+                path = pos.path or facts["file"]["path"]
+                message = render(rule.message, facts)
+                chain = facts.get("call", {}).get("chain")
+                if chain:
+                    message = f"{message} (via {chain})"
+                finding = Finding(rule.id, rule.slug, severity(rule, facts), message, path, pos, rule.hint)
+                findings.setdefault((rule.id, path, pos.line, pos.col, pos.end_line, pos.end_col, message), finding)
+    return list(findings.values())
 
 
 def severity(rule: Rule, facts: dict[str, Any]) -> str:

@@ -7,19 +7,25 @@ Values that carry a ``pos`` (nodes) are what a rule's ``at:`` points at.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from trustycheck.loader import Document, Problem
-from trustycheck.model.permissions import SCOPES, Permissions
+from trustycheck.model.callgraph import Expander, JobInstance, StepInstance, describe_chain, rebind, resolve_text
+from trustycheck.model.credentials import Credential
+from trustycheck.model.delegation import Delegation, release_script, remote_action, remote_workflow
 from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
+from trustycheck.model.permissions import SCOPES, Permissions
+from trustycheck.model.project import Project
 from trustycheck.model.publish import Publish, detect_publishes
 from trustycheck.model.pypa_action import documented_floating_ref
-from trustycheck.model.roles import looks_like_release, step_role
-from trustycheck.model.pypi import INDEX_NAMES, token_spans
+from trustycheck.model.pypi import INDEX_NAMES, UNKNOWN as UNKNOWN_INDEX, classify_index_url, token_spans
 from trustycheck.model.refs import ActionRef
-from trustycheck.model.workflow import Job, Step, Workflow, build_workflow
-from trustycheck.nodes import Pos
+from trustycheck.model.roles import looks_like_release, step_role
+from trustycheck.model.workflow import ACTION, WORKFLOW, Step, Workflow
+from trustycheck.nodes import Node, Pos, Scalar
 
 Facts = dict[str, Any]
 
@@ -29,7 +35,7 @@ FACTS: dict[str, str] = {
     "file.path": "path of the file as given",
     "file.kind": "'workflow' or 'action' (a local composite action file)",
     "problem.kind": "why the file could not be read: unreadable, limit, encoding, yaml, empty, "
-    "duplicate-key, not-a-workflow, structure",
+    "duplicate-key, not-a-workflow, structure; or 'call' for a local uses: that cannot be followed",
     "problem.message": "a sentence describing the problem",
     "problem.node": "where the problem is",
     "secret.what": "what is written in the file: a PyPI API token, or the credential of a named tool",
@@ -48,7 +54,8 @@ FACTS: dict[str, str] = {
     "job.key": "the job's id key",
     "job.node": "the job's mapping",
     "job.if": "the job's if: expression",
-    "job.permissions.origin": "where the effective permissions come from: job, workflow, default",
+    "job.permissions.origin": "where the effective permissions come from: job, workflow, default, "
+    "or caller (a called workflow with no block of its own)",
     "job.permissions.block": "the permissions: block in effect (job or workflow level)",
     "job.permissions.writes": "scopes granted write, other than id-token",
     "job.permissions.id_token_node": "the node that grants id-token (its key, or the write-all value)",
@@ -82,6 +89,26 @@ FACTS: dict[str, str] = {
     "job.secrets_node": "the secrets: value of a reusable-workflow call",
     "job.calls.raw": "the uses: value as written",
     "job.calls.release": "true when the called workflow's path names a release (publish, release, pypi...)",
+    "job.trigger_node": "the on: value of the top-level workflow that starts the job (the caller's, for a called workflow)",
+    "job.delegates": "present when the job calls another repository's reusable workflow and hands it "
+    "id-token: write, a PyPI-looking secret or (for a release workflow) secrets: inherit",
+    "job.delegates.kind": "remote-workflow",
+    "job.delegates.target": "the uses: value",
+    "job.delegates.authority": "id-token, token, inherit or none",
+    "job.delegates.credential": "the secret handed over, or 'id-token: write'",
+    "job.delegates.node": "the key that hands it over",
+    "job.delegates.needs": "what would have to be read to know how it publishes",
+    "call.chain": "for a job or step reached through local calls: the chain, e.g. "
+    "release.yml job 'publish' → publish.yml job 'upload' (added to every finding's message)",
+    "step.delegates": "present when a step may publish out of sight: another repository's action given a "
+    "PyPI-looking secret, or a release task or script (make release, nox -s publish, ./release.sh)",
+    "step.delegates.kind": "remote-action or script",
+    "step.delegates.target": "the action, or the command that runs the task",
+    "step.delegates.authority": "token (a PyPI-looking secret is in its env or inputs), id-token "
+    "(the job may mint OIDC tokens) or none",
+    "step.delegates.credential": "the secret handed over, or 'id-token: write'",
+    "step.delegates.node": "the uses: value or run: script",
+    "step.delegates.needs": "what would have to be read to know how it publishes",
     "step.index": "0-based position of the step in the job",
     "step.label": "the step's name, id or uses:",
     "step.node": "the step's mapping",
@@ -118,76 +145,204 @@ FACTS: dict[str, str] = {
 
 @dataclass
 class Analysis:
-    """Everything the rules need about one file."""
+    """Everything the rules need about a set of files analysed together (one repository)."""
 
-    doc: Document
-    workflow: Workflow | None
     contexts: dict[str, list[Facts]] = field(default_factory=dict)
-    redactions: list[Pos] = field(default_factory=list)
-    """Spans of secret values in the file, to be masked in every output."""
+    documents: dict[str, Document] = field(default_factory=dict)
+    reported: list[str] = field(default_factory=list)
+    """Files whose findings are shown: the files asked for and the files they call."""
+    redactions: dict[str, list[Pos]] = field(default_factory=dict)
+    """Spans of secret values per file, to be masked in every output."""
 
 
 def analyse(doc: Document) -> Analysis:
-    """Build the model for ``doc`` and flatten it into fact contexts per rule scope."""
-    workflow = build_workflow(doc)
-    file_facts = {"path": doc.path, "kind": workflow.kind if workflow else None}
+    """Analyse one document on its own (no repository around it: local calls are not followed)."""
+    project = Project(None, lambda path: doc)
+    project.add(doc)
+    return analyse_project(project, [doc.path])
+
+
+def analyse_project(project: Project, paths: list[str]) -> Analysis:
+    """Build the model for ``paths`` and the files they call (and, for a called file, its
+    callers), and flatten it into fact contexts per rule scope."""
+    targets = list(dict.fromkeys(paths))
+    models = {path: project.open(path) for path in targets}
+    expander = Expander(project.root, project.open)
+    reported = dict.fromkeys(targets)
+    called_targets = [w for w in models.values() if w is not None and _callable(w)]
+    known = {os.path.abspath(path) for path in models}
+    helpers = [p for p in project.repository_files() if os.path.abspath(p) not in known] if called_targets else []
+    instances: list[JobInstance] = []
+    reached_any: set[str] = set()
+    for path in targets + helpers:
+        workflow = project.open(path)
+        if workflow is None or not _entry(workflow):
+            continue
+        made, reached = expander.expand(workflow)
+        instances.extend(made)
+        reached_any |= reached
+        if path in models:
+            reported.update(dict.fromkeys(sorted(reached)))
+    for path, workflow in models.items():
+        if workflow is not None and not _entry(workflow) and path not in reached_any:
+            made, reached = expander.expand(workflow)  # a reusable workflow or action with no caller here
+            instances.extend(made)
+            reported.update(dict.fromkeys(sorted(reached)))
+    return _flatten(project, list(reported), instances)
+
+
+def _callable(workflow: Workflow) -> bool:
+    return workflow.kind == ACTION or "workflow_call" in workflow.events
+
+
+def _entry(workflow: Workflow) -> bool:
+    """A workflow that events start by themselves (not only through workflow_call)."""
+    return workflow.kind == WORKFLOW and any(event != "workflow_call" for event in workflow.events)
+
+
+def _flatten(project: Project, reported: list[str], instances: list[JobInstance]) -> Analysis:
     contexts: dict[str, list[Facts]] = {scope: [] for scope in SCOPE_NAMES}
     secrets: list[tuple[Pos, str]] = []
-    if workflow is not None:
-        workflow_facts = _workflow_facts(workflow)
-        contexts["workflow"].append({"file": file_facts, "workflow": workflow_facts})
-        for job in workflow.jobs:
-            step_facts = []
-            publishing_steps = []
-            for step in job.steps:
-                publishes = detect_publishes(step, job, doc.lines)
-                if any(publish.to_pypi for publish in publishes):
-                    publishing_steps.append(step)
-                for publish in publishes:
-                    value = publish.credential.value_node
-                    if publish.credential.kind == "literal" and value is not None:
-                        secrets.append((value if isinstance(value, Pos) else value.pos, f"the credential given to {publish.tool}"))
-                # One context per upload, so a script that uploads twice is judged twice.
-                step_facts.extend(_step_facts(step, publish) for publish in publishes or [None])
-            id_token = job.effective_permissions.level("id-token") == "write"
-            for facts in step_facts:
-                if facts["publish"]:
-                    facts["publish"]["oidc_gap"] = _oidc_gap(facts["publish"], job.id, id_token)
-            job_facts = _job_facts(job, step_facts)
-            job_facts.update(_role_facts(job, step_facts))
-            job_facts.update(_gating_facts(workflow, job, publishing_steps))
-            contexts["job"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts})
-            for facts in step_facts:
-                contexts["step"].append({"file": file_facts, "workflow": workflow_facts, "job": job_facts, "step": facts})
-        _mark_feeders([context["job"] for context in contexts["job"]], workflow)
-        workflow_facts["publishes"] = any(context["job"]["publishes_to_pypi"] for context in contexts["job"])
-    # Problems last: building the model may report structure problems and duplicate keys.
-    contexts["problem"] = [{"file": file_facts, "problem": _problem_facts(p)} for p in doc.problems]
-    secrets = _merge_secrets(secrets, [(pos, "a PyPI API token") for pos in _token_positions(doc)])
-    contexts["secret"] = [{"file": file_facts, "secret": {"what": what, "node": pos}} for pos, what in secrets]
-    return Analysis(doc, workflow, contexts, [pos for pos, _ in secrets])
+    workflow_facts: dict[str, Facts] = {}
+    publishing_files: set[str] = set()
+    job_contexts: list[tuple[JobInstance, Facts]] = []
+
+    def facts_of(workflow: Workflow) -> Facts:
+        found = workflow_facts.get(workflow.path)
+        if found is None:
+            found = workflow_facts[workflow.path] = _workflow_facts(workflow)
+        return found
+
+    for instance in instances:
+        workflow = facts_of(instance.workflow)
+        file_facts = {"path": instance.workflow.path, "kind": instance.workflow.kind}
+        step_contexts, publishing_steps = _instance_steps(instance, secrets)
+        job_facts = _job_facts(instance, step_contexts)
+        job_facts.update(_role_facts(instance, step_contexts))
+        job_facts.update(_gating_facts(instance, publishing_steps))
+        chain = describe_chain(instance.chain) if len(instance.chain) > 1 else None
+        job_context = {"file": file_facts, "workflow": workflow, "job": job_facts, "call": {"chain": chain}}
+        contexts["job"].append(job_context)
+        job_contexts.append((instance, job_facts))
+        if job_facts["publishes_to_pypi"]:
+            publishing_files.update((instance.workflow.path, instance.entry.path))
+        for step_instance, facts in step_contexts:
+            links = instance.chain + step_instance.via
+            contexts["step"].append({
+                "file": {"path": step_instance.path, "kind": instance.workflow.kind},
+                "workflow": workflow,
+                "job": job_facts,
+                "step": facts,
+                "call": {"chain": describe_chain(links) if len(links) > 1 else None},
+            })
+        for problem in _call_problems(instance):
+            contexts["problem"].append({"file": {"path": problem.pos.path, "kind": None}, "problem": _problem_facts(problem)})
+    _mark_feeders(job_contexts)
+    documents = project.documents
+    for path in reported:
+        doc = documents.get(path)
+        if doc is None:
+            continue
+        model = project.open(path)
+        file_facts = {"path": path, "kind": model.kind if model else None}
+        if model is not None:
+            facts = facts_of(model)
+            facts["publishes"] = path in publishing_files
+            contexts["workflow"].append({"file": file_facts, "workflow": facts})
+        # Problems last: building the model may report structure problems and duplicate keys.
+        contexts["problem"].extend({"file": file_facts, "problem": _problem_facts(p)} for p in doc.problems)
+        secrets.extend((pos, "a PyPI API token") for pos in _token_positions(doc))
+    redactions: dict[str, list[Pos]] = {}
+    for pos, what in _merge_secrets(secrets):
+        path = pos.path or ""
+        if path in redactions and pos in redactions[path]:
+            continue
+        redactions.setdefault(path, []).append(pos)
+        contexts["secret"].append({"file": {"path": path, "kind": None}, "secret": {"what": what, "node": pos}})
+    return Analysis(contexts, {path: documents[path] for path in reported if path in documents}, reported, redactions)
+
+
+def _instance_steps(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tuple[list[tuple[StepInstance, Facts]], list[Step]]:
+    """Step facts for every upload of the job's steps (one context per upload, so a script
+    that uploads twice is judged twice), with credentials followed up the call chain."""
+    id_token = instance.permissions.level("id-token") == "write"
+    out: list[tuple[StepInstance, Facts]] = []
+    publishing: list[Step] = []
+    for step_instance in instance.steps:
+        step = step_instance.step
+        publishes = [_bind(publish, step_instance.scope) for publish in detect_publishes(step, step_instance.job, step_instance.lines)]
+        if any(publish.to_pypi for publish in publishes):
+            publishing.append(step)
+        for publish in publishes:
+            value = publish.credential.value_node
+            if publish.credential.kind == "literal" and value is not None:
+                secrets.append((_located(value, step_instance.path), f"the credential given to {publish.tool}"))
+        delegation = None if publishes else _step_delegation(step, id_token)
+        for publish in publishes or [None]:
+            facts = _step_facts(step, publish, delegation)
+            if facts["publish"]:
+                facts["publish"]["oidc_gap"] = _oidc_gap(facts["publish"], instance.job.id, id_token)
+            out.append((step_instance, facts))
+    return out, publishing
+
+
+def _bind(publish: Publish, scope) -> Publish:
+    """Resolve ``inputs``/``secrets`` through the callers; an unpassed value is empty, and
+    with no credential a tool that can do Trusted Publishing falls back to it."""
+    if scope is None:
+        return publish
+    credential = rebind(publish.credential, scope)
+    if credential.kind == "none" and publish.credential.kind != "none":
+        credential = Credential("oidc" if publish.native_oidc else "none", None, None, credential.node)
+    index = publish.index
+    if index == UNKNOWN_INDEX and isinstance(publish.index_node, Scalar):
+        index = classify_index_url(resolve_text(publish.index_node.as_string(), scope))
+    if credential is publish.credential and index == publish.index:
+        return publish
+    return replace(publish, credential=credential, index=index)
+
+
+def _step_delegation(step: Step, id_token: bool) -> Delegation | None:
+    return remote_action(step) or release_script(step, id_token)
+
+
+def _located(value: Node | Pos, path: str) -> Pos:
+    pos = value if isinstance(value, Pos) else value.pos
+    return pos if pos.path else replace(pos, path=path)
+
+
+def _call_problems(instance: JobInstance) -> list[Problem]:
+    found = []
+    problems = ([instance.call_problem] if instance.call_problem else []) + [p for _, p in instance.step_problems]
+    for problem in problems:
+        node = problem.node
+        pos = _located(node if node is not None else instance.job.key, instance.workflow.path)
+        found.append(Problem("call", problem.message, pos))
+    return found
 
 
 def problems_only(doc: Document) -> Analysis:
     """An analysis holding only the document's problems (when the model could not be built)."""
     file_facts = {"path": doc.path, "kind": None}
-    contexts = {scope: [] for scope in SCOPE_NAMES}
+    contexts: dict[str, list[Facts]] = {scope: [] for scope in SCOPE_NAMES}
     contexts["problem"] = [{"file": file_facts, "problem": _problem_facts(p)} for p in doc.problems]
-    return Analysis(doc, None, contexts, [])
+    return Analysis(contexts, {doc.path: doc}, [doc.path], {})
 
 
-def _merge_secrets(credentials: list[tuple[Pos, str]], tokens: list[tuple[Pos, str]]) -> list[tuple[Pos, str]]:
-    """Literal credentials plus token-shaped strings, once each: a token that is also a
-    credential value is described as a PyPI API token."""
+def _merge_secrets(found: list[tuple[Pos, str]]) -> list[tuple[Pos, str]]:
+    """Each secret span once, sorted; where a literal credential overlaps a token-shaped
+    string, the span is described as a PyPI API token."""
+    tokens = [(pos, what) for pos, what in found if what == "a PyPI API token"]
     merged = list(tokens)
-    for pos, what in credentials:
-        if not any(_overlaps(pos, other) for other, _ in tokens):
+    for pos, what in found:
+        if what != "a PyPI API token" and not any(_overlaps(pos, other) for other, _ in merged):
             merged.append((pos, what))
-    return sorted(merged, key=lambda item: (item[0].line, item[0].col))
+    unique = {(pos.path, pos.line, pos.col, pos.end_line, pos.end_col): (pos, what) for pos, what in merged}
+    return sorted(unique.values(), key=lambda item: (item[0].path or "", item[0].line, item[0].col))
 
 
 def _overlaps(a: Pos, b: Pos) -> bool:
-    return (a.line, a.col) < (b.end_line, b.end_col) and (b.line, b.col) < (a.end_line, a.end_col)
+    return a.path == b.path and (a.line, a.col) < (b.end_line, b.end_col) and (b.line, b.col) < (a.end_line, a.end_col)
 
 
 def _oidc_gap(publish: Facts, job_id: str, id_token: bool) -> str | None:
@@ -199,19 +354,47 @@ def _oidc_gap(publish: Facts, job_id: str, id_token: bool) -> str | None:
     return None
 
 
-def _mark_feeders(job_facts: list[Facts], workflow: Workflow) -> None:
+def _mark_feeders(jobs: list[tuple[JobInstance, Facts]]) -> None:
     """Set ``feeds_publish`` on every job a publishing job needs, transitively, that hands
-    files on as an artifact (a test job earlier in ``needs`` only orders the run)."""
-    needs = {job.id: job.needs for job in workflow.jobs}
-    pending = [facts["id"] for facts in job_facts if facts["publishes_to_pypi"]]
-    feeders: set[str] = set()
+    files on as an artifact (a test job earlier in ``needs`` only orders the run). ``needs``
+    name jobs of the same workflow run; a job of a called workflow also waits for whatever
+    its calling job needs, and needing a calling job means needing every job it calls."""
+    facts_of = {id(instance): facts for instance, facts in jobs}
+    runs: dict[tuple, dict[str, JobInstance]] = defaultdict(dict)
+    for instance, _ in jobs:
+        runs[(instance.entry.path, instance.group)][instance.job.id] = instance
+
+    def called(instance: JobInstance) -> list[JobInstance]:
+        found, pending = [], list(instance.callees)
+        while pending:
+            callee = pending.pop()
+            found.append(callee)
+            pending.extend(callee.callees)
+        return found
+
+    def prerequisites(instance: JobInstance) -> list[JobInstance]:
+        found: list[JobInstance] = []
+        current: JobInstance | None = instance
+        while current is not None:
+            run = runs[(current.entry.path, current.group)]
+            for need in current.job.needs:
+                other = run.get(need)
+                if other is not None:
+                    found.append(other)
+                    found.extend(called(other))
+            current = current.parent
+        return found
+
+    pending = [instance for instance, facts in jobs if facts["publishes_to_pypi"]]
+    feeders: set[int] = set()
     while pending:
-        for needed in needs.get(pending.pop(), []):
-            if needed not in feeders:
-                feeders.add(needed)
+        for needed in prerequisites(pending.pop()):
+            if id(needed) not in feeders:
+                feeders.add(id(needed))
                 pending.append(needed)
-    for facts in job_facts:
-        facts["feeds_publish"] = facts["id"] in feeders and facts["uploads_artifact"]
+    for instance, facts in jobs:
+        facts["feeds_publish"] = id(instance) in feeders and facts["uploads_artifact"]
+    del facts_of
 
 
 def _problem_facts(problem: Problem) -> Facts:
@@ -243,27 +426,46 @@ def _workflow_facts(workflow: Workflow) -> Facts:
     return facts
 
 
-def _job_facts(job: Job, steps: list[Facts]) -> Facts:
+def _job_facts(instance: JobInstance, steps: list[tuple[StepInstance, Facts]]) -> Facts:
+    job = instance.job
     environment = job.environment
+    id_token = instance.permissions.level("id-token") == "write"
+    delegation = remote_workflow(job, id_token) if job.uses is not None else None
     return {
         "id": job.id,
         "name": job.name,
         "key": job.key,
         "node": job.node,
         "if": job.condition,
-        "permissions": _permission_facts(job.effective_permissions),
+        "permissions": _permission_facts(instance.permissions),
         "environment": {"name": environment.name, "node": environment.node} if environment else None,
-        "publishes": any(step.get("publish") for step in steps),
+        "publishes": any(facts.get("publish") for _, facts in steps),
         "calls": _uses_facts(job.uses) if job.uses else None,
         "secrets_inherit": job.secrets_inherit,
         "secrets_node": job.secrets_node,
+        "delegates": _delegation_facts(delegation),
+        "trigger_node": instance.entry.on_node,
     }
 
 
-def _role_facts(job: Job, step_facts: list[Facts]) -> Facts:
+def _delegation_facts(delegation: Delegation | None) -> Facts | None:
+    if delegation is None:
+        return None
+    return {
+        "kind": delegation.kind,
+        "target": delegation.target,
+        "authority": delegation.authority,
+        "credential": delegation.credential,
+        "node": delegation.node,
+        "needs": delegation.needs,
+    }
+
+
+def _role_facts(instance: JobInstance, step_facts: list[tuple[StepInstance, Facts]]) -> Facts:
     builds = caches = untrusted = None
     uploads = False
-    for step in job.steps:
+    for step_instance in instance.steps:
+        step = step_instance.step
         role = step_role(step)
         uploads = uploads or role.uploads_artifact
         facts = {"label": step.label, "node": step.node}
@@ -274,12 +476,12 @@ def _role_facts(job: Job, step_facts: list[Facts]) -> Facts:
         if untrusted is None and role.untrusted_checkout:
             untrusted = facts
     if builds is None:
-        for facts in step_facts:
+        for _, facts in step_facts:
             if facts["publish"] and facts["publish"]["builds"]:
                 builds = {"label": facts["label"], "node": facts["publish"]["node"]}
                 break
     return {
-        "publishes_to_pypi": any(f["publish"] and f["publish"]["to_pypi"] for f in step_facts),
+        "publishes_to_pypi": any(f["publish"] and f["publish"]["to_pypi"] for _, f in step_facts),
         "builds": builds is not None,
         "build_step": builds,
         "caches": caches is not None,
@@ -290,16 +492,20 @@ def _role_facts(job: Job, step_facts: list[Facts]) -> Facts:
     }
 
 
-def _gating_facts(workflow: Workflow, job: Job, publishing_steps: list[Step]) -> Facts:
-    untrusted = [t for t in workflow.triggers if t.event in UNTRUSTED_EVENTS and not event_excluded(job.condition, t.event)]
-    guarded = tag_guarded(job.condition) or (
+def _gating_facts(instance: JobInstance, publishing_steps: list[Step]) -> Facts:
+    """Gating seen from the top-level workflow: its triggers, and every ``if:`` on the way
+    down the call chain (a guard on the calling job guards the called jobs too)."""
+    conditions = instance.conditions
+    triggers = instance.entry.triggers
+    untrusted = [t for t in triggers if t.event in UNTRUSTED_EVENTS and not any(event_excluded(c, t.event) for c in conditions)]
+    guarded = any(tag_guarded(c) for c in conditions) or (
         bool(publishing_steps) and all(step_release_guarded(step.condition) for step in publishing_steps)
     )
     return {
         "tag_guarded": guarded,
         "untrusted_events": [t.event for t in untrusted],
         "untrusted_trigger_node": untrusted[0].node if untrusted else None,
-        "ungated_events": [] if guarded else sorted({t.event for t in workflow.triggers if ungated_trigger(t)}),
+        "ungated_events": [] if guarded else sorted({t.event for t in triggers if ungated_trigger(t)}),
     }
 
 
@@ -307,13 +513,14 @@ def _uses_facts(ref: ActionRef) -> Facts:
     return {"raw": ref.raw, "documented_floating": documented_floating_ref(ref), "release": looks_like_release(ref.raw), "action": ref.action, "ref": ref.ref, "ref_kind": ref.ref_kind, "kind": ref.kind, "node": ref.node}
 
 
-def _step_facts(step: Step, publish: Publish | None) -> Facts:
+def _step_facts(step: Step, publish: Publish | None, delegation: Delegation | None = None) -> Facts:
     return {
         "index": step.index,
         "label": step.label,
         "node": step.node,
         "uses": _uses_facts(step.uses) if step.uses else None,
         "publish": _publish_facts(publish) if publish else None,
+        "delegates": _delegation_facts(delegation),
     }
 
 
@@ -349,5 +556,5 @@ def _token_positions(doc: Document) -> list[Pos]:
     positions = []
     for number, line in enumerate(doc.lines, start=1):
         for start, end in token_spans(line):
-            positions.append(Pos(number, start + 1, number, end + 1))
+            positions.append(Pos(number, start + 1, number, end + 1, doc.path))
     return positions

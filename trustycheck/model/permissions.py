@@ -107,3 +107,18 @@ def effective_permissions(job_block: Permissions | None, workflow_block: Permiss
     if workflow_block is not None:
         return Permissions(workflow_block.kind, workflow_block.scopes, workflow_block.node, "workflow")
     return DEFAULT_PERMISSIONS
+
+
+_RANK = {NONE: 0, READ: 1, DEFAULT: 1, WRITE: 2}
+
+
+def narrow(caller: Permissions, declared: Permissions | None) -> Permissions:
+    """A called workflow's permissions: its own block (job or workflow level) can keep or
+    reduce what the calling job has, never raise it; with no block it gets the caller's."""
+    if declared is None:
+        return Permissions(caller.kind, caller.scopes, caller.node, "caller")
+    scopes = {}
+    for scope in SCOPES:
+        mine, theirs = declared.level(scope), caller.level(scope)
+        scopes[scope] = mine if _RANK[mine] <= _RANK[theirs] else theirs
+    return Permissions(KIND_MAP, scopes, declared.node, declared.origin)

@@ -1,0 +1,325 @@
+"""Follow local calls: reusable workflows and composite actions, with the caller's context.
+
+A release is often split across files: ``release.yml`` calls ``./.github/workflows/publish.yml``
+(``jobs.<id>.uses``), whose job runs a composite action in ``.github/actions/upload/`` (a step's
+``uses: ./...``). What a publish step may do depends on its callers: the permissions of the
+calling job flow in and can only be narrowed, ``inputs`` come from ``with:``, ``secrets`` from
+an explicit map or ``inherit``, and the triggers are those of the top-level workflow.
+
+Expansion turns each top-level workflow into *job instances*: a job as it runs in one call
+chain, with its effective permissions, the ``if:`` guards on the way to it, and its steps (the
+steps of called composite actions spliced in, as the runner executes them). Rules are then
+evaluated once per instance, so a finding in a called file names the chain that reaches it.
+(DOMAIN.md §5.2.)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from trustycheck.model import credentials as cred
+from trustycheck.model.credentials import Credential
+from trustycheck.model.expressions import is_pure_expression, references
+from trustycheck.model.permissions import Permissions, narrow
+from trustycheck.model.workflow import ACTION, Env, Job, Step, Workflow
+from trustycheck.nodes import Mapping, Node, Scalar
+
+MAX_DEPTH = 10
+"""Deepest call chain followed. GitHub's documented limits are lower (4 to 10 levels)."""
+MAX_INSTANCES = 20_000
+"""Job instances per repository before calls stop being followed (a fan-out bomb guard)."""
+
+# What a project hands the expander: the model of a repository file, or None when the file
+# does not exist or is not a workflow/action (the reason goes into ``CallProblem``).
+Opener = Callable[[str], "Workflow | None"]
+
+
+@dataclass(frozen=True)
+class Link:
+    """One hop of a call chain: a job of a workflow file, or a step that runs a local action."""
+
+    path: str
+    job: str | None = None
+    step: str | None = None
+
+    def __str__(self) -> str:
+        name = os.path.basename(self.path)
+        if self.step is not None:
+            return f"{name} step '{self.step}'"
+        return f"{name} job '{self.job}'" if self.job is not None else name
+
+
+def describe_chain(links: tuple[Link, ...]) -> str:
+    return " → ".join(str(link) for link in links)
+
+
+@dataclass
+class Scope:
+    """How ``inputs.*`` and ``secrets.*`` of a called file resolve in its caller."""
+
+    given: Mapping | None
+    """The caller's ``with:``."""
+    defaults: dict[str, Node]
+    """Declared inputs' ``default:`` values in the called file."""
+    secrets: Env | None
+    """The caller's ``secrets:`` map; None passes secrets through unchanged (``inherit``, or
+    a composite action, which sees its job's secrets)."""
+    env: Env
+    """The caller's env where ``with:`` is evaluated."""
+    parent: "Scope | None" = None
+
+
+@dataclass
+class CallProblem:
+    """A local call that cannot be followed: the file is missing, not a workflow, or a cycle."""
+
+    message: str
+    node: Node | None
+
+
+@dataclass
+class StepInstance:
+    step: Step
+    job: Job
+    """The job (or action pseudo-job) that defines the step: earlier steps of it matter."""
+    lines: list[str]
+    path: str
+    scope: Scope | None
+    via: tuple[Link, ...] = ()
+    """Composite actions the step is reached through."""
+
+
+@dataclass
+class JobInstance:
+    job: Job
+    workflow: Workflow
+    """The file that defines the job."""
+    entry: Workflow
+    """The top-level workflow whose triggers start it."""
+    permissions: Permissions
+    conditions: tuple[str, ...]
+    chain: tuple[Link, ...]
+    scope: Scope | None
+    group: tuple[Link, ...]
+    """The call chain of the workflow run the job belongs to; ``needs`` resolve inside it."""
+    parent: "JobInstance | None" = None
+    steps: list[StepInstance] = field(default_factory=list)
+    callees: list["JobInstance"] = field(default_factory=list)
+    call_problem: CallProblem | None = None
+    step_problems: list[tuple[Step, CallProblem]] = field(default_factory=list)
+
+
+def local_target(raw: str, root: str | None, *, workflow_call: bool) -> str | None:
+    """The file a local ``uses:`` names, or None when the repository root is unknown."""
+    if root is None:
+        return None
+    relative = raw.strip()[2:] if raw.strip()[:2] in ("./", "$/") else ""
+    base = os.path.normpath(os.path.join(root, relative))
+    if workflow_call:
+        return base
+    for name in ("action.yml", "action.yaml"):
+        candidate = os.path.join(base, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return os.path.join(base, "action.yml")
+
+
+class Expander:
+    """Expands top-level workflows of one repository into job instances."""
+
+    def __init__(self, root: str | None, open_file: Opener) -> None:
+        self.root = root
+        self.open_file = open_file
+        self.count = 0
+
+    def expand(self, entry: Workflow) -> tuple[list[JobInstance], set[str]]:
+        reached: set[str] = set()
+        instances: list[JobInstance] = []
+        self._workflow_jobs(entry, entry, None, None, (), (), reached, instances, (os.path.abspath(entry.path),))
+        return instances, reached
+
+    def _workflow_jobs(self, workflow: Workflow, entry: Workflow, caller: JobInstance | None, scope: Scope | None,
+                       chain: tuple[Link, ...], conditions: tuple[str, ...], reached: set[str],
+                       out: list[JobInstance], stack: tuple[str, ...]) -> list[JobInstance]:
+        made = []
+        for job in workflow.jobs:
+            self.count += 1
+            link = Link(workflow.path, job.id)
+            permissions = job.effective_permissions
+            if caller is not None:
+                declared = permissions if (job.permissions or workflow.permissions) else None
+                permissions = narrow(caller.permissions, declared)
+            instance = JobInstance(
+                job=job,
+                workflow=workflow,
+                entry=entry,
+                permissions=permissions,
+                conditions=conditions + ((job.condition,) if job.condition else ()),
+                chain=chain + (link,),
+                scope=scope,
+                group=chain,
+                parent=caller,
+            )
+            instance.steps = self._steps(job, workflow, scope, (), reached, instance, stack)
+            out.append(instance)
+            made.append(instance)
+            if job.uses is not None and job.uses.kind == "local":
+                self._call_workflow(instance, reached, out, stack)
+        return made
+
+    def _call_workflow(self, caller: JobInstance, reached: set[str], out: list[JobInstance], stack: tuple[str, ...]) -> None:
+        ref = caller.job.uses
+        assert ref is not None
+        path = local_target(ref.raw, self.root, workflow_call=True)
+        if path is None:
+            return
+        problem = self._limits(path, stack, ref.node)
+        callee = None if problem else self.open_file(path)
+        if problem is None and callee is None:
+            problem = CallProblem(f"'{ref.raw}' names no workflow file in this repository", ref.node)
+        if problem is None and callee is not None and (callee.kind != "workflow" or "workflow_call" not in callee.events):
+            problem = CallProblem(f"'{ref.raw}' is not a reusable workflow (it has no 'on: workflow_call')", ref.node)
+        if problem is not None or callee is None:
+            caller.call_problem = problem
+            return
+        reached.add(callee.path)
+        job = caller.job
+        scope = Scope(job.call_inputs, declared_inputs(callee), None if job.secrets_inherit else job.secrets,
+                      caller.workflow.env, caller.scope)
+        caller.callees = self._workflow_jobs(callee, caller.entry, caller, scope, caller.chain, caller.conditions,
+                                             reached, out, stack + (os.path.abspath(path),))
+
+    def _steps(self, job: Job, workflow: Workflow, scope: Scope | None, via: tuple[Link, ...], reached: set[str],
+               instance: JobInstance, stack: tuple[str, ...]) -> list[StepInstance]:
+        lines = workflow.doc.lines
+        steps: list[StepInstance] = []
+        for step in job.steps:
+            steps.append(StepInstance(step, job, lines, workflow.path, scope, via))
+            if step.uses is not None and step.uses.kind == "local":
+                steps.extend(self._call_action(step, workflow, scope, via, reached, instance, stack))
+        return steps
+
+    def _call_action(self, step: Step, workflow: Workflow, scope: Scope | None, via: tuple[Link, ...],
+                     reached: set[str], instance: JobInstance, stack: tuple[str, ...]) -> list[StepInstance]:
+        ref = step.uses
+        assert ref is not None
+        path = local_target(ref.raw, self.root, workflow_call=False)
+        if path is None:
+            return []
+        problem = self._limits(path, stack, ref.node)
+        action = None if problem else self.open_file(path)
+        if problem is None and action is None:
+            problem = CallProblem(f"'{ref.raw}' names no action in this repository (no action.yml there)", ref.node)
+        if problem is None and action is not None and action.kind != ACTION:
+            problem = CallProblem(f"'{ref.raw}' is not an action (its action.yml has no 'runs')", ref.node)
+        if problem is not None or action is None:
+            instance.step_problems.append((step, problem))  # type: ignore[arg-type]
+            return []
+        reached.add(action.path)
+        inner_scope = Scope(step.inputs, declared_inputs(action), None, step.effective_env, scope)
+        link = Link(workflow.path, step=step.label)
+        pseudo = action.jobs[0]
+        spliced = [
+            replace(inner, effective_env={**step.effective_env, **inner.env}, condition=_both(step.condition, inner.condition))
+            for inner in pseudo.steps
+        ]
+        inner_job = replace(pseudo, steps=spliced)
+        return self._steps(inner_job, action, inner_scope, via + (link,), reached, instance, stack + (os.path.abspath(path),))
+
+    def _limits(self, path: str, stack: tuple[str, ...], node: Node | None) -> CallProblem | None:
+        path = os.path.abspath(path)
+        if path in stack:
+            names = " → ".join(os.path.basename(p) for p in (*stack[stack.index(path):], path))
+            return CallProblem(f"this call makes a cycle ({names}); GitHub rejects it", node)
+        if len(stack) > MAX_DEPTH:
+            return CallProblem(f"calls nested deeper than {MAX_DEPTH} levels are not followed", node)
+        if self.count > MAX_INSTANCES:
+            return CallProblem(f"more than {MAX_INSTANCES:,} jobs in this repository's call graph; the rest is not followed", node)
+        return None
+
+
+def _both(outer: str | None, inner: str | None) -> str | None:
+    if outer and inner:
+        return f"({outer}) && ({inner})"
+    return outer or inner
+
+
+def declared_inputs(workflow: Workflow) -> dict[str, Node]:
+    """``default:`` values of the inputs a reusable workflow or action declares."""
+    if workflow.kind == ACTION:
+        block = workflow.node.get("inputs")
+    else:
+        on = workflow.on_node
+        call = on.get("workflow_call") if isinstance(on, Mapping) else None
+        block = call.get("inputs") if isinstance(call, Mapping) else None
+    defaults: dict[str, Node] = {}
+    if isinstance(block, Mapping):
+        for key, spec in block.items():
+            if isinstance(spec, Mapping) and spec.get("default") is not None:
+                defaults[key.text] = spec.get("default")  # type: ignore[assignment]
+    return defaults
+
+
+# --- resolving values through the chain ------------------------------------------------------
+
+
+def rebind(credential: Credential, scope: Scope | None) -> Credential:
+    """Follow a credential read from ``inputs.X`` or ``secrets.X`` up the callers.
+
+    A secret or input the caller does not pass is empty: the tool then falls back to what it
+    does without a credential (kind ``none``; the caller decides whether that means OIDC).
+    """
+    hops = 0
+    while scope is not None and credential.origin in ("inputs", "secrets") and credential.source and hops < MAX_DEPTH * 2:
+        hops += 1
+        name = credential.source.split(".", 1)[1] if "." in credential.source else ""
+        if credential.origin == "secrets" and scope.secrets is None:
+            scope = scope.parent
+            continue
+        value = _bound_value(credential.origin, name, scope)
+        if value is None:
+            return Credential(cred.NONE, None, None, credential.node)
+        secret_kind = cred.PASSWORD if credential.kind == cred.PASSWORD else cred.TOKEN
+        if not isinstance(value, Scalar):
+            return replace(credential, kind=cred.UNKNOWN)
+        kind, source, origin = cred.trace_text(value.as_string(), cred.env_lookup(scope.env), secret_kind=secret_kind)
+        value_node = value if kind == cred.LITERAL else credential.value_node
+        credential = Credential(kind, source, origin, credential.node, value_node)
+        scope = scope.parent
+    return credential
+
+
+def _bound_value(origin: str, name: str, scope: Scope) -> Node | None:
+    if origin == "inputs":
+        given = scope.given.get(name) if scope.given is not None else None
+        if given is None and scope.given is not None:
+            given = scope.given.get(name.replace("_", "-")) or scope.given.get(name.replace("-", "_"))
+        return given if given is not None else scope.defaults.get(name)
+    secrets = scope.secrets or {}
+    var = secrets.get(name) or next((v for k, v in secrets.items() if k.lower() == name.lower()), None)
+    return var.value if var is not None else None
+
+
+def resolve_text(text: str, scope: Scope | None) -> str:
+    """A value that is exactly ``${{ inputs.X }}``, replaced by what the callers pass (for
+    index URLs and similar settings); anything else is returned unchanged."""
+    hops = 0
+    while scope is not None and is_pure_expression(text) and hops < MAX_DEPTH * 2:
+        hops += 1
+        refs = references(text)
+        if len(refs) != 1 or refs[0].context != "inputs" or not refs[0].parts:
+            return text
+        value = _bound_value("inputs", refs[0].parts[0], scope)
+        if not isinstance(value, Scalar):
+            return text
+        text = value.as_string()
+        scope = scope.parent
+    return text
+
+
+__all__ = [
+    "CallProblem", "Expander", "JobInstance", "Link", "Scope", "StepInstance",
+    "declared_inputs", "describe_chain", "local_target", "rebind", "resolve_text",
+]

@@ -1,0 +1,155 @@
+"""Publishing handed to something trustycheck cannot read offline.
+
+A remote reusable workflow (``uses: org/repo/.github/workflows/release.yml@v1``), a remote
+action given a PyPI token, or a script step such as ``make release``, ``nox -s publish`` or
+``./scripts/upload.sh`` may publish, but what they run is not in the repository's workflow
+files. They are recorded with the credential they are handed, so a repository's verdict can
+say "a long-lived token is passed to X" or "X would have to be read to know".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from trustycheck.model.expressions import references
+from trustycheck.model.refs import ActionRef
+from trustycheck.model.shell import is_python, python_module, split_commands
+from trustycheck.model.workflow import Env, Job, Step
+from trustycheck.nodes import Mapping, Node, Scalar
+
+# How a delegation is authorised.
+ID_TOKEN = "id-token"      # the call may mint OIDC tokens (id-token: write)
+TOKEN = "token"            # a PyPI-looking secret is handed to it
+INHERIT = "inherit"        # every secret is handed to it (secrets: inherit)
+NOTHING = "none"           # neither: it could only publish with something unseen
+
+_PYPI_NAME = re.compile(r"pypi|twine|warehouse|flit_password|poetry_http|pdm_publish|uv_publish|hatch_index", re.I)
+_RELEASE_WORD = re.compile(r"(?<![a-z])(publish|release|upload|deploy|pypi|dist-upload)(?![a-z])", re.I)
+_TASK_RUNNERS = {
+    # program: words before the task name (empty: the next word is the task)
+    "make": (), "just": (), "invoke": (), "inv": (), "task": (), "poe": (), "nox": ("-s", "--session", "-e"),
+    "tox": ("-e",), "rake": (), "npm": ("run",), "yarn": (), "pnpm": ("run",), "hatch": ("run",),
+    "pdm": ("run",), "uv": ("run",), "poetry": ("run",), "mage": (), "doit": (),
+}
+_SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".ps1", ".zsh")
+
+
+@dataclass(frozen=True)
+class Delegation:
+    """A call or command that may publish where trustycheck cannot look."""
+
+    kind: str
+    """``remote-workflow``, ``remote-action`` or ``script``."""
+    target: str
+    """What is called, as written (``org/repo/.github/workflows/x.yml@v1``, ``make release``)."""
+    authority: str
+    """id-token, token, inherit or none (see the constants above)."""
+    credential: str | None
+    """The secret handed over, or ``id-token: write``."""
+    node: Node | None
+    needs: str
+    """What reading it would take: the words a verdict uses to say why it is unsure."""
+
+
+def pypi_secrets(pairs: list[tuple[str, Node | None]]) -> list[str]:
+    """``secrets.X`` references handed over under names that say PyPI (key or secret name)."""
+    found = []
+    for key, value in pairs:
+        if not isinstance(value, Scalar):
+            continue
+        for ref in references(value.as_string()):
+            if ref.context != "secrets" or not ref.parts or ref.parts[0].upper() == "GITHUB_TOKEN":
+                continue
+            if _PYPI_NAME.search(ref.parts[0]) or _PYPI_NAME.search(key):
+                found.append(str(ref))
+    return found
+
+
+def _env_pairs(env: Env) -> list[tuple[str, Node | None]]:
+    return [(name, var.value) for name, var in env.items()]
+
+
+def _mapping_pairs(mapping: Mapping | None) -> list[tuple[str, Node | None]]:
+    return [(key.text, value) for key, value in mapping.items()] if mapping is not None else []
+
+
+def remote_workflow(job: Job, id_token: bool) -> Delegation | None:
+    """A job that calls a reusable workflow in another repository, handed a credential."""
+    ref = job.uses
+    if ref is None or ref.kind != "repo":
+        return None
+    target = ref.raw.strip()
+    needs = f"the called workflow ({target})"
+    secrets = pypi_secrets(_env_pairs(job.secrets) + _mapping_pairs(job.call_inputs))
+    if secrets:
+        return Delegation("remote-workflow", target, TOKEN, secrets[0], job.secrets_node or ref.node, needs)
+    if id_token:
+        return Delegation("remote-workflow", target, ID_TOKEN, "id-token: write", ref.node, needs)
+    if job.secrets_inherit and _RELEASE_WORD.search(target):
+        return Delegation("remote-workflow", target, INHERIT, "secrets: inherit", job.secrets_node, needs)
+    return None
+
+
+def remote_action(step: Step) -> Delegation | None:
+    """A step running another repository's action (not a known publisher) handed a PyPI secret."""
+    ref: ActionRef | None = step.uses
+    if ref is None or ref.kind != "repo":
+        return None
+    secrets = pypi_secrets(_mapping_pairs(step.inputs) + _env_pairs(step.env))
+    if not secrets:
+        return None
+    target = ref.raw.strip()
+    return Delegation("remote-action", target, TOKEN, secrets[0], ref.node, f"the action's code ({target})")
+
+
+def release_script(step: Step, id_token: bool) -> Delegation | None:
+    """A ``run:`` step whose command hands the release to a task runner or script
+    (``make release``, ``nox -s publish``, ``./scripts/upload.sh``)."""
+    if step.run is None:
+        return None
+    script = step.run.as_string()
+    if not _RELEASE_WORD.search(script):
+        return None
+    for command in split_commands(script):
+        task = _release_task(command.words)
+        if task is None:
+            continue
+        secrets = pypi_secrets(_env_pairs(step.effective_env))
+        if secrets:
+            authority, credential = TOKEN, secrets[0]
+        elif id_token:
+            authority, credential = ID_TOKEN, "id-token: write"
+        else:
+            authority, credential = NOTHING, None
+        return Delegation("script", task, authority, credential, step.run, f"what `{task}` runs")
+    return None
+
+
+def _release_task(words: list[str]) -> str | None:
+    """``make release`` -> "make release" when the task or script is named for releasing."""
+    if not words:
+        return None
+    program = words[0].rsplit("/", 1)[-1]
+    if is_python(program):
+        module = python_module(words)
+        if module is not None:
+            words, program = module, module[0] if module else ""
+        elif len(words) > 1 and words[1].endswith(".py"):
+            words, program = words[1:], words[1].rsplit("/", 1)[-1]
+    if program in ("bash", "sh", "zsh", "pwsh") and len(words) > 1:
+        words, program = words[1:], words[1].rsplit("/", 1)[-1]
+    if program.endswith(_SCRIPT_SUFFIXES) or words[0].startswith(("./", "scripts/", "bin/", "tools/", "ci/")):
+        return " ".join(words[:2]) if _RELEASE_WORD.search(program) else None
+    lead = _TASK_RUNNERS.get(program)
+    if lead is None:
+        return None
+    rest = words[1:]
+    if lead and rest and rest[0] in lead:
+        rest = rest[1:]
+    for word in rest[:3]:
+        if word.startswith("-"):
+            continue
+        if _RELEASE_WORD.search(word):
+            return f"{program} {word}"
+    return None
