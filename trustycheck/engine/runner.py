@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Iterable, Protocol
 
 from trustycheck.engine.catalog import Rule
@@ -23,22 +24,34 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
     """Findings of every rule in every context of its scope, each once.
 
     A finding is filed under the file its location is in (a context reached through a call
-    can point into the caller's file); a context's ``call.chain``, when present, is named in
-    the message, since the same lines can behave differently depending on who calls them.
+    can point into the caller's file). When the context was reached through local calls, the
+    message names the chain (``call.chain``); the same lines reached by several chains are
+    one finding that names the first and counts the others.
     """
-    findings: dict[tuple, Finding] = {}
+    found: dict[tuple, tuple[Finding, list[str]]] = {}
     for rule in rules:
         for facts in analysis.contexts.get(rule.scope, ()):
-            if evaluate(rule.condition, facts):
-                pos = locate(rule, facts)
-                path = pos.path or facts["file"]["path"]
-                message = render(rule.message, facts)
-                chain = facts.get("call", {}).get("chain")
-                if chain:
-                    message = f"{message} (via {chain})"
-                finding = Finding(rule.id, rule.slug, severity(rule, facts), message, path, pos, rule.hint)
-                findings.setdefault((rule.id, path, pos.line, pos.col, pos.end_line, pos.end_col, message), finding)
-    return list(findings.values())
+            if not evaluate(rule.condition, facts):
+                continue
+            pos = locate(rule, facts)
+            path = pos.path or facts["file"]["path"]
+            message = render(rule.message, facts)
+            key = (rule.id, path, pos.line, pos.col, pos.end_line, pos.end_col, message)
+            chain = (facts.get("call") or {}).get("chain")
+            if key not in found:
+                found[key] = (Finding(rule.id, rule.slug, severity(rule, facts), message, path, pos, rule.hint), [])
+            chains = found[key][1]
+            if chain and chain not in chains:
+                chains.append(chain)
+    return [_with_chains(finding, chains) for finding, chains in found.values()]
+
+
+def _with_chains(finding: Finding, chains: list[str]) -> Finding:
+    if not chains:
+        return finding
+    others = len(chains) - 1
+    more = f", and {others} other call chain{'s' if others != 1 else ''}" if others else ""
+    return replace(finding, message=f"{finding.message} (via {chains[0]}{more})")
 
 
 def severity(rule: Rule, facts: dict[str, Any]) -> str:

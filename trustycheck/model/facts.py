@@ -23,7 +23,7 @@ from trustycheck.model.publish import Publish, detect_publishes
 from trustycheck.model.pypa_action import documented_floating_ref
 from trustycheck.model.pypi import INDEX_NAMES, UNKNOWN as UNKNOWN_INDEX, classify_index_url, token_spans
 from trustycheck.model.refs import ActionRef
-from trustycheck.model.roles import looks_like_release, step_role
+from trustycheck.model.roles import artifacts_match, looks_like_release, step_role
 from trustycheck.model.workflow import ACTION, WORKFLOW, Step, Workflow
 from trustycheck.nodes import Node, Pos, Scalar
 
@@ -65,7 +65,9 @@ FACTS: dict[str, str] = {
     "job.publishes": "true when a step of the job uploads to a package index",
     "job.publishes_to_pypi": "true when a step of the job uploads to PyPI or TestPyPI",
     "job.feeds_publish": "true when a job that publishes to PyPI needs this job (directly or not) "
-    "and this job uploads an artifact: it builds what is published",
+    "and downloads an artifact this job uploads: it builds what is published",
+    "job.artifacts.uploads": "names of the artifacts the job uploads (null for the default name; * for expressions)",
+    "job.artifacts.downloads": "names or patterns of the artifacts the job downloads (null: all)",
     "job.uploads_artifact": "true when a step uploads an artifact (actions/upload-artifact)",
     "job.builds": "true when a step builds or runs project code (build, pip install ., tests, tox, "
     "cibuildwheel, or a publish command that builds)",
@@ -355,8 +357,9 @@ def _oidc_gap(publish: Facts, job_id: str, id_token: bool) -> str | None:
 
 
 def _mark_feeders(jobs: list[tuple[JobInstance, Facts]]) -> None:
-    """Set ``feeds_publish`` on every job a publishing job needs, transitively, that hands
-    files on as an artifact (a test job earlier in ``needs`` only orders the run). ``needs``
+    """Set ``feeds_publish`` on every job a publishing job needs, transitively, that uploads
+    an artifact the needing job downloads (a test job earlier in ``needs`` only orders the
+    run, and its test report is not the release). ``needs``
     name jobs of the same workflow run; a job of a called workflow also waits for whatever
     its calling job needs, and needing a calling job means needing every job it calls."""
     facts_of = {id(instance): facts for instance, facts in jobs}
@@ -385,16 +388,21 @@ def _mark_feeders(jobs: list[tuple[JobInstance, Facts]]) -> None:
             current = current.parent
         return found
 
+    def hands_over(giver: JobInstance, taker: JobInstance) -> bool:
+        wanted = facts_of[id(taker)]["artifacts"]["downloads"]
+        given = facts_of[id(giver)]["artifacts"]["uploads"]
+        return any(artifacts_match(name, pattern) for name in given for pattern in wanted)
+
     pending = [instance for instance, facts in jobs if facts["publishes_to_pypi"]]
     feeders: set[int] = set()
     while pending:
-        for needed in prerequisites(pending.pop()):
-            if id(needed) not in feeders:
+        taker = pending.pop()
+        for needed in prerequisites(taker):
+            if id(needed) not in feeders and hands_over(needed, taker):
                 feeders.add(id(needed))
                 pending.append(needed)
     for instance, facts in jobs:
-        facts["feeds_publish"] = id(instance) in feeders and facts["uploads_artifact"]
-    del facts_of
+        facts["feeds_publish"] = id(instance) in feeders
 
 
 def _problem_facts(problem: Problem) -> Facts:
@@ -463,11 +471,15 @@ def _delegation_facts(delegation: Delegation | None) -> Facts | None:
 
 def _role_facts(instance: JobInstance, step_facts: list[tuple[StepInstance, Facts]]) -> Facts:
     builds = caches = untrusted = None
-    uploads = False
+    uploads: list[str | None] = []
+    downloads: list[str | None] = []
     for step_instance in instance.steps:
         step = step_instance.step
         role = step_role(step)
-        uploads = uploads or role.uploads_artifact
+        if role.uploads_artifact:
+            uploads.append(role.artifact)
+        if role.downloads_artifact:
+            downloads.append(role.artifact)
         facts = {"label": step.label, "node": step.node}
         if builds is None and role.builds:
             builds = facts
@@ -488,7 +500,8 @@ def _role_facts(instance: JobInstance, step_facts: list[tuple[StepInstance, Fact
         "cache_step": caches,
         "untrusted_checkout": untrusted is not None,
         "untrusted_checkout_step": untrusted,
-        "uploads_artifact": uploads,
+        "uploads_artifact": bool(uploads),
+        "artifacts": {"uploads": uploads, "downloads": downloads},
     }
 
 

@@ -113,12 +113,22 @@ _RANK = {NONE: 0, READ: 1, DEFAULT: 1, WRITE: 2}
 
 
 def narrow(caller: Permissions, declared: Permissions | None) -> Permissions:
-    """A called workflow's permissions: its own block (job or workflow level) can keep or
-    reduce what the calling job has, never raise it; with no block it gets the caller's."""
+    """A local called workflow's permissions: its own block (job or workflow level) can keep
+    or reduce what the calling job has, never raise it; with no block it gets the caller's.
+
+    ``id-token`` is the exception GitHub makes for a called workflow of the same
+    organisation: when the caller sets no permissions at all, the called workflow's own
+    ``id-token: write`` is honoured (only a callee outside the organisation needs the caller
+    to grant it, GitHub changelog 2023-06-15). A caller block that leaves id-token out
+    forbids it.
+    """
     if declared is None:
         return Permissions(caller.kind, caller.scopes, caller.node, "caller")
     scopes = {}
     for scope in SCOPES:
         mine, theirs = declared.level(scope), caller.level(scope)
+        if scope == "id-token" and caller.kind == KIND_DEFAULT:
+            scopes[scope] = mine
+            continue
         scopes[scope] = mine if _RANK[mine] <= _RANK[theirs] else theirs
     return Permissions(KIND_MAP, scopes, declared.node, declared.origin)

@@ -3,6 +3,7 @@ out code a stranger controls. (Trap 13 of DOMAIN.md: builds hide inside publish 
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 
@@ -47,6 +48,9 @@ class StepRole:
     caches: bool = False
     untrusted_checkout: bool = False
     uploads_artifact: bool = False
+    artifact: str | None = None
+    """The artifact name uploaded or downloaded (``*`` for an expression); None: all/default."""
+    downloads_artifact: bool = False
 
 
 def step_role(step: Step) -> StepRole:
@@ -56,6 +60,9 @@ def step_role(step: Step) -> StepRole:
         role.builds = action in _BUILD_ACTIONS and not _maturin_upload_only(step, action)
         role.caches = action in _CACHE_ACTIONS or _cache_input_on(step, action)
         role.uploads_artifact = action == "actions/upload-artifact"
+        role.downloads_artifact = action in ("actions/download-artifact", "dawidd6/action-download-artifact")
+        if role.uploads_artifact or role.downloads_artifact:
+            role.artifact = _artifact_name(step, "name", *(("pattern",) if role.downloads_artifact else ()))
         if action == "actions/checkout":
             role.untrusted_checkout = any(_untrusted(step.input(name)) for name in ("ref", "repository"))
     elif step.run is not None:
@@ -63,6 +70,32 @@ def step_role(step: Step) -> StepRole:
         role.untrusted_checkout = "gh pr checkout" in script or bool(_UNTRUSTED_REF.search(script) and "git" in script)
         role.builds = any(_runs_code(command.words) for command in split_commands(script))
     return role
+
+
+_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
+
+
+def _artifact_name(step: Step, *inputs: str) -> str | None:
+    for name in inputs:
+        pair = step.input(name)
+        if pair is not None and isinstance(pair[1], Scalar) and pair[1].as_string().strip():
+            return _EXPRESSION.sub("*", pair[1].as_string().strip())
+    return None
+
+
+def artifacts_match(uploaded: str | None, wanted: str | None) -> bool:
+    """Whether a download of ``wanted`` (None: every artifact) can receive an upload named
+    ``uploaded`` (None: the default name, ``artifact``). Expressions count as wildcards, so
+    ``dist-${{ matrix.os }}`` feeds ``pattern: dist-*``."""
+    if wanted is None:
+        return True
+    name = uploaded or "artifact"
+    if fnmatch.fnmatchcase(name, wanted) or fnmatch.fnmatchcase(wanted, name):
+        return True
+    if "*" not in name and "*" not in wanted:
+        return False
+    name_prefix, wanted_prefix = name.split("*", 1)[0], wanted.split("*", 1)[0]
+    return name_prefix.startswith(wanted_prefix) or wanted_prefix.startswith(name_prefix)
 
 
 def _maturin_upload_only(step: Step, action: str) -> bool:
