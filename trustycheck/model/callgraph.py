@@ -231,13 +231,20 @@ class Expander:
     def _limits(self, path: str, stack: tuple[str, ...], node: Node | None) -> CallProblem | None:
         path = os.path.abspath(path)
         if path in stack:
-            names = " → ".join(os.path.basename(p) for p in (*stack[stack.index(path):], path))
+            names = " → ".join(self._short(p) for p in (*stack[stack.index(path):], path))
             return CallProblem(f"this call makes a cycle ({names}); GitHub rejects it", node)
         if len(stack) > MAX_DEPTH:
             return CallProblem(f"calls nested deeper than {MAX_DEPTH} levels are not followed", node)
         if self.count > MAX_INSTANCES:
             return CallProblem(f"more than {MAX_INSTANCES:,} jobs in this repository's call graph; the rest is not followed", node)
         return None
+
+
+    def _short(self, path: str) -> str:
+        """A file as named in a message: from .github/ on (``actions/x/action.yml``)."""
+        root = os.path.abspath(self.root) if self.root else None
+        relative = os.path.relpath(path, root) if root else os.path.basename(path)
+        return relative[len(".github/"):] if relative.startswith(".github/") else relative
 
 
 def _both(outer: str | None, inner: str | None) -> str | None:
