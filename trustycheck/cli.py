@@ -113,6 +113,64 @@ def check_command(paths: tuple[str, ...], output_format: str, select: tuple[str,
     sys.exit(EXIT_FINDINGS if found else EXIT_CLEAN)
 
 
+_VERDICT_CHOICE = click.Choice(["trusted", "token", "mixed", "none", "unknown"])
+
+
+@main.command("status")
+@click.argument("paths", nargs=-1, metavar="[REPO]...", type=click.Path())
+@click.option("--each", is_flag=True, help="Each PATH is a directory of repositories: judge every subdirectory.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True, help="Output format.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for many repositories [default: all cores].")
+@click.option("--no-evidence", is_flag=True, help="Text format: one line per repository, without the evidence under it.")
+@click.option("--fail-on", multiple=True, type=_VERDICT_CHOICE, metavar="VERDICT", help="Exit 1 if any repository gets this verdict (repeatable), e.g. --fail-on token --fail-on mixed.")
+@click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1).")
+def status_command(paths: tuple[str, ...], each: bool, output_format: str, jobs: int | None, no_evidence: bool,
+                   fail_on: tuple[str, ...], no_color: bool) -> None:
+    """Say how each repository publishes to PyPI: trusted (Trusted Publishing only), token
+    (long-lived credentials only), mixed, none, or unknown (publishing is handed to something
+    that cannot be read offline). Each verdict comes with its reason and evidence.
+
+    REPO is a repository root (default: the current directory); with --each, a directory
+    whose subdirectories are repository roots.
+    """
+    from trustycheck.status import StatusError, judge_all, repositories
+
+    try:
+        roots = repositories(list(paths), each)
+    except StatusError as error:
+        raise UsageProblem(str(error)) from None
+    progress = _progress_bar() if len(roots) > 1 and sys.stderr.isatty() else None
+    verdicts = judge_all(roots, jobs or os.cpu_count() or 1, progress)
+    if progress is not None:
+        click.echo("\r\033[K", nl=False, err=True)
+    if output_format == "json":
+        from trustycheck.report.status import render_status_json
+
+        _emit(render_status_json(verdicts), color=False)
+    elif output_format == "csv":
+        from trustycheck.report.status import render_status_csv
+
+        _emit(render_status_csv(verdicts), color=False)
+    else:
+        from trustycheck.report.status import render_status_text
+
+        color = _use_color(no_color)
+        _emit(render_status_text(verdicts, color=color, evidence=not no_evidence), color=color)
+    failing = set(fail_on)
+    sys.exit(EXIT_FINDINGS if any(v.verdict in failing for v in verdicts) else EXIT_CLEAN)
+
+
+def _progress_bar():
+    """A one-line progress bar on stderr (only used on a terminal)."""
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total
+        click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} repositories", nl=False, err=True)
+
+    return show
+
+
 @main.command("rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_command(output_format: str) -> None:

@@ -22,16 +22,22 @@ from trustycheck.nodes import Mapping, Node, Scalar
 ID_TOKEN = "id-token"      # the call may mint OIDC tokens (id-token: write)
 TOKEN = "token"            # a PyPI-looking secret is handed to it
 INHERIT = "inherit"        # every secret is handed to it (secrets: inherit)
-NOTHING = "none"           # neither: it could only publish with something unseen
 
 _PYPI_NAME = re.compile(r"pypi|twine|warehouse|flit_password|poetry_http|pdm_publish|uv_publish|hatch_index", re.I)
 _RELEASE_WORD = re.compile(r"(?<![a-z])(publish|release|upload|deploy|pypi|dist-upload)(?![a-z])", re.I)
 _TASK_RUNNERS = {
     # program: words before the task name (empty: the next word is the task)
     "make": (), "just": (), "invoke": (), "inv": (), "task": (), "poe": (), "nox": ("-s", "--session", "-e"),
-    "tox": ("-e",), "rake": (), "npm": ("run",), "yarn": (), "pnpm": ("run",), "hatch": ("run",),
-    "pdm": ("run",), "uv": ("run",), "poetry": ("run",), "mage": (), "doit": (),
+    "tox": ("-e",), "rake": (), "hatch": ("run",), "pdm": ("run",), "uv": ("run",), "poetry": ("run",),
+    "mage": (), "doit": (), "semantic-release": (),
 }
+"""Task runners a Python release may hide behind (npm/yarn/cargo publish elsewhere, so not here)."""
+_OTHER_OIDC_USERS = frozenset({
+    "aws-actions/configure-aws-credentials", "google-github-actions/auth", "azure/login",
+    "hashicorp/vault-action", "sigstore/gh-action-sigstore-python", "actions/attest-build-provenance",
+    "docker/login-action", "octo-sts/action",
+})
+"""Actions that consume the job's OIDC token for something other than PyPI."""
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".ps1", ".zsh")
 
 
@@ -44,7 +50,7 @@ class Delegation:
     target: str
     """What is called, as written (``org/repo/.github/workflows/x.yml@v1``, ``make release``)."""
     authority: str
-    """id-token, token, inherit or none (see the constants above)."""
+    """id-token, token or inherit (see the constants above)."""
     credential: str | None
     """The secret handed over, or ``id-token: write``."""
     node: Node | None
@@ -103,9 +109,16 @@ def remote_action(step: Step) -> Delegation | None:
     return Delegation("remote-action", target, TOKEN, secrets[0], ref.node, f"the action's code ({target})")
 
 
+def oidc_used_elsewhere(steps: list[Step]) -> bool:
+    """The job exchanges its OIDC token with a cloud or signing service: its id-token: write
+    is explained without PyPI."""
+    return any(step.uses is not None and step.uses.action in _OTHER_OIDC_USERS for step in steps)
+
+
 def release_script(step: Step, id_token: bool) -> Delegation | None:
     """A ``run:`` step whose command hands the release to a task runner or script
-    (``make release``, ``nox -s publish``, ``./scripts/upload.sh``)."""
+    (``make release``, ``nox -s publish``, ``./scripts/upload.sh``). ``id_token`` says the
+    job may mint an OIDC token for PyPI (and uses it for nothing else we can see)."""
     if step.run is None:
         return None
     script = step.run.as_string()
@@ -121,7 +134,7 @@ def release_script(step: Step, id_token: bool) -> Delegation | None:
         elif id_token:
             authority, credential = ID_TOKEN, "id-token: write"
         else:
-            authority, credential = NOTHING, None
+            return None  # with no credential in sight it cannot upload to PyPI
         return Delegation("script", task, authority, credential, step.run, f"what `{task}` runs")
     return None
 

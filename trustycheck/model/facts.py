@@ -15,7 +15,7 @@ from typing import Any
 from trustycheck.loader import Document, Problem
 from trustycheck.model.callgraph import Expander, JobInstance, StepInstance, describe_chain, rebind, resolve_text
 from trustycheck.model.credentials import Credential
-from trustycheck.model.delegation import Delegation, release_script, remote_action, remote_workflow
+from trustycheck.model.delegation import Delegation, oidc_used_elsewhere, release_script, remote_action, remote_workflow
 from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
 from trustycheck.model.permissions import SCOPES, Permissions
 from trustycheck.model.project import Project
@@ -96,7 +96,7 @@ FACTS: dict[str, str] = {
     "id-token: write, a PyPI-looking secret or (for a release workflow) secrets: inherit",
     "job.delegates.kind": "remote-workflow",
     "job.delegates.target": "the uses: value",
-    "job.delegates.authority": "id-token, token, inherit or none",
+    "job.delegates.authority": "id-token, token or inherit",
     "job.delegates.credential": "the secret handed over, or 'id-token: write'",
     "job.delegates.node": "the key that hands it over",
     "job.delegates.needs": "what would have to be read to know how it publishes",
@@ -107,7 +107,7 @@ FACTS: dict[str, str] = {
     "step.delegates.kind": "remote-action or script",
     "step.delegates.target": "the action, or the command that runs the task",
     "step.delegates.authority": "token (a PyPI-looking secret is in its env or inputs), id-token "
-    "(the job may mint OIDC tokens) or none",
+    "(the job may mint OIDC tokens; a task with neither is not recorded)",
     "step.delegates.credential": "the secret handed over, or 'id-token: write'",
     "step.delegates.node": "the uses: value or run: script",
     "step.delegates.needs": "what would have to be read to know how it publishes",
@@ -268,6 +268,7 @@ def _instance_steps(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tu
     """Step facts for every upload of the job's steps (one context per upload, so a script
     that uploads twice is judged twice), with credentials followed up the call chain."""
     id_token = instance.permissions.level("id-token") == "write"
+    pypi_oidc = id_token and not oidc_used_elsewhere([s.step for s in instance.steps])
     out: list[tuple[StepInstance, Facts]] = []
     publishing: list[Step] = []
     for step_instance in instance.steps:
@@ -279,7 +280,7 @@ def _instance_steps(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tu
             value = publish.credential.value_node
             if publish.credential.kind == "literal" and value is not None:
                 secrets.append((_located(value, step_instance.path), f"the credential given to {publish.tool}"))
-        delegation = None if publishes else _step_delegation(step, id_token)
+        delegation = None if publishes else _step_delegation(step, pypi_oidc)
         for publish in publishes or [None]:
             facts = _step_facts(step, publish, delegation)
             if facts["publish"]:

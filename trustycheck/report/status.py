@@ -1,0 +1,68 @@
+"""Output of ``trustycheck status``: an aligned table, JSON or CSV, each ending with a summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import click
+
+from trustycheck import __version__
+from trustycheck.verdict import VERDICTS, Verdict, summarise
+
+STATUS_FORMAT_VERSION = 1
+_COLOURS = {"trusted": "green", "token": "red", "mixed": "yellow", "none": "bright_black", "unknown": "magenta"}
+
+
+def render_status_text(verdicts: list[Verdict], *, color: bool, evidence: bool = True) -> str:
+    def style(text: str, **kwargs) -> str:
+        return click.style(text, **kwargs) if color else text
+
+    width = max([len("REPOSITORY")] + [len(v.repository) for v in verdicts])
+    verdict_width = max(len(name) for name in VERDICTS)
+    out = [style(f"{'REPOSITORY':<{width}}  {'VERDICT':<{verdict_width}}  REASON", bold=True)]
+    for verdict in verdicts:
+        label = style(f"{verdict.verdict:<{verdict_width}}", fg=_COLOURS[verdict.verdict], bold=True)
+        out.append(f"{verdict.repository:<{width}}  {label}  {verdict.reason}")
+        if evidence:
+            for item in verdict.evidence:
+                where = style(item.location(), bold=True)
+                job = f" job '{item.job}'" if item.job else ""
+                chain = f" (via {item.chain})" if item.chain else ""
+                out.append(f"{'':<{width}}    {where} {item.what}{job}: {item.credential}{chain}")
+    out.append("")
+    out.append(_summary_line(verdicts, style))
+    return "\n".join(out) + "\n"
+
+
+def _summary_line(verdicts: list[Verdict], style) -> str:
+    total = len(verdicts)
+    parts = [
+        style(f"{name} {figures['count']} ({figures['percent']:.1f}%)", fg=_COLOURS[name])
+        for name, figures in summarise(verdicts).items()
+        if figures["count"]
+    ]
+    noun = "repository" if total == 1 else "repositories"
+    return style(f"{total} {noun}:", bold=True) + (" " + ", ".join(parts) if parts else "")
+
+
+def render_status_json(verdicts: list[Verdict]) -> str:
+    document = {
+        "version": STATUS_FORMAT_VERSION,
+        "tool": {"name": "trustycheck", "version": __version__},
+        "repositories": [v.to_dict() for v in verdicts],
+        "summary": {"repositories": len(verdicts), **summarise(verdicts)},
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_status_csv(verdicts: list[Verdict]) -> str:
+    """One row per repository; evidence as ``path:line:col what: credential`` joined by `` | ``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["repository", "verdict", "reason", "evidence"])
+    for verdict in verdicts:
+        evidence = " | ".join(f"{e.location()} {e.what}: {e.credential}" for e in verdict.evidence)
+        writer.writerow([verdict.repository, verdict.verdict, verdict.reason, evidence])
+    return buffer.getvalue()

@@ -1,0 +1,200 @@
+"""A repository's verdict: does it publish to PyPI with Trusted Publishing, a token, both, or not at all?
+
+Read from the same facts the rules use, after the call graph has been followed, so an upload in
+a called workflow or composite action counts with the credential its caller hands it. Every
+verdict carries its evidence (file, line, what uploads and with which credential) and a one-line
+reason; ``unknown`` also says what would have to be read to settle it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+TRUSTED, TOKEN, MIXED, NONE, UNKNOWN = "trusted", "token", "mixed", "none", "unknown"
+VERDICTS = (TRUSTED, TOKEN, MIXED, NONE, UNKNOWN)
+
+# What one piece of evidence says about the credential.
+OIDC_PATH, TOKEN_PATH, UNSURE_PATH = "oidc", "token", "unsure"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One upload (or hand-over) and what authenticates it."""
+
+    kind: str
+    """oidc, token or unsure."""
+    path: str
+    line: int
+    column: int
+    what: str
+    """The tool or call, e.g. ``pypa/gh-action-pypi-publish`` or ``make release``."""
+    credential: str
+    """Where the credential comes from, in words (never a secret's value)."""
+    job: str | None = None
+    chain: str | None = None
+    needs: str | None = None
+    """For unsure evidence: what would have to be read."""
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass
+class Verdict:
+    repository: str
+    verdict: str
+    reason: str
+    evidence: list[Evidence] = field(default_factory=list)
+    files: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "repository": self.repository,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "files": self.files,
+            "evidence": [
+                {
+                    "kind": e.kind,
+                    "path": e.path,
+                    "line": e.line,
+                    "column": e.column,
+                    "what": e.what,
+                    "credential": e.credential,
+                    "job": e.job,
+                    "chain": e.chain,
+                    "needs": e.needs,
+                }
+                for e in self.evidence
+            ],
+        }
+
+
+def judge(repository: str, contexts: dict[str, list[dict[str, Any]]], files: int, root: str | None = None) -> Verdict:
+    """The verdict for one repository from its analysed fact contexts."""
+    evidence = _dedupe(_evidence(contexts, root))
+    kinds = {e.kind for e in evidence}
+    if files == 0:
+        return Verdict(repository, NONE, "no workflow files in .github/workflows", evidence, files)
+    if OIDC_PATH in kinds and TOKEN_PATH in kinds:
+        verdict = MIXED
+    elif OIDC_PATH in kinds:
+        verdict = TRUSTED
+    elif TOKEN_PATH in kinds:
+        verdict = TOKEN
+    elif UNSURE_PATH in kinds:
+        verdict = UNKNOWN
+    else:
+        return Verdict(repository, NONE, "no workflow uploads to PyPI or TestPyPI", evidence, files)
+    return Verdict(repository, verdict, _reason(verdict, evidence), evidence, files)
+
+
+def _evidence(contexts: dict[str, list[dict[str, Any]]], root: str | None) -> Iterable[Evidence]:
+    for context in contexts.get("step", ()):
+        step, job = context["step"], context["job"]
+        chain = (context.get("call") or {}).get("chain")
+        path = _relative(context["file"]["path"], root)
+        publish = step.get("publish")
+        if publish and publish["to_pypi"]:
+            yield _publish_evidence(publish, job, path, chain)
+        elif step.get("delegates"):
+            yield _delegation_evidence(step["delegates"], job, path, chain)
+    for context in contexts.get("job", ()):
+        delegation = context["job"].get("delegates")
+        if delegation:
+            chain = (context.get("call") or {}).get("chain")
+            yield _delegation_evidence(delegation, context["job"], _relative(context["file"]["path"], root), chain)
+
+
+def _publish_evidence(publish: dict[str, Any], job: dict[str, Any], path: str, chain: str | None) -> Evidence:
+    credential = publish["credential"]
+    kind = credential["kind"]
+    index = "" if publish["index"] == "pypi" else f" to {publish['index_name']}"
+    what = f"{publish['tool']}{index}"
+    line, column = _where(credential.get("node") if kind not in ("oidc", "none") else None, publish["node"])
+    id_token = job["permissions"].get("id-token") == "write"
+    if kind == "oidc":
+        words = "Trusted Publishing (OIDC)"
+        if not id_token:
+            words += ", but the job lacks id-token: write"
+        return Evidence(OIDC_PATH, path, line, column, what, words, job["id"], chain)
+    if kind == "minted" and id_token:
+        return Evidence(OIDC_PATH, path, line, column, what, f"a token minted through OIDC ({credential['source']})", job["id"], chain)
+    if kind in ("token", "password", "literal"):
+        source = credential["source"] or "a stored credential"
+        words = f"a long-lived {'password' if kind == 'password' else 'token'} from {source}"
+        return Evidence(TOKEN_PATH, path, line, column, what, words, job["id"], chain)
+    if kind == "none":
+        words, needs = "no credential in sight, and it cannot do Trusted Publishing", "where its credential is configured"
+    elif kind == "minted":
+        words, needs = f"a token from {credential['source']}, in a job without id-token: write", f"what produces {credential['source']}"
+    else:
+        source = credential["source"] or "an expression"
+        words, needs = f"a credential from {source}, which cannot be traced offline", f"what {source} holds"
+    return Evidence(UNSURE_PATH, path, line, column, what, words, job["id"], chain, needs)
+
+
+def _delegation_evidence(delegation: dict[str, Any], job: dict[str, Any], path: str, chain: str | None) -> Evidence:
+    line, column = _where(delegation.get("node"), None)
+    authority = delegation["authority"]
+    target = delegation["target"]
+    what = f"{target} ({'another repository' if delegation['kind'] != 'script' else 'a task or script'})"
+    if authority == "token":
+        return Evidence(TOKEN_PATH, path, line, column, what, f"handed {delegation['credential']}", job["id"], chain)
+    words = "may mint OIDC tokens (id-token: write)" if authority == "id-token" else "handed every secret (secrets: inherit)"
+    return Evidence(UNSURE_PATH, path, line, column, what, words, job["id"], chain, delegation["needs"])
+
+
+def _where(primary: Any, fallback: Any) -> tuple[int, int]:
+    for node in (primary, fallback):
+        pos = node if hasattr(node, "line") and hasattr(node, "col") else getattr(node, "pos", None)
+        if pos is not None:
+            return pos.line, pos.col
+    return 1, 1
+
+
+def _relative(path: str, root: str | None) -> str:
+    if root is None:
+        return path
+    try:
+        return os.path.relpath(path, root)
+    except ValueError:
+        return path
+
+
+def _dedupe(items: Iterable[Evidence]) -> list[Evidence]:
+    """One entry per location and meaning (a callee reached by several callers counts once
+    per credential it is given)."""
+    seen: dict[tuple, Evidence] = {}
+    for item in items:
+        seen.setdefault((item.path, item.line, item.column, item.kind, item.credential), item)
+    return sorted(seen.values(), key=lambda e: (e.path, e.line, e.column))
+
+
+def _reason(verdict: str, evidence: list[Evidence]) -> str:
+    first = {kind: next((e for e in evidence if e.kind == kind), None) for kind in (OIDC_PATH, TOKEN_PATH, UNSURE_PATH)}
+    unsure = [e for e in evidence if e.kind == UNSURE_PATH]
+    extra = f"; {len(unsure)} more upload path{'s' if len(unsure) != 1 else ''} unsure" if unsure else ""
+    oidc, token = first[OIDC_PATH], first[TOKEN_PATH]
+    if verdict == MIXED and oidc and token:
+        return (f"Trusted Publishing in {_short(oidc)}, but a long-lived credential in {_short(token)} "
+                f"({token.credential.split(' from ', 1)[-1].removeprefix('handed ')}){extra}")
+    if verdict == TRUSTED and oidc:
+        return f"every upload uses Trusted Publishing ({oidc.what} in {_short(oidc)}){extra}"
+    if verdict == TOKEN and token:
+        return f"uploads with a long-lived credential ({token.credential.split(' from ', 1)[-1].removeprefix('handed ')}, {token.what} in {_short(token)}){extra}"
+    needs = "; ".join(dict.fromkeys(e.needs for e in unsure if e.needs))
+    return f"cannot tell offline: {unsure[0].what} in {_short(unsure[0])} {unsure[0].credential}; needs {needs}"
+
+
+def _short(evidence: Evidence) -> str:
+    return f"{os.path.basename(evidence.path)}:{evidence.line}"
+
+
+def summarise(verdicts: list[Verdict]) -> dict[str, dict[str, float]]:
+    """Counts and percentages per verdict, in the fixed order of ``VERDICTS``."""
+    total = len(verdicts)
+    counts = {name: sum(1 for v in verdicts if v.verdict == name) for name in VERDICTS}
+    return {name: {"count": count, "percent": round(100.0 * count / total, 1) if total else 0.0} for name, count in counts.items()}
