@@ -157,12 +157,9 @@ def _release_task(words: list[str]) -> str | None:
     lead = _TASK_RUNNERS.get(program)
     if lead is None:
         return None
-    rest = words[1:]
-    if lead and rest and rest[0] in lead:
-        rest = rest[1:]
-    for word in rest[:3]:
-        if word.startswith("-"):
+    for position, word in enumerate(words[1:4], start=1):
+        if word.startswith("-") or word in lead:
             continue
         if _RELEASE_WORD.search(word):
-            return f"{program} {word}"
+            return " ".join(words[: position + 1])
     return None
