@@ -244,3 +244,13 @@ def test_secrets_are_never_shown(tmp_path: Path) -> None:
         result = run_cli("status", "--format", output_format, str(tmp_path))
         assert leaked not in result.stdout and "AgEIcHlwaS5vcmc" not in result.stdout
         assert "a value written in the workflow" in result.stdout
+
+
+def test_readme_status_example_is_true(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    command = "$ trustycheck status --each repos/\n"
+    block = readme.split(command, 1)[1].split("```", 1)[0]
+    make_repo(tmp_path / "repos" / "alpha", {".github/workflows/release.yml": TP_WORKFLOW})
+    make_repo(tmp_path / "repos" / "beta", {".github/workflows/release.yml": TOKEN_WORKFLOW})
+    result = run_cli("status", "--each", "--no-color", "repos/", cwd=tmp_path)
+    assert result.stdout == block
