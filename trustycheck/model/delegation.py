@@ -62,7 +62,7 @@ def pypi_secrets(pairs: list[tuple[str, Node | None]]) -> list[str]:
     """``secrets.X`` references handed over under names that say PyPI (key or secret name)."""
     found = []
     for key, value in pairs:
-        if not isinstance(value, Scalar):
+        if not isinstance(value, Scalar) or "secrets" not in value.text:
             continue
         for ref in references(value.as_string()):
             if ref.context != "secrets" or not ref.parts or ref.parts[0].upper() == "GITHUB_TOKEN":
