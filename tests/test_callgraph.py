@@ -340,3 +340,11 @@ def test_fan_out_of_calls_is_bounded(tmp_path: Path) -> None:
     caller = "on: push\njobs:\n  go:\n    uses: ./.github/workflows/l0.yml\n"
     findings = lint_repo(tmp_path, caller, files, {"TC002"})
     assert findings and all("deeper than 10 levels" in f.message for f in findings)
+
+
+def test_too_many_job_instances_stop_the_expansion_with_one_finding(tmp_path: Path) -> None:
+    callee = "on: workflow_call\njobs:\n" + "".join(f"  k{i}:\n    runs-on: x\n    steps:\n      - run: echo\n" for i in range(100))
+    caller = "on: push\njobs:\n" + "".join(f"  j{i}:\n    uses: ./.github/workflows/c.yml\n" for i in range(60))
+    findings = lint_repo(tmp_path, caller, {".github/workflows/c.yml": callee}, {"TC002"})
+    assert [(f.path, f.pos.line) for f in findings] == [(".github/workflows/example.yml", 2 + 2 * 50 + 2)]
+    assert findings[0].message.startswith("more than 5,000 jobs in this repository's call graph")

@@ -28,8 +28,9 @@ from trustycheck.nodes import Mapping, Node, Scalar
 
 MAX_DEPTH = 10
 """Deepest call chain followed. GitHub's documented limits are lower (4 to 10 levels)."""
-MAX_INSTANCES = 20_000
-"""Job instances per repository before calls stop being followed (a fan-out bomb guard)."""
+MAX_INSTANCES = 5_000
+"""Job instances per repository before calls stop being followed (a fan-out bomb guard; real
+repositories have tens). Reported once, at the first call not followed."""
 
 # What a project hands the expander: the model of a repository file, or None when the file
 # does not exist or is not a workflow/action (the reason goes into ``CallProblem``).
@@ -77,6 +78,8 @@ class CallProblem:
 
     message: str
     node: Node | None
+    quiet: bool = False
+    """Not reported (the same limit was already reported once)."""
 
 
 @dataclass
@@ -133,6 +136,7 @@ class Expander:
         self.root = root
         self.open_file = open_file
         self.count = 0
+        self.limit_reported = False
 
     def expand(self, entry: Workflow) -> tuple[list[JobInstance], set[str]]:
         reached: set[str] = set()
@@ -236,7 +240,9 @@ class Expander:
         if len(stack) > MAX_DEPTH:
             return CallProblem(f"calls nested deeper than {MAX_DEPTH} levels are not followed", node)
         if self.count > MAX_INSTANCES:
-            return CallProblem(f"more than {MAX_INSTANCES:,} jobs in this repository's call graph; the rest is not followed", node)
+            quiet, self.limit_reported = self.limit_reported, True
+            return CallProblem(f"more than {MAX_INSTANCES:,} jobs in this repository's call graph; "
+                               "this call and any later ones are not followed", node, quiet)
         return None
 
 

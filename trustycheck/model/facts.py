@@ -318,6 +318,8 @@ def _call_problems(instance: JobInstance) -> list[Problem]:
     found = []
     problems = ([instance.call_problem] if instance.call_problem else []) + [p for _, p in instance.step_problems]
     for problem in problems:
+        if problem.quiet:
+            continue
         node = problem.node
         pos = _located(node if node is not None else instance.job.key, instance.workflow.path)
         found.append(Problem("call", problem.message, pos))
