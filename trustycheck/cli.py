@@ -80,17 +80,23 @@ def main() -> None:
 
 @main.command("check")
 @click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default=None,
+              help="Output format [default: text; github when GITHUB_ACTIONS=true].")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to this file instead of standard output.")
 @click.option("--select", multiple=True, metavar="RULES", help="Only these rules (ids, id prefixes such as TC1, or slugs; comma-separated or repeated).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (same forms as --select).")
 @click.option("--min-severity", type=_SEVERITY_CHOICE, default="note", show_default=True, help="Report only findings at or above this severity.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (usage errors still exit 2).")
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1). Colour is used only on a terminal.")
-def check_command(paths: tuple[str, ...], output_format: str, select: tuple[str, ...], ignore: tuple[str, ...], min_severity: str, no_color: bool) -> None:
+def check_command(paths: tuple[str, ...], output_format: str | None, output: str | None, select: tuple[str, ...],
+                  ignore: tuple[str, ...], min_severity: str, exit_zero: bool, no_color: bool) -> None:
     """Lint workflow files and local actions (the default command)."""
     from trustycheck.discover import DiscoveryError, discover
     from trustycheck.engine.catalog import CatalogError
     from trustycheck.pipeline import SelectionError, catalog, lint, select_rules
 
+    if output_format is None:
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     try:
         rules = select_rules(catalog(), _split(select) or None, _split(ignore))
         targets = discover(list(paths))
@@ -100,17 +106,37 @@ def check_command(paths: tuple[str, ...], output_format: str, select: tuple[str,
         where = ", ".join(paths) if paths else "the current directory"
         click.echo(f"trustycheck: warning: no workflow files found in {where}", err=True)
     reports = lint(targets, rules, min_severity.lower())
+    color = output is None and output_format == "text" and _use_color(no_color)
     if output_format == "json":
         from trustycheck.report.json_report import render_json
 
-        _emit(render_json(reports), color=False)
+        text = render_json(reports)
+    elif output_format == "sarif":
+        from trustycheck.report.sarif import render_sarif
+
+        text = render_sarif(reports, rules)
+    elif output_format == "github":
+        from trustycheck.report.github import render_github
+
+        text = render_github(reports)
     else:
         from trustycheck.report.text import render_text
 
-        color = _use_color(no_color)
-        _emit(render_text(reports, color=color), color=color)
+        text = render_text(reports, color=color)
+    _write(text, output, color=color)
     found = any(report.findings for report in reports)
-    sys.exit(EXIT_FINDINGS if found else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
+
+
+def _write(text: str, output: str | None, *, color: bool) -> None:
+    if output is None:
+        _emit(text, color=color)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise UsageProblem(f"cannot write {output}: {error.strerror or error}") from None
 
 
 _VERDICT_CHOICE = click.Choice(["trusted", "token", "mixed", "none", "unknown"])

@@ -31,6 +31,10 @@ class FileReport:
     doc: Document
     findings: list[Finding] = field(default_factory=list)
     redactions: list[Pos] = field(default_factory=list)
+    root: str | None = None
+    """The repository root the file belongs to (SARIF URIs are relative to it)."""
+    suppressed: list[tuple[Finding, str]] = field(default_factory=list)
+    """Findings an inline comment or the configuration suppresses, with the justification."""
 
 
 @lru_cache(maxsize=4)
@@ -104,7 +108,7 @@ def _lint_project(root: str | None, paths: list[str], rules: list[Rule]) -> list
             if doc is None:
                 continue
             found = sorted(by_path.get(path, []), key=lambda finding: finding.sort_key)
-            reports.append(FileReport(path, doc, found, analysis.redactions.get(path, [])))
+            reports.append(FileReport(path, doc, found, analysis.redactions.get(path, []), root))
     for doc in project.documents.values():
         doc.root = None  # reporters need only the text; let the node graphs go
     return reports

@@ -40,10 +40,26 @@ class Rule:
     examples: dict[str, list[dict[str, Any]]]
     source: str
     severity_cases: tuple[dict[str, Any], ...] = ()
+    declared_security_severity: float | None = None
+    extra_tags: tuple[str, ...] = ()
 
     @property
     def hint(self) -> str:
         return self.fix["hint"]
+
+    @property
+    def security_severity(self) -> float:
+        """The score code scanning ranks by (Critical >= 9, High >= 7, Medium >= 4, else Low)."""
+        if self.declared_security_severity is not None:
+            return self.declared_security_severity
+        return _DEFAULT_SECURITY_SEVERITY[self.severity]
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return ("security", "supply-chain", *self.extra_tags)
+
+
+_DEFAULT_SECURITY_SEVERITY = {"error": 7.5, "warning": 5.0, "note": 2.0}
 
 
 def builtin_rules_dir() -> Path:
@@ -106,6 +122,8 @@ def load_rule(path: Path, known_facts: dict[str, str]) -> Rule:
         examples=data["examples"],
         source=str(path),
         severity_cases=tuple(data.get("severity-cases", ())),
+        declared_security_severity=data.get("security-severity"),
+        extra_tags=tuple(data.get("tags", ())),
     )
 
 
