@@ -87,13 +87,14 @@ def main() -> None:
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (same forms as --select).")
 @click.option("--min-severity", type=_SEVERITY_CHOICE, default="note", show_default=True, help="Report only findings at or above this severity.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (usage errors still exit 2).")
+@click.option("--report-unused-ignores", is_flag=True, help="Report `# trustycheck: ignore[...]` comments that suppress nothing (TC003).")
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1). Colour is used only on a terminal.")
 def check_command(paths: tuple[str, ...], output_format: str | None, output: str | None, select: tuple[str, ...],
-                  ignore: tuple[str, ...], min_severity: str, exit_zero: bool, no_color: bool) -> None:
+                  ignore: tuple[str, ...], min_severity: str, exit_zero: bool, report_unused_ignores: bool, no_color: bool) -> None:
     """Lint workflow files and local actions (the default command)."""
     from trustycheck.discover import DiscoveryError, discover
     from trustycheck.engine.catalog import CatalogError
-    from trustycheck.pipeline import SelectionError, catalog, lint, select_rules
+    from trustycheck.pipeline import LintOptions, SelectionError, catalog, lint, select_rules
 
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -105,7 +106,7 @@ def check_command(paths: tuple[str, ...], output_format: str | None, output: str
     if not targets:
         where = ", ".join(paths) if paths else "the current directory"
         click.echo(f"trustycheck: warning: no workflow files found in {where}", err=True)
-    reports = lint(targets, rules, min_severity.lower())
+    reports = lint(targets, rules, options=LintOptions(min_severity.lower(), report_unused_ignores))
     color = output is None and output_format == "text" and _use_color(no_color)
     if output_format == "json":
         from trustycheck.report.json_report import render_json

@@ -17,6 +17,7 @@ from trustycheck.loader import Document, Problem, load_path
 from trustycheck.model.facts import FACTS, Analysis, analyse, analyse_project, problems_only
 from trustycheck.model.project import Project
 from trustycheck.nodes import Pos
+from trustycheck.suppress import apply as apply_suppressions
 
 
 class SelectionError(Exception):
@@ -59,20 +60,56 @@ def select_rules(rules: Iterable[Rule], select: list[str] | None, ignore: list[s
     return [r for r in rules if r.id in chosen and r.id not in dropped]
 
 
-def lint(targets: list[Target], rules: list[Rule], min_severity: str = "note") -> list[FileReport]:
+@dataclass(frozen=True)
+class LintOptions:
+    min_severity: str = "note"
+    report_unused_ignores: bool = False
+
+
+UNUSED_IGNORE_RULE = "TC003"
+
+
+def lint(targets: list[Target], rules: list[Rule], min_severity: str = "note", options: LintOptions | None = None) -> list[FileReport]:
     """Lint the targets, repository by repository: files of one repository are analysed
     together so calls between them are followed. One report per file asked for, then one
     per called file that has findings."""
-    threshold = severity_rank(min_severity)
+    options = options or LintOptions(min_severity)
+    threshold = severity_rank(options.min_severity)
     reports: dict[str, FileReport] = {}
     with _cycle_collector_paused():
         for root, paths in _by_repository(targets):
             for report in _lint_project(root, paths, rules):
+                _suppress(report, rules, options)
                 report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
                 reports.setdefault(report.path, report)
     asked = [str(target.path) for target in targets]
     ordered = [reports.pop(path) for path in asked if path in reports]
     return ordered + [report for report in reports.values() if report.findings]
+
+
+def _suppress(report: FileReport, rules: list[Rule], options: LintOptions) -> None:
+    """Apply inline ``# trustycheck: ignore[...]`` comments; report unused ones if asked."""
+    kept, suppressed, unused = apply_suppressions(report.findings, report.doc.lines, report.doc.text)
+    report.findings, report.suppressed = kept, suppressed
+    unused_rule = next((rule for rule in rules if rule.id == UNUSED_IGNORE_RULE), None)
+    if not (options.report_unused_ignores and unused_rule and unused):
+        return
+    known = {rule.id for rule in rules} | {rule.slug for rule in rules}
+    every = {rule.id for rule in catalog()} | {rule.slug for rule in catalog()}
+    contexts = []
+    for directive, entry in unused:
+        name = entry.upper() if entry.upper() in every else entry.lower()
+        if name in every and name not in known:
+            continue  # that rule did not run, so it cannot be told whether the comment is needed
+        why = f"names no rule ('{entry}')" if name not in every else f"suppresses nothing: no {entry} finding on this line or the next"
+        problem = {"kind": "unused-ignore", "message": f"unused suppression: '{entry}' {why}", "node": directive.pos}
+        contexts.append({"file": {"path": report.path, "kind": None}, "problem": problem})
+    report.findings = sorted(report.findings + run_rules([unused_rule], _Contexts({"problem": contexts})), key=lambda f: f.sort_key)
+
+
+@dataclass
+class _Contexts:
+    contexts: dict[str, list[dict]]
 
 
 def _by_repository(targets: list[Target]) -> list[tuple[str | None, list[str]]]:

@@ -48,7 +48,10 @@ def summary(reports: list["FileReport"], style) -> str:
     counts = Counter(f.severity for report in reports for f in report.findings)
     total = sum(counts.values())
     files = len(reports)
+    hidden = sum(len(report.suppressed) for report in reports)
     checked = f"{files} file{'s' if files != 1 else ''} checked"
+    if hidden:
+        checked += f", {hidden} suppressed"
     if total == 0:
         return style("No findings", fg="green", bold=True) + f" ({checked})."
     with_findings = sum(1 for report in reports if report.findings)

@@ -1,0 +1,79 @@
+"""Inline suppressions: ``# trustycheck: ignore[TC101, token-publish] reason``.
+
+A directive names rules by id or slug and suppresses their findings on its own line or on the
+line below (so it can sit on a comment line above the offending key). Anything after the
+closing bracket is the reason, kept as the SARIF suppression's justification. TC001 is never
+suppressed: a file GitHub cannot read is not a matter of taste. Directives whose entries
+matched nothing are collected, for ``--report-unused-ignores``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from trustycheck.findings import Finding
+from trustycheck.nodes import Pos
+
+_DIRECTIVE = re.compile(r"#\s*trustycheck:\s*ignore\[([^\]]*)\](.*)$", re.I)
+NEVER_SUPPRESSED = frozenset({"TC001"})
+
+
+@dataclass
+class Directive:
+    pos: Pos
+    entries: tuple[str, ...]
+    reason: str
+    used: set[str] = field(default_factory=set)
+
+    def matches(self, finding: Finding) -> str | None:
+        """The entry that names the finding's rule, if any."""
+        for entry in self.entries:
+            if entry.upper() == finding.rule_id or entry.lower() == finding.slug:
+                return entry
+        return None
+
+
+def directives(lines: list[str], path: str | None = None) -> list[Directive]:
+    found = []
+    for number, line in enumerate(lines, start=1):
+        if "trustycheck" not in line:
+            continue
+        match = _DIRECTIVE.search(line)
+        if match is None:
+            continue
+        entries = tuple(part for part in re.split(r"[\s,]+", match.group(1)) if part)
+        reason = match.group(2).strip().lstrip("-:—").strip()
+        pos = Pos(number, match.start() + 1, number, match.end() + 1, path)
+        found.append(Directive(pos, entries, reason))
+    return found
+
+
+def apply(findings: list[Finding], lines: list[str], text: str) -> tuple[list[Finding], list[tuple[Finding, str]], list[tuple[Directive, str]]]:
+    """Split findings into kept and suppressed (with a justification); also return the
+    directive entries that suppressed nothing."""
+    if "trustycheck" not in text:
+        return findings, [], []
+    marks = directives(lines)
+    if not marks:
+        return findings, [], []
+    by_line: dict[int, list[Directive]] = {}
+    for mark in marks:
+        by_line.setdefault(mark.pos.line, []).append(mark)
+    kept: list[Finding] = []
+    suppressed: list[tuple[Finding, str]] = []
+    for finding in findings:
+        hit = None
+        if finding.rule_id not in NEVER_SUPPRESSED:
+            for mark in by_line.get(finding.pos.line, []) + by_line.get(finding.pos.line - 1, []):
+                entry = mark.matches(finding)
+                if entry is not None:
+                    mark.used.add(entry)
+                    hit = mark
+                    break
+        if hit is None:
+            kept.append(finding)
+        else:
+            suppressed.append((finding, hit.reason or f"suppressed by # trustycheck: ignore[{', '.join(hit.entries)}]"))
+    unused = [(mark, entry) for mark in marks for entry in mark.entries if entry not in mark.used]
+    return kept, suppressed, unused
