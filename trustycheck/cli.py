@@ -85,28 +85,32 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to this file instead of standard output.")
 @click.option("--select", multiple=True, metavar="RULES", help="Only these rules (ids, id prefixes such as TC1, or slugs; comma-separated or repeated).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (same forms as --select).")
-@click.option("--min-severity", type=_SEVERITY_CHOICE, default="note", show_default=True, help="Report only findings at or above this severity.")
+@click.option("--min-severity", type=_SEVERITY_CHOICE, default=None, help="Report only findings at or above this severity [default: note].")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Use this configuration file (.trustycheck.toml, or a pyproject.toml with [tool.trustycheck]).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (usage errors still exit 2).")
 @click.option("--report-unused-ignores", is_flag=True, help="Report `# trustycheck: ignore[...]` comments that suppress nothing (TC003).")
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1). Colour is used only on a terminal.")
 def check_command(paths: tuple[str, ...], output_format: str | None, output: str | None, select: tuple[str, ...],
-                  ignore: tuple[str, ...], min_severity: str, exit_zero: bool, report_unused_ignores: bool, no_color: bool) -> None:
+                  ignore: tuple[str, ...], min_severity: str | None, config_file: str | None, isolated: bool,
+                  exit_zero: bool, report_unused_ignores: bool, no_color: bool) -> None:
     """Lint workflow files and local actions (the default command)."""
+    from trustycheck.config import ConfigError
     from trustycheck.discover import DiscoveryError, discover
     from trustycheck.engine.catalog import CatalogError
-    from trustycheck.pipeline import LintOptions, SelectionError, catalog, lint, select_rules
+    from trustycheck.pipeline import SelectionError, lint
 
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     try:
-        rules = select_rules(catalog(), _split(select) or None, _split(ignore))
+        rules, options = _settings(paths, config_file, isolated, select, ignore, min_severity, report_unused_ignores)
         targets = discover(list(paths))
-    except (DiscoveryError, SelectionError, CatalogError) as error:
+    except (DiscoveryError, SelectionError, CatalogError, ConfigError) as error:
         raise UsageProblem(str(error)) from None
     if not targets:
         where = ", ".join(paths) if paths else "the current directory"
         click.echo(f"trustycheck: warning: no workflow files found in {where}", err=True)
-    reports = lint(targets, rules, options=LintOptions(min_severity.lower(), report_unused_ignores))
+    reports = lint(targets, rules, options=options)
     color = output is None and output_format == "text" and _use_color(no_color)
     if output_format == "json":
         from trustycheck.report.json_report import render_json
@@ -127,6 +131,40 @@ def check_command(paths: tuple[str, ...], output_format: str | None, output: str
     _write(text, output, color=color)
     found = any(report.findings for report in reports)
     sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
+
+
+def _settings(paths, config_file, isolated, select, ignore, min_severity, report_unused_ignores):
+    """Rules and options from the configuration file (if any) and the command line, which wins:
+    --select replaces the file's select, --ignore adds to its ignore."""
+    from pathlib import Path
+
+    from trustycheck.config import Config, ConfigError, find_config, load_config
+    from trustycheck.pipeline import LintOptions, SelectionError, catalog, select_rules
+
+    config = Config()
+    if config_file is not None:
+        if not os.path.isfile(config_file):
+            raise ConfigError(f"{config_file}: no such configuration file")
+        config = load_config(Path(config_file))
+    elif not isolated:
+        found = find_config(paths[0] if paths else None)
+        config = load_config(found) if found else Config()
+    every = catalog(tuple(config.rules_dirs))
+    chosen = select_rules(every, _split(select) or config.select, [*config.ignore, *_split(ignore)])
+
+    def ids(entries: list[str], where: str) -> frozenset[str]:
+        try:
+            return frozenset(rule.id for rule in select_rules(every, entries, []))
+        except SelectionError as error:
+            raise ConfigError(f"{config.path}: {where}: {error}") from None
+
+    severity = {}
+    for name, level in config.severity.items():
+        for rule_id in ids([name], f"severity.{name}"):
+            severity[rule_id] = level
+    per_path = tuple((glob, ids(entries, f"per-path-ignores.{glob}")) for glob, entries in config.per_path_ignores.items())
+    level = (min_severity or config.min_severity or "note").lower()
+    return chosen, LintOptions(level, report_unused_ignores, severity, per_path, config.path)
 
 
 def _write(text: str, output: str | None, *, color: bool) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -17,7 +17,7 @@ from trustycheck.loader import Document, Problem, load_path
 from trustycheck.model.facts import FACTS, Analysis, analyse, analyse_project, problems_only
 from trustycheck.model.project import Project
 from trustycheck.nodes import Pos
-from trustycheck.suppress import apply as apply_suppressions
+from trustycheck.suppress import NEVER_SUPPRESSED, Suppression, apply as apply_suppressions
 
 
 class SelectionError(Exception):
@@ -34,7 +34,7 @@ class FileReport:
     redactions: list[Pos] = field(default_factory=list)
     root: str | None = None
     """The repository root the file belongs to (SARIF URIs are relative to it)."""
-    suppressed: list[tuple[Finding, str]] = field(default_factory=list)
+    suppressed: list[tuple[Finding, Suppression]] = field(default_factory=list)
     """Findings an inline comment or the configuration suppresses, with the justification."""
 
 
@@ -64,6 +64,11 @@ def select_rules(rules: Iterable[Rule], select: list[str] | None, ignore: list[s
 class LintOptions:
     min_severity: str = "note"
     report_unused_ignores: bool = False
+    severity: dict[str, str] = field(default_factory=dict)
+    """Severity overrides by rule id (from the configuration)."""
+    per_path_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    """(glob, rule ids) pairs: findings of those rules in matching files are suppressed."""
+    config_path: Path | None = None
 
 
 UNUSED_IGNORE_RULE = "TC003"
@@ -89,8 +94,11 @@ def lint(targets: list[Target], rules: list[Rule], min_severity: str = "note", o
 
 def _suppress(report: FileReport, rules: list[Rule], options: LintOptions) -> None:
     """Apply inline ``# trustycheck: ignore[...]`` comments; report unused ones if asked."""
-    kept, suppressed, unused = apply_suppressions(report.findings, report.doc.lines, report.doc.text)
-    report.findings, report.suppressed = kept, suppressed
+    findings = [replace(f, severity=options.severity.get(f.rule_id, f.severity)) for f in report.findings]
+    if options.per_path_ignores:
+        findings = _per_path(report, findings, options)
+    kept, suppressed, unused = apply_suppressions(findings, report.doc.lines, report.doc.text)
+    report.findings, report.suppressed = kept, report.suppressed + suppressed
     unused_rule = next((rule for rule in rules if rule.id == UNUSED_IGNORE_RULE), None)
     if not (options.report_unused_ignores and unused_rule and unused):
         return
@@ -105,6 +113,23 @@ def _suppress(report: FileReport, rules: list[Rule], options: LintOptions) -> No
         problem = {"kind": "unused-ignore", "message": f"unused suppression: '{entry}' {why}", "node": directive.pos}
         contexts.append({"file": {"path": report.path, "kind": None}, "problem": problem})
     report.findings = sorted(report.findings + run_rules([unused_rule], _Contexts({"problem": contexts})), key=lambda f: f.sort_key)
+
+
+def _per_path(report: FileReport, findings: list[Finding], options: LintOptions) -> list[Finding]:
+    from trustycheck.config import matches_path
+
+    base = options.config_path.parent if options.config_path else Path.cwd()
+    ignored = {rule for glob, rules in options.per_path_ignores if matches_path(glob, report.path, base) for rule in rules}
+    if not ignored:
+        return findings
+    kept = []
+    where = f"per-path-ignores in {options.config_path}" if options.config_path else "per-path-ignores"
+    for finding in findings:
+        if finding.rule_id in ignored and finding.rule_id not in NEVER_SUPPRESSED:
+            report.suppressed.append((finding, Suppression(f"ignored for this path by {where}", "external")))
+        else:
+            kept.append(finding)
+    return kept
 
 
 @dataclass

@@ -19,6 +19,14 @@ _DIRECTIVE = re.compile(r"#\s*trustycheck:\s*ignore\[([^\]]*)\](.*)$", re.I)
 NEVER_SUPPRESSED = frozenset({"TC001"})
 
 
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding is not shown: SARIF kind ``inSource`` (a comment) or ``external`` (configuration)."""
+
+    justification: str
+    kind: str = "inSource"
+
+
 @dataclass
 class Directive:
     pos: Pos
@@ -49,7 +57,7 @@ def directives(lines: list[str], path: str | None = None) -> list[Directive]:
     return found
 
 
-def apply(findings: list[Finding], lines: list[str], text: str) -> tuple[list[Finding], list[tuple[Finding, str]], list[tuple[Directive, str]]]:
+def apply(findings: list[Finding], lines: list[str], text: str) -> tuple[list[Finding], list[tuple[Finding, Suppression]], list[tuple[Directive, str]]]:
     """Split findings into kept and suppressed (with a justification); also return the
     directive entries that suppressed nothing."""
     if "trustycheck" not in text:
@@ -61,7 +69,7 @@ def apply(findings: list[Finding], lines: list[str], text: str) -> tuple[list[Fi
     for mark in marks:
         by_line.setdefault(mark.pos.line, []).append(mark)
     kept: list[Finding] = []
-    suppressed: list[tuple[Finding, str]] = []
+    suppressed: list[tuple[Finding, Suppression]] = []
     for finding in findings:
         hit = None
         if finding.rule_id not in NEVER_SUPPRESSED:
@@ -74,6 +82,6 @@ def apply(findings: list[Finding], lines: list[str], text: str) -> tuple[list[Fi
         if hit is None:
             kept.append(finding)
         else:
-            suppressed.append((finding, hit.reason or f"suppressed by # trustycheck: ignore[{', '.join(hit.entries)}]"))
+            suppressed.append((finding, Suppression(hit.reason or f"suppressed by # trustycheck: ignore[{', '.join(hit.entries)}]")))
     unused = [(mark, entry) for mark in marks for entry in mark.entries if entry not in mark.used]
     return kept, suppressed, unused

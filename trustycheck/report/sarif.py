@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from trustycheck.engine.catalog import Rule
     from trustycheck.findings import Finding
     from trustycheck.pipeline import FileReport
+    from trustycheck.suppress import Suppression
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/trustycheck/"
@@ -35,8 +36,8 @@ def render_sarif(reports: list["FileReport"], rules: Iterable["Rule"]) -> str:
     for report in reports:
         seen: dict[tuple[str, str], int] = {}
         entries = [(finding, None) for finding in report.findings] + list(report.suppressed)
-        for finding, justification in sorted(entries, key=lambda item: item[0].sort_key):
-            results.append(_result(report, finding, justification, index, seen))
+        for finding, suppression in sorted(entries, key=lambda item: item[0].sort_key):
+            results.append(_result(report, finding, suppression, index, seen))
     run = {
         "tool": {
             "driver": {
@@ -81,7 +82,7 @@ def _rule(rule: "Rule") -> dict:
     return entry
 
 
-def _result(report: "FileReport", finding: "Finding", justification: str | None, index: dict[str, int],
+def _result(report: "FileReport", finding: "Finding", suppression: "Suppression | None", index: dict[str, int],
             seen: dict[tuple[str, str], int]) -> dict:
     pos = finding.pos
     line_text = masked_line(report.doc.lines, pos.line, report.redactions).strip()
@@ -102,8 +103,8 @@ def _result(report: "FileReport", finding: "Finding", justification: str | None,
     }
     if result["ruleIndex"] < 0:
         del result["ruleIndex"]
-    if justification is not None:
-        result["suppressions"] = [{"kind": "inSource", "justification": justification}]
+    if suppression is not None:
+        result["suppressions"] = [{"kind": suppression.kind, "justification": suppression.justification}]
     return result
 
 

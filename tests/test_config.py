@@ -1,0 +1,133 @@
+"""Configuration files: found by walking up, validated with clear errors, overridden by flags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import REPO, run_cli
+
+WORKFLOW = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          password: ${{ secrets.PYPI_API_TOKEN }}
+"""
+
+
+def make_repo(tmp_path: Path, config_name: str | None = None, config: str = "") -> Path:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "release.yml").write_text(WORKFLOW)
+    if config_name:
+        (tmp_path / config_name).write_text(config)
+    return tmp_path
+
+
+def rules_found(*args: str, cwd: Path) -> tuple[list[tuple[str, str]], int]:
+    result = run_cli("--format", "json", *args, cwd=cwd)
+    assert result.returncode in (0, 1), result.stderr
+    return [(f["rule"], f["severity"]) for f in json.loads(result.stdout)["findings"]], result.returncode
+
+
+def test_no_configuration(tmp_path: Path) -> None:
+    found, code = rules_found(".", cwd=make_repo(tmp_path))
+    assert ("TC101", "error") in found and ("TC301", "warning") in found and code == 1
+
+
+def test_dotfile_is_found_from_a_subdirectory_path(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, ".trustycheck.toml", 'select = ["TC101", "TC301"]\nseverity = {TC301 = "note", "token-publish" = "warning"}\n')
+    found, _ = rules_found(".github/workflows/release.yml", cwd=repo)
+    assert found == [("TC301", "note"), ("TC101", "warning")]
+
+
+def test_pyproject_table_and_min_severity(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, "pyproject.toml", '[project]\nname = "x"\n\n[tool.trustycheck]\nmin-severity = "error"\nignore = ["TC401"]\n')
+    found, _ = rules_found(".", cwd=repo)
+    assert found and all(severity == "error" for _, severity in found)
+    assert "TC101" in {rule for rule, _ in found}
+
+
+def test_command_line_wins(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, ".trustycheck.toml", 'select = ["TC301"]\nmin-severity = "error"\n')
+    found, _ = rules_found("--select", "TC101", "--min-severity", "note", ".", cwd=repo)
+    assert found == [("TC101", "error")]
+    isolated, _ = rules_found("--isolated", "--select", "TC301", ".", cwd=repo)
+    assert isolated == [("TC301", "warning")]
+
+
+def test_explicit_config_file(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    elsewhere = tmp_path / "policy.toml"
+    elsewhere.write_text('select = ["TC303"]\n')
+    found, code = rules_found("--config", str(elsewhere), ".", cwd=repo)
+    assert found == [] and code == 0
+    missing = run_cli("--config", "nope.toml", ".", cwd=repo)
+    assert missing.returncode == 2 and missing.stderr == "trustycheck: error: nope.toml: no such configuration file\n"
+
+
+def test_per_path_ignores_suppress_and_sarif_marks_them_external(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, ".trustycheck.toml", '[per-path-ignores]\n".github/workflows/release.yml" = ["TC101", "unpinned-action"]\n')
+    found, _ = rules_found(".", cwd=repo)
+    assert "TC101" not in {rule for rule, _ in found} and "TC401" not in {rule for rule, _ in found}
+    assert "TC301" in {rule for rule, _ in found}
+    sarif = json.loads(run_cli("--format", "sarif", ".", cwd=repo).stdout)
+    suppressed = [r for r in sarif["runs"][0]["results"] if "suppressions" in r]
+    assert {r["ruleId"] for r in suppressed} == {"TC101", "TC401"}
+    assert suppressed[0]["suppressions"][0]["kind"] == "external"
+
+
+def test_per_path_glob_without_slash_matches_file_names(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, ".trustycheck.toml", '[per-path-ignores]\n"release.*" = ["TC1"]\n')
+    found, _ = rules_found(".", cwd=repo)
+    assert not any(rule.startswith("TC1") for rule, _ in found)
+
+
+def test_unknown_key_names_key_file_and_known_keys(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, ".trustycheck.toml", 'selct = ["TC101"]\n')
+    result = run_cli(".", cwd=repo)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"trustycheck: error: {repo / '.trustycheck.toml'}: unknown key 'selct' in the top level "
+        "(known keys: select, ignore, severity, per-path-ignores, min-severity, rules-dirs)\n"
+    )
+
+
+def test_mistyped_values_name_the_expected_type(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, "pyproject.toml", '[tool.trustycheck]\nselect = "TC101"\n')
+    result = run_cli(".", cwd=repo)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"trustycheck: error: {repo / 'pyproject.toml'}: 'select' in [tool.trustycheck] must be a list, not a string ('TC101')\n"
+    )
+    (repo / "pyproject.toml").write_text('[tool.trustycheck]\nseverity = {TC101 = "fatal"}\n')
+    result = run_cli(".", cwd=repo)
+    assert result.returncode == 2 and "'severity.TC101' in [tool.trustycheck] must be one of note, warning, error, not 'fatal'" in result.stderr
+
+
+def test_unknown_rule_names_and_bad_toml_are_usage_errors(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, ".trustycheck.toml", 'severity = {TC999 = "note"}\n')
+    result = run_cli(".", cwd=repo)
+    assert result.returncode == 2 and "severity.TC999: 'TC999' matches no rule" in result.stderr
+    (repo / ".trustycheck.toml").write_text("select = [\n")
+    result = run_cli(".", cwd=repo)
+    assert result.returncode == 2 and "not valid TOML" in result.stderr
+
+
+def test_rules_dirs_add_an_organisations_own_rule(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, ".trustycheck.toml", 'rules-dirs = ["policies"]\nselect = ["ORG"]\n')
+    (repo / "policies").mkdir()
+    rule = (REPO / "rules" / "TC301-publish-without-environment.yml").read_text()
+    rule = rule.replace("id: TC301", "id: ORG001").replace("slug: publish-without-environment", "slug: org-environment")
+    (repo / "policies" / "ORG001.yml").write_text(rule)
+    found, _ = rules_found(".", cwd=repo)
+    assert found == [("ORG001", "warning")]
+    (repo / "policies" / "ORG001.yml").write_text(rule.replace("fact: job.environment", "fact: job.enviroment"))
+    broken = run_cli(".", cwd=repo)
+    assert broken.returncode == 2 and "ORG001.yml" in broken.stderr and "job.enviroment" in broken.stderr

@@ -1,0 +1,151 @@
+"""Configuration: ``[tool.trustycheck]`` in ``pyproject.toml`` or ``.trustycheck.toml``.
+
+Found by walking up from the first linted path (a ``.trustycheck.toml`` wins over a
+``pyproject.toml`` in the same directory; a ``pyproject.toml`` without the table is skipped),
+or named with ``--config``; ``--isolated`` ignores every file. The table is validated against
+``schemas/config.schema.json``: an unknown or mistyped key is a usage error naming the key, the
+file and the expected type.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+_SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.json"
+_TYPE_WORDS = {"array": "a list", "object": "a table", "string": "a string", "boolean": "true or false",
+               "number": "a number", "integer": "an integer"}
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used."""
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    min_severity: str | None = None
+    rules_dirs: list[Path] = field(default_factory=list)
+
+    @property
+    def base(self) -> Path:
+        """Directory that relative paths in the file are relative to."""
+        return self.path.parent if self.path is not None else Path.cwd()
+
+
+def find_config(start: str | None) -> Path | None:
+    """The nearest configuration file at or above ``start`` (a file or directory)."""
+    here = Path(start or ".").absolute()
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        dotfile = directory / ".trustycheck.toml"
+        if dotfile.is_file():
+            return dotfile
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and _has_table(pyproject):
+            return pyproject
+    return None
+
+
+def load_config(path: Path) -> Config:
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("trustycheck", {})
+        where = "[tool.trustycheck]"
+    else:
+        table, where = data, "the top level"
+    _validate(table, path, where)
+    config = Config(path=path)
+    config.select = table.get("select")
+    config.ignore = list(table.get("ignore", []))
+    config.severity = dict(table.get("severity", {}))
+    config.per_path_ignores = {glob: list(rules) for glob, rules in table.get("per-path-ignores", {}).items()}
+    config.min_severity = table.get("min-severity")
+    config.rules_dirs = [(path.parent / entry).resolve() for entry in table.get("rules-dirs", [])]
+    return config
+
+
+def _has_table(pyproject: Path) -> bool:
+    try:
+        return "trustycheck" in _read_toml(pyproject).get("tool", {})
+    except ConfigError:
+        return False
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(json.loads(_SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def _validate(table: Any, path: Path, where: str) -> None:
+    errors = list(_validator().iter_errors(table))
+    if not errors:
+        return
+    error = min(errors, key=lambda e: (len(list(e.absolute_path)), str(e.absolute_path)))
+    key = ".".join(str(part) for part in error.absolute_path)
+    if error.validator == "additionalProperties" and not key:
+        unknown = sorted(set(table) - set(error.schema.get("properties", {})))
+        known = ", ".join(error.schema.get("properties", {}))
+        raise ConfigError(f"{path}: unknown key '{unknown[0]}' in {where} (known keys: {known})")
+    if error.validator == "type":
+        expected = _TYPE_WORDS.get(error.validator_value, error.validator_value)
+        raise ConfigError(f"{path}: '{key}' in {where} must be {expected}, not {_describe(error.instance)}")
+    if error.validator == "enum":
+        choices = ", ".join(str(choice) for choice in error.validator_value)
+        raise ConfigError(f"{path}: '{key}' in {where} must be one of {choices}, not {error.instance!r}")
+    raise ConfigError(f"{path}: '{key or where}' in {where}: {error.message}")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return f"a string ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def matches_path(glob: str, path: str, base: Path) -> bool:
+    """Whether ``path`` matches a per-path-ignores glob, relative to ``base`` (``**`` spans
+    directories; a glob without ``/`` also matches the file name alone)."""
+    import fnmatch
+
+    absolute = Path(path).absolute()
+    try:
+        relative = absolute.relative_to(base.absolute()).as_posix()
+    except ValueError:
+        relative = Path(path).as_posix()
+    if fnmatch.fnmatchcase(relative, glob) or fnmatch.fnmatchcase(relative, glob.replace("**/", "")):
+        return True
+    return "/" not in glob and fnmatch.fnmatchcase(os.path.basename(relative), glob)
