@@ -1,0 +1,125 @@
+"""The pre-commit hook, driven by the real pre-commit against a temporary git repository."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO
+
+BAD = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    environment: pypi
+    steps:
+      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc  # v1.12.4
+        with:
+          password: ${{ secrets.PYPI_API_TOKEN }}
+"""
+GOOD = """\
+on:
+  release:
+    types: [published]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16  # v4.1.8
+      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc  # v1.12.4
+"""
+
+
+def _pre_commit() -> list[str]:
+    found = shutil.which("pre-commit", path=os.path.dirname(sys.executable)) or shutil.which("pre-commit")
+    if found is None:
+        pytest.skip("pre-commit is not installed (it is in the [test] extra)")
+    return [found]
+
+
+@pytest.fixture(scope="module")
+def hook_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit cache for the module, so the hook's environment is built once."""
+    if not (REPO / ".git").exists():
+        pytest.skip("pre-commit try-repo needs this checkout to be a git repository")
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    repo = tmp_path / "project"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    for relative, text in files.items():
+        path = repo / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    _git(repo, "add", "-A")
+    return repo
+
+
+def _run(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
+    """``pre-commit try-repo`` uses this checkout's .pre-commit-hooks.yaml, as a user's config would."""
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1", "PRE_COMMIT_COLOR": "never"}
+    env.pop("GITHUB_ACTIONS", None)
+    return subprocess.run([*_pre_commit(), "try-repo", str(REPO), "trustycheck", "--color", "never", *args],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_hook_manifest_matches_workflows_and_actions_only() -> None:
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "trustycheck" and hook["language"] == "python"
+    pattern = re.compile(hook["files"])
+    for path in (".github/workflows/release.yml", ".github/workflows/ci.yaml", "action.yml",
+                 ".github/actions/upload/action.yaml", "tools/setup/action.yml"):
+        assert pattern.search(path), path
+    for path in ("release.yml", ".github/workflows/sub/x.yml", ".github/dependabot.yml", "docs/action.yml.md", "myaction.yml"):
+        assert not pattern.search(path), path
+
+
+def test_bad_workflow_fails_the_hook_with_the_finding(tmp_path: Path, hook_home: Path) -> None:
+    repo = _project(tmp_path, {".github/workflows/release.yml": BAD})
+    result = _run(repo, hook_home, "--all-files")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "trustycheck" in result.stdout and "Failed" in result.stdout
+    assert ".github/workflows/release.yml:11:11: TC101 [token-publish]" in result.stdout
+
+
+def test_good_workflow_passes(tmp_path: Path, hook_home: Path) -> None:
+    repo = _project(tmp_path, {".github/workflows/release.yml": GOOD})
+    result = _run(repo, hook_home, "--all-files")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout
+
+
+def test_only_the_files_passed_are_checked(tmp_path: Path, hook_home: Path) -> None:
+    repo = _project(tmp_path, {".github/workflows/release.yml": GOOD, ".github/workflows/old.yml": BAD})
+    result = _run(repo, hook_home, "--files", ".github/workflows/release.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = _run(repo, hook_home, "--files", ".github/workflows/old.yml")
+    assert result.returncode == 1 and "old.yml:11:11: TC101" in result.stdout
+
+
+def test_a_change_touching_no_workflow_is_not_blocked(tmp_path: Path, hook_home: Path) -> None:
+    repo = _project(tmp_path, {".github/workflows/release.yml": BAD, "README.md": "hello\n"})
+    result = _run(repo, hook_home, "--files", "README.md")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Skipped" in result.stdout
