@@ -44,8 +44,9 @@ class _DefaultLintGroup(click.Group):
         with click.Context(check_command, info_name="check", parent=ctx) as sub:
             records = [p.get_help_record(sub) for p in check_command.get_params(sub) if p.name != "help"]
         records += [p.get_help_record(ctx) for p in self.get_params(ctx)]
+        unique = list({record[0]: record for record in records if record is not None}.values())
         with formatter.section("Options"):
-            formatter.write_dl([r for r in records if r is not None])
+            formatter.write_dl(unique)
         self.format_commands(ctx, formatter)
 
 
