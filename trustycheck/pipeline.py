@@ -94,7 +94,9 @@ def lint(targets: list[Target], rules: list[Rule], min_severity: str = "note", o
 
 def _suppress(report: FileReport, rules: list[Rule], options: LintOptions) -> None:
     """Apply inline ``# trustycheck: ignore[...]`` comments; report unused ones if asked."""
-    findings = [replace(f, severity=options.severity.get(f.rule_id, f.severity)) for f in report.findings]
+    findings = report.findings
+    if options.severity:
+        findings = [replace(f, severity=options.severity.get(f.rule_id, f.severity)) for f in findings]
     if options.per_path_ignores:
         findings = _per_path(report, findings, options)
     kept, suppressed, unused = apply_suppressions(findings, report.doc.lines, report.doc.text)
