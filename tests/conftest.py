@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from trustycheck.discover import Target
 from trustycheck.findings import Finding
 from trustycheck.loader import load_text
 from trustycheck.model.facts import analyse

@@ -7,7 +7,6 @@ import pytest
 from trustycheck.model.gating import event_excluded, step_release_guarded, tag_guarded, ungated_trigger
 from trustycheck.model.roles import _runs_code
 from trustycheck.model.triggers import Trigger
-from trustycheck.nodes import Pos
 
 
 @pytest.mark.parametrize(

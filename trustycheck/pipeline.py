@@ -81,7 +81,7 @@ def lint(targets: list[Target], rules: list[Rule], min_severity: str = "note", o
     options = options or LintOptions(min_severity)
     threshold = severity_rank(options.min_severity)
     reports: dict[str, FileReport] = {}
-    with _cycle_collector_paused():
+    with cycle_collector_paused():
         for root, paths in _by_repository(targets):
             for report in _lint_project(root, paths, rules):
                 _suppress(report, rules, options)
@@ -191,7 +191,7 @@ def _analyse_alone(path: str, error: Exception) -> Analysis:
 
 
 @contextmanager
-def _cycle_collector_paused():
+def cycle_collector_paused():
     """YAML node graphs are (almost always) acyclic and freed by reference counting; the cycle
     collector would only rescan them over and over (measured: half the run time on 705 files)."""
     enabled = gc.isenabled()

@@ -39,28 +39,21 @@ def repositories(paths: list[str], each: bool) -> list[str]:
 
 def judge_repository(root: str) -> Verdict:
     """Discover, analyse and judge one repository (the unit of work of a worker process)."""
-    import gc
-
     from trustycheck.discover import discover_repository
     from trustycheck.loader import load_path
     from trustycheck.model.facts import analyse_project
     from trustycheck.model.project import Project
-    from trustycheck.pipeline import repository_files
+    from trustycheck.pipeline import cycle_collector_paused, repository_files
     from trustycheck.verdict import judge
 
     targets = discover_repository(Path(root))
-    workflows = [str(t.path) for t in targets if Path(t.path).parent.name == "workflows"]
-    enabled = gc.isenabled()
-    gc.disable()
+    workflows = [str(t.path) for t in targets if t.path.parent.name == "workflows"]
     try:
-        project = Project(root, load_path, repository_files)
-        analysis = analyse_project(project, [str(t.path) for t in targets])
+        with cycle_collector_paused():
+            analysis = analyse_project(Project(root, load_path, repository_files), [str(t.path) for t in targets])
         return judge(root, analysis.contexts, len(workflows), root)
     except Exception as error:  # one repository's trouble must not stop a run over thousands
         return Verdict(root, "unknown", f"trustycheck could not analyse it ({type(error).__name__}: {error}); please report this")
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def judge_all(roots: list[str], jobs: int, progress: Callable[[int, int], None] | None = None) -> list[Verdict]:

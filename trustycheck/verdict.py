@@ -36,6 +36,8 @@ class Evidence:
     chain: str | None = None
     needs: str | None = None
     """For unsure evidence: what would have to be read."""
+    source: str | None = None
+    """For token evidence: the secret or value the long-lived credential comes from."""
 
     def location(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
@@ -125,7 +127,7 @@ def _publish_evidence(publish: dict[str, Any], job: dict[str, Any], path: str, c
     if kind in ("token", "password", "literal"):
         source = credential["source"] or "a stored credential"
         words = f"a long-lived {'password' if kind == 'password' else 'token'} from {source}"
-        return Evidence(TOKEN_PATH, path, line, column, what, words, job["id"], chain)
+        return Evidence(TOKEN_PATH, path, line, column, what, words, job["id"], chain, source=source)
     if kind == "none":
         words, needs = "no credential in sight, and it cannot do Trusted Publishing", "where its credential is configured"
     elif kind == "minted":
@@ -142,7 +144,8 @@ def _delegation_evidence(delegation: dict[str, Any], job: dict[str, Any], path: 
     target = delegation["target"]
     what = f"{target} ({'another repository' if delegation['kind'] != 'script' else 'a task or script'})"
     if authority == "token":
-        return Evidence(TOKEN_PATH, path, line, column, what, f"handed {delegation['credential']}", job["id"], chain)
+        return Evidence(TOKEN_PATH, path, line, column, what, f"handed {delegation['credential']}", job["id"], chain,
+                        source=delegation["credential"])
     words = "may mint OIDC tokens (id-token: write)" if authority == "id-token" else "handed every secret (secrets: inherit)"
     return Evidence(UNSURE_PATH, path, line, column, what, words, job["id"], chain, delegation["needs"])
 
@@ -180,11 +183,11 @@ def _reason(verdict: str, evidence: list[Evidence]) -> str:
     oidc, token = first[OIDC_PATH], first[TOKEN_PATH]
     if verdict == MIXED and oidc and token:
         return (f"Trusted Publishing in {_short(oidc)}, but a long-lived credential in {_short(token)} "
-                f"({token.credential.split(' from ', 1)[-1].removeprefix('handed ')}){extra}")
+                f"({token.source}){extra}")
     if verdict == TRUSTED and oidc:
         return f"every upload uses Trusted Publishing ({oidc.what} in {_short(oidc)}){extra}"
     if verdict == TOKEN and token:
-        return f"uploads with a long-lived credential ({token.credential.split(' from ', 1)[-1].removeprefix('handed ')}, {token.what} in {_short(token)}){extra}"
+        return f"uploads with a long-lived credential ({token.source}, {token.what} in {_short(token)}){extra}"
     needs = "; ".join(dict.fromkeys(e.needs for e in unsure if e.needs))
     return f"cannot tell offline: {unsure[0].what} in {_short(unsure[0])} {unsure[0].credential}; needs {needs}"
 

@@ -23,7 +23,9 @@ from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential
 from trustycheck.model.expressions import is_pure_expression, references
 from trustycheck.model.permissions import Permissions, narrow
-from trustycheck.model.workflow import ACTION, Env, Job, Step, Workflow
+from trustycheck.model.publish import Publish
+from trustycheck.model.pypi import UNKNOWN as UNKNOWN_INDEX, classify_index_url
+from trustycheck.model.workflow import ACTION, WORKFLOW, Env, Job, Step, Workflow
 from trustycheck.nodes import Mapping, Node, Scalar
 
 MAX_DEPTH = 10
@@ -110,8 +112,8 @@ class JobInstance:
     parent: "JobInstance | None" = None
     steps: list[StepInstance] = field(default_factory=list)
     callees: list["JobInstance"] = field(default_factory=list)
-    call_problem: CallProblem | None = None
-    step_problems: list[tuple[Step, CallProblem]] = field(default_factory=list)
+    problems: list[CallProblem] = field(default_factory=list)
+    """Local calls of this job (or its steps) that could not be followed."""
 
 
 def local_target(raw: str, root: str | None, *, workflow_call: bool) -> str | None:
@@ -136,17 +138,19 @@ class Expander:
         self.root = root
         self.open_file = open_file
         self.count = 0
+        """Job instances made so far, over every expansion (the fan-out guard)."""
         self.limit_reported = False
+        self._reached: set[str] = set()
+        self._out: list[JobInstance] = []
 
     def expand(self, entry: Workflow) -> tuple[list[JobInstance], set[str]]:
-        reached: set[str] = set()
-        instances: list[JobInstance] = []
-        self._workflow_jobs(entry, entry, None, None, (), (), reached, instances, (os.path.abspath(entry.path),))
-        return instances, reached
+        """The job instances of ``entry`` and of everything it calls, and the called files."""
+        self._reached, self._out = set(), []
+        self._workflow_jobs(entry, entry, None, None, (), (), (os.path.abspath(entry.path),))
+        return self._out, self._reached
 
     def _workflow_jobs(self, workflow: Workflow, entry: Workflow, caller: JobInstance | None, scope: Scope | None,
-                       chain: tuple[Link, ...], conditions: tuple[str, ...], reached: set[str],
-                       out: list[JobInstance], stack: tuple[str, ...]) -> list[JobInstance]:
+                       chain: tuple[Link, ...], conditions: tuple[str, ...], stack: tuple[str, ...]) -> list[JobInstance]:
         made = []
         for job in workflow.jobs:
             self.count += 1
@@ -166,14 +170,14 @@ class Expander:
                 group=chain,
                 parent=caller,
             )
-            instance.steps = self._steps(job, workflow, scope, (), reached, instance, stack)
-            out.append(instance)
+            instance.steps = self._steps(job, workflow, scope, (), instance, stack)
+            self._out.append(instance)
             made.append(instance)
             if job.uses is not None and job.uses.kind == "local":
-                self._call_workflow(instance, reached, out, stack)
+                self._call_workflow(instance, stack)
         return made
 
-    def _call_workflow(self, caller: JobInstance, reached: set[str], out: list[JobInstance], stack: tuple[str, ...]) -> None:
+    def _call_workflow(self, caller: JobInstance, stack: tuple[str, ...]) -> None:
         ref = caller.job.uses
         assert ref is not None
         path = local_target(ref.raw, self.root, workflow_call=True)
@@ -183,30 +187,30 @@ class Expander:
         callee = None if problem else self.open_file(path)
         if problem is None and callee is None:
             problem = CallProblem(f"'{ref.raw}' names no workflow file in this repository", ref.node)
-        if problem is None and callee is not None and (callee.kind != "workflow" or "workflow_call" not in callee.events):
+        if problem is None and callee is not None and (callee.kind != WORKFLOW or "workflow_call" not in callee.events):
             problem = CallProblem(f"'{ref.raw}' is not a reusable workflow (it has no 'on: workflow_call')", ref.node)
         if problem is not None or callee is None:
-            caller.call_problem = problem
+            caller.problems.append(problem)  # type: ignore[arg-type]
             return
-        reached.add(callee.path)
+        self._reached.add(callee.path)
         job = caller.job
         scope = Scope(job.call_inputs, declared_inputs(callee), None if job.secrets_inherit else job.secrets,
                       caller.workflow.env, caller.scope)
         caller.callees = self._workflow_jobs(callee, caller.entry, caller, scope, caller.chain, caller.conditions,
-                                             reached, out, stack + (os.path.abspath(path),))
+                                             stack + (os.path.abspath(path),))
 
-    def _steps(self, job: Job, workflow: Workflow, scope: Scope | None, via: tuple[Link, ...], reached: set[str],
+    def _steps(self, job: Job, workflow: Workflow, scope: Scope | None, via: tuple[Link, ...],
                instance: JobInstance, stack: tuple[str, ...]) -> list[StepInstance]:
         lines = workflow.doc.lines
         steps: list[StepInstance] = []
         for step in job.steps:
             steps.append(StepInstance(step, job, lines, workflow.path, scope, via))
             if step.uses is not None and step.uses.kind == "local":
-                steps.extend(self._call_action(step, workflow, scope, via, reached, instance, stack))
+                steps.extend(self._call_action(step, workflow, scope, via, instance, stack))
         return steps
 
     def _call_action(self, step: Step, workflow: Workflow, scope: Scope | None, via: tuple[Link, ...],
-                     reached: set[str], instance: JobInstance, stack: tuple[str, ...]) -> list[StepInstance]:
+                     instance: JobInstance, stack: tuple[str, ...]) -> list[StepInstance]:
         ref = step.uses
         assert ref is not None
         path = local_target(ref.raw, self.root, workflow_call=False)
@@ -219,9 +223,9 @@ class Expander:
         if problem is None and action is not None and action.kind != ACTION:
             problem = CallProblem(f"'{ref.raw}' is not an action (its action.yml has no 'runs')", ref.node)
         if problem is not None or action is None:
-            instance.step_problems.append((step, problem))  # type: ignore[arg-type]
+            instance.problems.append(problem)  # type: ignore[arg-type]
             return []
-        reached.add(action.path)
+        self._reached.add(action.path)
         inner_scope = Scope(step.inputs, declared_inputs(action), None, step.effective_env, scope)
         link = Link(workflow.path, step=step.label)
         pseudo = action.jobs[0]
@@ -230,7 +234,7 @@ class Expander:
             for inner in pseudo.steps
         ]
         inner_job = replace(pseudo, steps=spliced)
-        return self._steps(inner_job, action, inner_scope, via + (link,), reached, instance, stack + (os.path.abspath(path),))
+        return self._steps(inner_job, action, inner_scope, via + (link,), instance, stack + (os.path.abspath(path),))
 
     def _limits(self, path: str, stack: tuple[str, ...], node: Node | None) -> CallProblem | None:
         path = os.path.abspath(path)
@@ -244,7 +248,6 @@ class Expander:
             return CallProblem(f"more than {MAX_INSTANCES:,} jobs in this repository's call graph; "
                                "this call and any later ones are not followed", node, quiet)
         return None
-
 
     def _short(self, path: str) -> str:
         """A file as named in a message: from .github/ on (``actions/x/action.yml``)."""
@@ -315,6 +318,23 @@ def _bound_value(origin: str, name: str, scope: Scope) -> Node | None:
     return var.value if var is not None else None
 
 
+def bind_publish(publish: Publish, scope: Scope | None) -> Publish:
+    """An upload in a called file, with its credential and index URL read through the callers.
+    An input or secret the caller does not pass is empty, so the tool does what it does with
+    no credential (Trusted Publishing, for tools that can)."""
+    if scope is None:
+        return publish
+    credential = rebind(publish.credential, scope)
+    if credential.kind == cred.NONE and publish.credential.kind != cred.NONE:
+        credential = cred.fallback(publish.native_oidc, credential.node)
+    index = publish.index
+    if index == UNKNOWN_INDEX and isinstance(publish.index_node, Scalar):
+        index = classify_index_url(resolve_text(publish.index_node.as_string(), scope))
+    if credential is publish.credential and index == publish.index:
+        return publish
+    return replace(publish, credential=credential, index=index)
+
+
 def resolve_text(text: str, scope: Scope | None) -> str:
     """A value that is exactly ``${{ inputs.X }}``, replaced by what the callers pass (for
     index URLs and similar settings); anything else is returned unchanged."""
@@ -334,5 +354,5 @@ def resolve_text(text: str, scope: Scope | None) -> str:
 
 __all__ = [
     "CallProblem", "Expander", "JobInstance", "Link", "Scope", "StepInstance",
-    "declared_inputs", "describe_chain", "local_target", "rebind", "resolve_text",
+    "bind_publish", "declared_inputs", "describe_chain", "local_target", "rebind", "resolve_text",
 ]

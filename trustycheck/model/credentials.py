@@ -51,6 +51,12 @@ class Credential:
         return self.kind in LONG_LIVED
 
 
+def fallback(native_oidc: bool, node: Node | Pos | None = None) -> Credential:
+    """What an upload does when it is given no credential (or an empty one): Trusted
+    Publishing if the tool can, otherwise nothing."""
+    return Credential(OIDC if native_oidc else NONE, node=node)
+
+
 def trace_text(text: str, lookup: EnvLookup, *, secret_kind: str = TOKEN, depth: int = 0) -> tuple[str, str | None, str | None]:
     """Classify a credential value: (kind, source, origin). ``lookup`` resolves env vars,
     for ``${{ env.X }}`` and shell ``$X`` references. An empty value is ``none``."""

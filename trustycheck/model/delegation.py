@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from trustycheck.model.expressions import references
 from trustycheck.model.refs import ActionRef
-from trustycheck.model.shell import is_python, python_module, split_commands
+from trustycheck.model.shell import is_python, program_name, python_module, split_commands
 from trustycheck.model.workflow import Env, Job, Step
 from trustycheck.nodes import Mapping, Node, Scalar
 
@@ -143,15 +143,15 @@ def _release_task(words: list[str]) -> str | None:
     """``make release`` -> "make release" when the task or script is named for releasing."""
     if not words:
         return None
-    program = words[0].rsplit("/", 1)[-1]
+    program = program_name(words[0])
     if is_python(program):
         module = python_module(words)
         if module is not None:
             words, program = module, module[0] if module else ""
         elif len(words) > 1 and words[1].endswith(".py"):
-            words, program = words[1:], words[1].rsplit("/", 1)[-1]
+            words, program = words[1:], program_name(words[1])
     if program in ("bash", "sh", "zsh", "pwsh") and len(words) > 1:
-        words, program = words[1:], words[1].rsplit("/", 1)[-1]
+        words, program = words[1:], program_name(words[1])
     if program.endswith(_SCRIPT_SUFFIXES) or words[0].startswith(("./", "scripts/", "bin/", "tools/", "ci/")):
         return " ".join(words[:2]) if _RELEASE_WORD.search(program) else None
     lead = _TASK_RUNNERS.get(program)

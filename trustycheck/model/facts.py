@@ -13,19 +13,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from trustycheck.loader import Document, Problem
-from trustycheck.model.callgraph import Expander, JobInstance, StepInstance, describe_chain, rebind, resolve_text
-from trustycheck.model.credentials import Credential
+from trustycheck.model.callgraph import Expander, JobInstance, StepInstance, bind_publish, describe_chain
 from trustycheck.model.delegation import Delegation, oidc_used_elsewhere, release_script, remote_action, remote_workflow
 from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
 from trustycheck.model.permissions import SCOPES, Permissions
 from trustycheck.model.project import Project
 from trustycheck.model.publish import Publish, detect_publishes
 from trustycheck.model.pypa_action import documented_floating_ref
-from trustycheck.model.pypi import INDEX_NAMES, UNKNOWN as UNKNOWN_INDEX, classify_index_url, token_spans
+from trustycheck.model.pypi import INDEX_NAMES, token_spans
 from trustycheck.model.refs import ActionRef
 from trustycheck.model.roles import artifacts_match, looks_like_release, step_role
 from trustycheck.model.workflow import ACTION, WORKFLOW, Step, Workflow
-from trustycheck.nodes import Node, Pos, Scalar
+from trustycheck.nodes import Node, Pos
 
 Facts = dict[str, Any]
 
@@ -257,8 +256,6 @@ def _flatten(project: Project, reported: list[str], instances: list[JobInstance]
     redactions: dict[str, list[Pos]] = {}
     for pos, what in _merge_secrets(secrets):
         path = pos.path or ""
-        if path in redactions and pos in redactions[path]:
-            continue
         redactions.setdefault(path, []).append(pos)
         contexts["secret"].append({"file": {"path": path, "kind": None}, "secret": {"what": what, "node": pos}})
     return Analysis(contexts, {path: documents[path] for path in reported if path in documents}, reported, redactions)
@@ -273,40 +270,20 @@ def _instance_steps(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tu
     publishing: list[Step] = []
     for step_instance in instance.steps:
         step = step_instance.step
-        publishes = [_bind(publish, step_instance.scope) for publish in detect_publishes(step, step_instance.job, step_instance.lines)]
+        publishes = [bind_publish(publish, step_instance.scope) for publish in detect_publishes(step, step_instance.job, step_instance.lines)]
         if any(publish.to_pypi for publish in publishes):
             publishing.append(step)
         for publish in publishes:
             value = publish.credential.value_node
             if publish.credential.kind == "literal" and value is not None:
                 secrets.append((_located(value, step_instance.path), f"the credential given to {publish.tool}"))
-        delegation = None if publishes else _step_delegation(step, pypi_oidc)
+        delegation = None if publishes else remote_action(step) or release_script(step, pypi_oidc)
         for publish in publishes or [None]:
             facts = _step_facts(step, publish, delegation)
             if facts["publish"]:
                 facts["publish"]["oidc_gap"] = _oidc_gap(facts["publish"], instance.job.id, id_token)
             out.append((step_instance, facts))
     return out, publishing
-
-
-def _bind(publish: Publish, scope) -> Publish:
-    """Resolve ``inputs``/``secrets`` through the callers; an unpassed value is empty, and
-    with no credential a tool that can do Trusted Publishing falls back to it."""
-    if scope is None:
-        return publish
-    credential = rebind(publish.credential, scope)
-    if credential.kind == "none" and publish.credential.kind != "none":
-        credential = Credential("oidc" if publish.native_oidc else "none", None, None, credential.node)
-    index = publish.index
-    if index == UNKNOWN_INDEX and isinstance(publish.index_node, Scalar):
-        index = classify_index_url(resolve_text(publish.index_node.as_string(), scope))
-    if credential is publish.credential and index == publish.index:
-        return publish
-    return replace(publish, credential=credential, index=index)
-
-
-def _step_delegation(step: Step, id_token: bool) -> Delegation | None:
-    return remote_action(step) or release_script(step, id_token)
 
 
 def _located(value: Node | Pos, path: str) -> Pos:
@@ -316,8 +293,7 @@ def _located(value: Node | Pos, path: str) -> Pos:
 
 def _call_problems(instance: JobInstance) -> list[Problem]:
     found = []
-    problems = ([instance.call_problem] if instance.call_problem else []) + [p for _, p in instance.step_problems]
-    for problem in problems:
+    for problem in instance.problems:
         if problem.quiet:
             continue
         node = problem.node

@@ -15,7 +15,7 @@ from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential, trace_text, trace_value
 from trustycheck.model.pypa_action import ref_problem
 from trustycheck.model.pypi import PYPI, TESTPYPI, UNKNOWN, classify_index_url
-from trustycheck.model.shell import Command, is_python, python_module, split_commands
+from trustycheck.model.shell import Command, is_python, program_name, python_module, split_commands
 from trustycheck.model.tools import RUNNERS, TOOLS, ToolSpec, builds_on_publish
 from trustycheck.model.workflow import Job, Step
 from trustycheck.nodes import Node, Pos, Scalar
@@ -94,7 +94,7 @@ def detect_publish(step: Step) -> Publish | None:
 
 
 def _non_shell(shell: str | None) -> bool:
-    return bool(shell) and shell.split()[0].rsplit("/", 1)[-1] in _NON_SHELL  # type: ignore[union-attr]
+    return bool(shell) and program_name(shell.split()[0]) in _NON_SHELL  # type: ignore[union-attr]
 
 
 # --- actions -------------------------------------------------------------------------------
@@ -109,11 +109,11 @@ def _pypa_action(context: _Context) -> Publish:
     password = step.input("password")
     secret_kind = _secret_kind(step.input("user"))
     if password is None:
-        credential = Credential(cred.OIDC)
+        credential = cred.fallback(True)
     else:
         kind, source, origin = trace_value(password[1], step.effective_env, secret_kind=secret_kind)
         if kind == cred.NONE:
-            credential = Credential(cred.OIDC, node=password[0])
+            credential = cred.fallback(True, password[0])
         else:
             credential = Credential(kind, source, origin, password[0], password[1])
     assert step.uses is not None
@@ -151,11 +151,11 @@ def _token_input_action(token_input: str, *, native: bool, builds: bool, user_in
         url_pair = step.input(url_input) if url_input else None
         index = _index_of_input(url_pair)
         if pair is None:
-            credential = Credential(cred.OIDC if native else cred.NONE)
+            credential = cred.fallback(native)
         else:
             kind, source, origin = trace_value(pair[1], step.effective_env, secret_kind=secret_kind)
             if kind == cred.NONE:
-                credential = Credential(cred.OIDC if native else cred.NONE, node=pair[0])
+                credential = cred.fallback(native, pair[0])
             else:
                 credential = Credential(kind, source, origin, pair[0], pair[1])
         tool = f"{step.uses.owner}/{step.uses.repo}"
@@ -224,7 +224,7 @@ def _tool_of(command: Command) -> tuple[ToolSpec, list[str]] | None:
     for _ in range(3):
         if not words:
             return None
-        program = words[0].rsplit("/", 1)[-1]
+        program = program_name(words[0])
         if is_python(program):
             module = python_module(words)
             if module is None:
@@ -343,7 +343,7 @@ def _tool_credential(context: _Context, spec: ToolSpec, words: list[str], lookup
     configured = _configured_credential(context, spec)
     if configured is not None:
         return configured
-    return Credential(cred.OIDC if spec.native_oidc else cred.NONE)
+    return cred.fallback(spec.native_oidc)
 
 
 def _env_names(context: _Context, command: Command) -> list[str]:

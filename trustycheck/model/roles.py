@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from trustycheck.model.expressions import references
-from trustycheck.model.shell import is_python, python_module, split_commands
+from trustycheck.model.shell import is_python, program_name, python_module, split_commands
 from trustycheck.model.workflow import Step
 from trustycheck.nodes import Node, Scalar
 
@@ -125,7 +125,7 @@ def _untrusted(pair: tuple[Scalar, Node] | None) -> bool:
 def _runs_code(words: list[str]) -> bool:
     if not words:
         return False
-    program = words[0].rsplit("/", 1)[-1]
+    program = program_name(words[0])
     if is_python(program):
         module = python_module(words)
         if module is None:

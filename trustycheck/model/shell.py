@@ -28,7 +28,12 @@ class Command:
 
     @property
     def program(self) -> str:
-        return self.words[0].rsplit("/", 1)[-1] if self.words else ""
+        return program_name(self.words[0]) if self.words else ""
+
+
+def program_name(word: str) -> str:
+    """The program a command word runs, without its directory (``/usr/bin/twine`` -> ``twine``)."""
+    return word.rsplit("/", 1)[-1]
 
 
 def is_python(program: str) -> bool:
@@ -38,7 +43,7 @@ def is_python(program: str) -> bool:
 
 def python_module(words: list[str]) -> list[str] | None:
     """For ``python [-opts] -m MODULE args``, ``[MODULE, args...]``; else ``None``."""
-    if not words or not is_python(words[0].rsplit("/", 1)[-1]):
+    if not words or not is_python(program_name(words[0])):
         return None
     rest = words[1:]
     while rest and rest[0].startswith("-") and rest[0] != "-m":
