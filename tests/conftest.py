@@ -42,6 +42,45 @@ def lint_text(text: str, select: set[str] | None = None, path: str = "workflow.y
 
 EXAMPLE_WORKFLOW = ".github/workflows/example.yml"
 
+TOKEN_PUBLISH = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          password: ${{ secrets.PYPI_API_TOKEN }}
+"""
+"""A tag-triggered upload with a long-lived token: TC101 at 10:11, TC301 on the job, TC401."""
+
+TRUSTED_PUBLISH = """\
+on:
+  release:
+    types: [published]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16  # v4.1.8
+      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc  # v1.12.4
+"""
+"""A release uploaded with Trusted Publishing, done right: no finding from any rule."""
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (path from ``root`` -> text, dedented) and return ``root``."""
+    for relative, text in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))
+    return root
+
 
 def lint_repo(root: Path, workflow: str, files: dict[str, str], select: set[str] | None = None) -> list[Finding]:
     """Findings for a small repository: ``workflow`` at .github/workflows/example.yml plus
@@ -49,10 +88,7 @@ def lint_repo(root: Path, workflow: str, files: dict[str, str], select: set[str]
     from trustycheck.discover import discover
     from trustycheck.pipeline import lint
 
-    for relative, text in {EXAMPLE_WORKFLOW: workflow, **files}.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text))
+    write_tree(root, {EXAMPLE_WORKFLOW: workflow, **files})
     rules = [r for r in catalog() if select is None or r.id in select]
     reports = lint(discover([str(root)]), rules)
     found = [replace(f, path=os.path.relpath(f.path, root)) for report in reports for f in report.findings]

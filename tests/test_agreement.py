@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from conftest import REPO
-from test_status import TOKEN_WORKFLOW, TP_WORKFLOW, make_repo
+from conftest import TRUSTED_PUBLISH
+from test_status import TOKEN_WORKFLOW, make_repo
 
 _SPEC = importlib.util.spec_from_file_location("agreement", REPO / "benchmarks" / "agreement.py")
 agreement = importlib.util.module_from_spec(_SPEC)
@@ -64,7 +65,7 @@ def test_clean_rows_and_disputes_are_scored_separately() -> None:
 
 
 def test_the_script_end_to_end_on_a_tiny_corpus(tmp_path: Path) -> None:
-    make_repo(tmp_path / "repos" / "o__one", {".github/workflows/release.yml": TP_WORKFLOW})
+    make_repo(tmp_path / "repos" / "o__one", {".github/workflows/release.yml": TRUSTED_PUBLISH})
     make_repo(tmp_path / "repos" / "o__two", {".github/workflows/release.yml": TOKEN_WORKFLOW})
     (tmp_path / "manifest.tsv").write_text("package\trepo\tverdict\none\to/one\ttp\ntwo\to/two\ttp\n")
     result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "agreement.py"), str(tmp_path)],

@@ -24,6 +24,20 @@ jobs:
 """
 
 
+TRUSTED_CALLEE = """\
+on: workflow_call
+jobs:
+  upload:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+"""A called workflow that uploads with Trusted Publishing, if its caller lets it."""
+
+
 def _found(findings) -> list[tuple[str, str, int, int]]:
     return [(f.rule_id, f.path, f.pos.line, f.pos.col) for f in findings]
 
@@ -81,17 +95,7 @@ def test_secrets_inherit_passes_the_callers_secret_through(tmp_path: Path) -> No
 
 
 def test_called_workflow_cannot_raise_permissions_a_caller_block_withholds(tmp_path: Path) -> None:
-    callee = """\
-        on: workflow_call
-        jobs:
-          upload:
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions:
-              id-token: write
-            steps:
-              - uses: pypa/gh-action-pypi-publish@release/v1
-        """
+    callee = TRUSTED_CALLEE
     narrowed = """\
         on:
           release:
@@ -142,17 +146,7 @@ def test_callee_without_a_block_gets_the_callers_permissions(tmp_path: Path) -> 
 
 
 def test_ungated_trigger_of_the_caller_applies_to_the_called_publish_job(tmp_path: Path) -> None:
-    callee = """\
-        on: workflow_call
-        jobs:
-          upload:
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions:
-              id-token: write
-            steps:
-              - uses: pypa/gh-action-pypi-publish@release/v1
-        """
+    callee = TRUSTED_CALLEE
     caller = """\
         on:
           push:

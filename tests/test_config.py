@@ -5,29 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import REPO, run_cli
-
-WORKFLOW = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  publish:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: pypa/gh-action-pypi-publish@release/v1
-        with:
-          password: ${{ secrets.PYPI_API_TOKEN }}
-"""
-
+from conftest import REPO, TOKEN_PUBLISH, run_cli, write_tree
 
 def make_repo(tmp_path: Path, config_name: str | None = None, config: str = "") -> Path:
-    workflows = tmp_path / ".github" / "workflows"
-    workflows.mkdir(parents=True)
-    (workflows / "release.yml").write_text(WORKFLOW)
-    if config_name:
-        (tmp_path / config_name).write_text(config)
-    return tmp_path
+    """A repository with a token upload (TC101, TC301, TC401) and, optionally, a configuration file."""
+    return write_tree(tmp_path, {".github/workflows/release.yml": TOKEN_PUBLISH, **({config_name: config} if config_name else {})})
 
 
 def rules_found(*args: str, cwd: Path) -> tuple[list[tuple[str, str]], int]:

@@ -12,36 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
-
-BAD = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  publish:
-    runs-on: ubuntu-latest
-    environment: pypi
-    steps:
-      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc  # v1.12.4
-        with:
-          password: ${{ secrets.PYPI_API_TOKEN }}
-"""
-GOOD = """\
-on:
-  release:
-    types: [published]
-jobs:
-  publish:
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16  # v4.1.8
-      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc  # v1.12.4
-"""
-
+from conftest import REPO, TOKEN_PUBLISH, TRUSTED_PUBLISH, write_tree
 
 def _pre_commit() -> list[str]:
     found = shutil.which("pre-commit", path=os.path.dirname(sys.executable)) or shutil.which("pre-commit")
@@ -68,10 +39,7 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
     repo = tmp_path / "project"
     repo.mkdir()
     _git(repo, "init", "-q")
-    for relative, text in files.items():
-        path = repo / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+    write_tree(repo, files)
     _git(repo, "add", "-A")
     return repo
 
@@ -96,30 +64,30 @@ def test_hook_manifest_matches_workflows_and_actions_only() -> None:
 
 
 def test_bad_workflow_fails_the_hook_with_the_finding(tmp_path: Path, hook_home: Path) -> None:
-    repo = _project(tmp_path, {".github/workflows/release.yml": BAD})
+    repo = _project(tmp_path, {".github/workflows/release.yml": TOKEN_PUBLISH})
     result = _run(repo, hook_home, "--all-files")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "trustycheck" in result.stdout and "Failed" in result.stdout
-    assert ".github/workflows/release.yml:11:11: TC101 [token-publish]" in result.stdout
+    assert ".github/workflows/release.yml:10:11: TC101 [token-publish]" in result.stdout
 
 
 def test_good_workflow_passes(tmp_path: Path, hook_home: Path) -> None:
-    repo = _project(tmp_path, {".github/workflows/release.yml": GOOD})
+    repo = _project(tmp_path, {".github/workflows/release.yml": TRUSTED_PUBLISH})
     result = _run(repo, hook_home, "--all-files")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
 
 
 def test_only_the_files_passed_are_checked(tmp_path: Path, hook_home: Path) -> None:
-    repo = _project(tmp_path, {".github/workflows/release.yml": GOOD, ".github/workflows/old.yml": BAD})
+    repo = _project(tmp_path, {".github/workflows/release.yml": TRUSTED_PUBLISH, ".github/workflows/old.yml": TOKEN_PUBLISH})
     result = _run(repo, hook_home, "--files", ".github/workflows/release.yml")
     assert result.returncode == 0, result.stdout + result.stderr
     result = _run(repo, hook_home, "--files", ".github/workflows/old.yml")
-    assert result.returncode == 1 and "old.yml:11:11: TC101" in result.stdout
+    assert result.returncode == 1 and "old.yml:10:11: TC101" in result.stdout
 
 
 def test_a_change_touching_no_workflow_is_not_blocked(tmp_path: Path, hook_home: Path) -> None:
-    repo = _project(tmp_path, {".github/workflows/release.yml": BAD, "README.md": "hello\n"})
+    repo = _project(tmp_path, {".github/workflows/release.yml": TOKEN_PUBLISH, "README.md": "hello\n"})
     result = _run(repo, hook_home, "--files", "README.md")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Skipped" in result.stdout

@@ -8,25 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import CORPUS, EXAMPLES, run_cli
+from conftest import CORPUS, EXAMPLES, TOKEN_PUBLISH, run_cli
 from trustycheck.pipeline import catalog
 from trustycheck.report.github import escape_data, escape_property
 
 SCHEMA_PATH = CORPUS.parent / "schemas" / "sarif-schema-2.1.0.json"
-
-TOKEN_WORKFLOW = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  publish:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: pypa/gh-action-pypi-publish@release/v1
-        with:
-          password: ${{ secrets.PYPI_API_TOKEN }}
-"""
-
 
 def sarif_of(*args: str, cwd: Path | None = None) -> tuple[dict, int]:
     result = run_cli("--format", "sarif", *args, cwd=cwd)
@@ -68,7 +54,7 @@ def test_driver_describes_every_rule(sarif_schema: dict) -> None:
 def test_results_point_at_the_finding_relative_to_the_repository_root(tmp_path: Path) -> None:
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    (workflows / "release.yml").write_text(TOKEN_WORKFLOW)
+    (workflows / "release.yml").write_text(TOKEN_PUBLISH)
     document, code = sarif_of("--select", "TC101", str(tmp_path), cwd=Path("/"))
     assert code == 1
     run = document["runs"][0]
@@ -88,9 +74,9 @@ def test_fingerprints_survive_unrelated_lines_moving(tmp_path: Path) -> None:
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
     target = workflows / "release.yml"
-    target.write_text(TOKEN_WORKFLOW)
+    target.write_text(TOKEN_PUBLISH)
     before, _ = sarif_of(str(tmp_path))
-    target.write_text("# a comment added on top\nname: Release\n" + TOKEN_WORKFLOW)
+    target.write_text("# a comment added on top\nname: Release\n" + TOKEN_PUBLISH)
     after, _ = sarif_of(str(tmp_path))
 
     def prints(document: dict) -> list[tuple[str, str]]:

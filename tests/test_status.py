@@ -5,28 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import TRUSTED_PUBLISH, run_cli, write_tree
 from trustycheck.status import judge_repository
-
-TP_WORKFLOW = """\
-on:
-  release:
-    types: [published]
-jobs:
-  publish:
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/download-artifact@v4
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
 
 TOKEN_WORKFLOW = """\
 on:
@@ -46,11 +30,7 @@ jobs:
 
 def make_repo(root: Path, files: dict[str, str]) -> Path:
     (root / ".github" / "workflows").mkdir(parents=True, exist_ok=True)
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
+    return write_tree(root, files)
 
 
 def verdict_of(root: Path, files: dict[str, str]):
@@ -58,7 +38,7 @@ def verdict_of(root: Path, files: dict[str, str]):
 
 
 def test_trusted(tmp_path: Path) -> None:
-    verdict = verdict_of(tmp_path, {".github/workflows/release.yml": TP_WORKFLOW})
+    verdict = verdict_of(tmp_path, {".github/workflows/release.yml": TRUSTED_PUBLISH})
     assert verdict.verdict == "trusted"
     assert verdict.reason == "every upload uses Trusted Publishing (pypa/gh-action-pypi-publish in release.yml:12)"
     assert [(e.path, e.line, e.kind) for e in verdict.evidence] == [(".github/workflows/release.yml", 12, "oidc")]
@@ -72,7 +52,7 @@ def test_token(tmp_path: Path) -> None:
 
 
 def test_mixed_when_one_path_uses_a_token(tmp_path: Path) -> None:
-    verdict = verdict_of(tmp_path, {".github/workflows/release.yml": TP_WORKFLOW, ".github/workflows/nightly.yml": TOKEN_WORKFLOW})
+    verdict = verdict_of(tmp_path, {".github/workflows/release.yml": TRUSTED_PUBLISH, ".github/workflows/nightly.yml": TOKEN_WORKFLOW})
     assert verdict.verdict == "mixed"
     assert verdict.reason == (
         "Trusted Publishing in release.yml:12, but a long-lived credential in nightly.yml:12 (secrets.PYPI_TOKEN)"
@@ -190,7 +170,7 @@ def test_call_graph_decides_the_verdict(tmp_path: Path) -> None:
 
 
 def test_cli_text_json_and_csv(tmp_path: Path) -> None:
-    make_repo(tmp_path / "alpha", {".github/workflows/release.yml": TP_WORKFLOW})
+    make_repo(tmp_path / "alpha", {".github/workflows/release.yml": TRUSTED_PUBLISH})
     make_repo(tmp_path / "beta", {".github/workflows/release.yml": TOKEN_WORKFLOW})
     make_repo(tmp_path / "gamma", {})
     text = run_cli("status", "--each", "--no-color", ".", cwd=tmp_path)
@@ -230,7 +210,7 @@ def test_cli_fail_on_and_usage_errors(tmp_path: Path) -> None:
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_many_repositories_in_parallel_keep_their_order(tmp_path: Path, jobs: str) -> None:
     for index in range(6):
-        make_repo(tmp_path / f"r{index}", {".github/workflows/release.yml": TP_WORKFLOW if index % 2 else TOKEN_WORKFLOW})
+        make_repo(tmp_path / f"r{index}", {".github/workflows/release.yml": TRUSTED_PUBLISH if index % 2 else TOKEN_WORKFLOW})
     document = json.loads(run_cli("status", "--each", "--jobs", jobs, "--format", "json", str(tmp_path)).stdout)
     assert [Path(r["repository"]).name for r in document["repositories"]] == [f"r{i}" for i in range(6)]
     assert [r["verdict"] for r in document["repositories"]] == ["token", "trusted"] * 3
@@ -250,7 +230,7 @@ def test_readme_status_example_is_true(tmp_path: Path) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     command = "$ trustycheck status --each repos/\n"
     block = readme.split(command, 1)[1].split("```", 1)[0]
-    make_repo(tmp_path / "repos" / "alpha", {".github/workflows/release.yml": TP_WORKFLOW})
+    make_repo(tmp_path / "repos" / "alpha", {".github/workflows/release.yml": TRUSTED_PUBLISH})
     make_repo(tmp_path / "repos" / "beta", {".github/workflows/release.yml": TOKEN_WORKFLOW})
     result = run_cli("status", "--each", "--no-color", "repos/", cwd=tmp_path)
     assert result.stdout == block
