@@ -106,16 +106,7 @@ def _pypa_action(context: _Context) -> Publish:
     step = context.step
     url_pair = step.input("repository-url", "repository_url")
     index = _index_of_input(url_pair)
-    password = step.input("password")
-    secret_kind = _secret_kind(step.input("user"))
-    if password is None:
-        credential = cred.fallback(True)
-    else:
-        kind, source, origin = trace_value(password[1], step.effective_env, secret_kind=secret_kind)
-        if kind == cred.NONE:
-            credential = cred.fallback(True, password[0])
-        else:
-            credential = Credential(kind, source, origin, password[0], password[1])
+    credential = _input_credential(step, step.input("password"), _secret_kind(step.input("user")), native=True)
     assert step.uses is not None
     tool = f"{step.uses.owner}/{step.uses.repo}"
     attestations = step.input("attestations")
@@ -146,24 +137,26 @@ def _token_input_action(token_input: str, *, native: bool, builds: bool, user_in
     def detect(context: _Context) -> Publish:
         step = context.step
         assert step.uses is not None
-        pair = step.input(token_input)
         secret_kind = _secret_kind(step.input(user_input)) if user_input else cred.TOKEN
+        credential = _input_credential(step, step.input(token_input), secret_kind, native=native)
         url_pair = step.input(url_input) if url_input else None
         index = _index_of_input(url_pair)
-        if pair is None:
-            credential = cred.fallback(native)
-        else:
-            kind, source, origin = trace_value(pair[1], step.effective_env, secret_kind=secret_kind)
-            if kind == cred.NONE:
-                credential = cred.fallback(native, pair[0])
-            else:
-                credential = Credential(kind, source, origin, pair[0], pair[1])
         tool = f"{step.uses.owner}/{step.uses.repo}"
         build = builds and not (step.input("build") and _input_false(step.input("build")))
         return Publish(tool, index, credential, step.uses.node or step.node, url_pair[0] if url_pair else None,
                        native_oidc=native, builds=build)
 
     return detect
+
+
+def _input_credential(step: Step, pair: tuple[Scalar, Node] | None, secret_kind: str, *, native: bool) -> Credential:
+    """The credential an action input passes; absent or empty, the action's fallback."""
+    if pair is None:
+        return cred.fallback(native)
+    kind, source, origin = trace_value(pair[1], step.effective_env, secret_kind=secret_kind)
+    if kind == cred.NONE:
+        return cred.fallback(native, pair[0])
+    return Credential(kind, source, origin, pair[0], pair[1])
 
 
 def _input_false(pair) -> bool:
