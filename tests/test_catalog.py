@@ -36,6 +36,13 @@ def test_builtin_catalog_loads_with_unique_ids_and_slugs() -> None:
     assert {"TC001", "TC101"} <= {r.id for r in rules}
 
 
+def test_builtin_catalog_is_valid_against_the_rule_schema() -> None:
+    """At run time the built-in catalog is trusted (not schema-checked, for speed); this is
+    where it is checked."""
+    rules = load_catalog([builtin_rules_dir()], FACTS)
+    assert [r.id for r in rules] == [r.id for r in catalog()]
+
+
 def test_each_rule_file_is_named_after_its_id_and_slug() -> None:
     for rule in catalog():
         assert Path(rule.source).name == f"{rule.id}-{rule.slug}.yml"

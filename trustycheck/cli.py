@@ -92,13 +92,16 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (usage errors still exit 2).")
 @click.option("--report-unused-ignores", is_flag=True, help="Report `# trustycheck: ignore[...]` comments that suppress nothing (TC003).")
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1). Colour is used only on a terminal.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes to lint with when there are many files [default: all usable cores].")
 def check_command(paths: tuple[str, ...], output_format: str | None, output: str | None, select: tuple[str, ...],
                   ignore: tuple[str, ...], min_severity: str | None, config_file: str | None, isolated: bool,
-                  exit_zero: bool, report_unused_ignores: bool, no_color: bool) -> None:
+                  exit_zero: bool, report_unused_ignores: bool, no_color: bool, jobs: int | None) -> None:
     """Lint workflow files and local actions (the default command)."""
     from trustycheck.config import ConfigError
     from trustycheck.discover import DiscoveryError, discover
     from trustycheck.engine.catalog import CatalogError
+    from trustycheck.parallel import usable_cores
     from trustycheck.pipeline import SelectionError, lint
 
     if output_format is None:
@@ -111,7 +114,7 @@ def check_command(paths: tuple[str, ...], output_format: str | None, output: str
     if not targets:
         where = ", ".join(paths) if paths else "the current directory"
         click.echo(f"trustycheck: warning: no workflow files found in {where}", err=True)
-    reports = lint(targets, rules, options=options)
+    reports = lint(targets, rules, options=options, jobs=jobs or usable_cores())
     color = output is None and output_format == "text" and _use_color(no_color)
     if output_format == "json":
         from trustycheck.report.json_report import render_json
@@ -199,6 +202,7 @@ def status_command(paths: tuple[str, ...], each: bool, output_format: str, jobs:
     REPO is a repository root (default: the current directory); with --each, a directory
     whose subdirectories are repository roots.
     """
+    from trustycheck.parallel import usable_cores
     from trustycheck.status import StatusError, judge_all, repositories
 
     try:
@@ -206,7 +210,7 @@ def status_command(paths: tuple[str, ...], each: bool, output_format: str, jobs:
     except StatusError as error:
         raise UsageProblem(str(error)) from None
     progress = _progress_bar() if len(roots) > 1 and sys.stderr.isatty() else None
-    verdicts = judge_all(roots, jobs or os.cpu_count() or 1, progress)
+    verdicts = judge_all(roots, jobs or usable_cores(), progress)
     if progress is not None:
         click.echo("\r\033[K", nl=False, err=True)
     if output_format == "json":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -17,6 +18,7 @@ from trustycheck.loader import Document, Problem, load_path
 from trustycheck.model.facts import FACTS, Analysis, analyse, analyse_project, problems_only
 from trustycheck.model.project import Project
 from trustycheck.nodes import Pos
+from trustycheck.parallel import run_in_shares
 from trustycheck.suppress import NEVER_SUPPRESSED, Suppression, apply as apply_suppressions
 
 
@@ -40,8 +42,9 @@ class FileReport:
 
 @lru_cache(maxsize=4)
 def catalog(extra_dirs: tuple[Path, ...] = ()) -> tuple[Rule, ...]:
-    """The built-in rules plus any extra rule directories, validated."""
-    return tuple(load_catalog((builtin_rules_dir(), *extra_dirs), FACTS))
+    """The built-in rules plus any extra rule directories (those validated against the schema)."""
+    builtin = builtin_rules_dir()
+    return tuple(load_catalog((builtin, *extra_dirs), FACTS, trusted=(builtin,)))
 
 
 def select_rules(rules: Iterable[Rule], select: list[str] | None, ignore: list[str]) -> list[Rule]:
@@ -74,22 +77,50 @@ class LintOptions:
 UNUSED_IGNORE_RULE = "TC003"
 
 
-def lint(targets: list[Target], rules: list[Rule], min_severity: str = "note", options: LintOptions | None = None) -> list[FileReport]:
+def lint(targets: list[Target], rules: list[Rule], min_severity: str = "note", options: LintOptions | None = None,
+         jobs: int = 1) -> list[FileReport]:
     """Lint the targets, repository by repository: files of one repository are analysed
     together so calls between them are followed. One report per file asked for, then one
-    per called file that has findings."""
+    per called file that has findings. With ``jobs`` > 1 and enough input, repositories (and
+    lone files) are shared among that many processes; the result is the same."""
     options = options or LintOptions(min_severity)
-    threshold = severity_rank(options.min_severity)
+    groups = _by_repository(targets)
+    weights = [sum(_size(path) for path in paths) for _, paths in groups]
+    if sum(weights) < PARALLEL_FROM_BYTES:
+        jobs = 1
+
+    def lint_groups(share: list[tuple[str | None, list[str]]]) -> list[list[FileReport]]:
+        with cycle_collector_paused():
+            return [_lint_group(root, paths, rules, options) for root, paths in share]
+
     reports: dict[str, FileReport] = {}
-    with cycle_collector_paused():
-        for root, paths in _by_repository(targets):
-            for report in _lint_project(root, paths, rules):
-                _suppress(report, rules, options)
-                report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
-                reports.setdefault(report.path, report)
+    for group_reports in run_in_shares(groups, weights, jobs, lint_groups):
+        for report in group_reports:
+            reports.setdefault(report.path, report)
     asked = [str(target.path) for target in targets]
     ordered = [reports.pop(path) for path in asked if path in reports]
     return ordered + [report for report in reports.values() if report.findings]
+
+
+PARALLEL_FROM_BYTES = 256 * 1024
+"""Below this much YAML, forking costs more than it saves (measured: a fork and the pickled
+reports take ~5 ms; linting 256 KB takes ~60 ms on one core)."""
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _lint_group(root: str | None, paths: list[str], rules: list[Rule], options: LintOptions) -> list[FileReport]:
+    threshold = severity_rank(options.min_severity)
+    reports = _lint_project(root, paths, rules)
+    for report in reports:
+        _suppress(report, rules, options)
+        report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
+    return reports
 
 
 def _suppress(report: FileReport, rules: list[Rule], options: LintOptions) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 _MISSING = object()
 
@@ -27,26 +27,81 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 
 def evaluate(condition: dict[str, Any], facts: dict[str, Any]) -> bool:
+    """Whether ``facts`` satisfy ``condition`` (compiles it; the runner keeps compiled forms)."""
+    return compile_condition(condition)(facts)
+
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+def compile_condition(condition: dict[str, Any]) -> Predicate:
+    """The condition as a closure, so the dicts of the condition are read and fact paths split
+    once per rule rather than once per context (interpreting them was a third of the time
+    spent running rules over 705 workflows)."""
     if "all" in condition:
-        return all(evaluate(child, facts) for child in condition["all"])
+        return _all_of(tuple(compile_condition(child) for child in condition["all"]))
     if "any" in condition:
-        return any(evaluate(child, facts) for child in condition["any"])
+        return _any_of(tuple(compile_condition(child) for child in condition["any"]))
     if "not" in condition:
-        return not evaluate(condition["not"], facts)
-    value = lookup(facts, condition["fact"])
+        inner = compile_condition(condition["not"])
+        return lambda facts: not inner(facts)
+    get = getter(condition["fact"])
     if "equals" in condition:
-        return value == condition["equals"]
+        wanted = condition["equals"]
+        return lambda facts: get(facts) == wanted
     if "not-equals" in condition:
-        return value != condition["not-equals"]
+        unwanted = condition["not-equals"]
+        return lambda facts: get(facts) != unwanted
     if "in" in condition:
-        return value in condition["in"]
+        allowed = condition["in"]
+        return lambda facts: get(facts) in allowed
     if "not-in" in condition:
-        return value not in condition["not-in"]
+        refused = condition["not-in"]
+        return lambda facts: get(facts) not in refused
     if "exists" in condition:
-        present = value is not None and value != [] and value != {}
-        return present is condition["exists"]
+        expected = condition["exists"]
+        return lambda facts: ((value := get(facts)) is not None and value != [] and value != {}) is expected
     if "matches" in condition:
-        return isinstance(value, str) and _regex(condition["matches"]).search(value) is not None
+        search = _regex(condition["matches"]).search
+        return lambda facts: isinstance(value := get(facts), str) and search(value) is not None
     if "contains" in condition:
-        return isinstance(value, (list, tuple, str)) and condition["contains"] in value
+        item = condition["contains"]
+        return lambda facts: isinstance(value := get(facts), (list, tuple, str)) and item in value
     raise ValueError(f"unsupported condition: {condition!r}")  # the schema prevents this
+
+
+def getter(path: str) -> Callable[[dict[str, Any]], Any]:
+    """:func:`lookup` for one fixed dotted path."""
+    parts = tuple(path.split("."))
+
+    def get(facts: dict[str, Any]) -> Any:
+        value: Any = facts
+        for part in parts:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part, _MISSING)
+            if value is _MISSING:
+                return None
+        return value
+
+    return get
+
+
+def _all_of(parts: tuple[Predicate, ...]) -> Predicate:
+    def test(facts: dict[str, Any]) -> bool:
+        for part in parts:
+            if not part(facts):
+                return False
+        return True
+
+    return test
+
+
+def _any_of(parts: tuple[Predicate, ...]) -> Predicate:
+    def test(facts: dict[str, Any]) -> bool:
+        for part in parts:
+            if part(facts):
+                return True
+        return False
+
+    return test

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any, Iterable, Protocol
 
 from trustycheck.engine.catalog import Rule
-from trustycheck.engine.conditions import evaluate, lookup
+from trustycheck.engine.conditions import Predicate, compile_condition, lookup
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
 
@@ -30,8 +30,9 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
     """
     found: dict[tuple, tuple[Finding, list[str]]] = {}
     for rule in rules:
+        applies = _predicate(rule.condition)
         for facts in analysis.contexts.get(rule.scope, ()):
-            if not evaluate(rule.condition, facts):
+            if not applies(facts):
                 continue
             pos = locate(rule, facts)
             path = pos.path or facts["file"]["path"]
@@ -46,6 +47,17 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
     return [_with_chains(finding, chains) for finding, chains in found.values()]
 
 
+_COMPILED: dict[int, tuple[dict[str, Any], Predicate]] = {}
+
+
+def _predicate(condition: dict[str, Any]) -> Predicate:
+    """The compiled form of a rule's condition, compiled once per condition object."""
+    cached = _COMPILED.get(id(condition))
+    if cached is None or cached[0] is not condition:
+        cached = _COMPILED[id(condition)] = (condition, compile_condition(condition))
+    return cached[1]
+
+
 def _with_chains(finding: Finding, chains: list[str]) -> Finding:
     if not chains:
         return finding
@@ -56,7 +68,7 @@ def _with_chains(finding: Finding, chains: list[str]) -> Finding:
 
 def severity(rule: Rule, facts: dict[str, Any]) -> str:
     for case in rule.severity_cases:
-        if evaluate(case["when"], facts):
+        if _predicate(case["when"])(facts):
             return case["severity"]
     return rule.severity
 
