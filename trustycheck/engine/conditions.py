@@ -6,19 +6,9 @@ import re
 from functools import lru_cache
 from typing import Any, Callable
 
-_MISSING = object()
-
-
 def lookup(facts: dict[str, Any], path: str) -> Any:
     """Follow a dotted path through nested dicts; a missing step gives ``None``."""
-    value: Any = facts
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part, _MISSING)
-        if value is _MISSING:
-            return None
-    return value
+    return getter(path)(facts)
 
 
 @lru_cache(maxsize=256)
@@ -79,8 +69,9 @@ def getter(path: str) -> Callable[[dict[str, Any]], Any]:
         for part in parts:
             if not isinstance(value, dict):
                 return None
-            value = value.get(part, _MISSING)
-            if value is _MISSING:
+            try:
+                value = value[part]  # not .get(): a facts mapping may compute a fact when first read
+            except KeyError:
                 return None
         return value
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from trustycheck.loader import Document, Problem
 from trustycheck.model.callgraph import Expander, JobInstance, StepInstance, bind_publish, describe_chain
 from trustycheck.model.delegation import Delegation, oidc_used_elsewhere, release_script, remote_action, remote_workflow
 from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
+from trustycheck.model.lazy import LazyFacts, Thunk
 from trustycheck.model.permissions import SCOPES, Permissions
 from trustycheck.model.project import Project
 from trustycheck.model.publish import Publish, detect_publishes
@@ -219,8 +221,9 @@ def _flatten(project: Project, reported: list[str], instances: list[JobInstance]
         file_facts = {"path": instance.workflow.path, "kind": instance.workflow.kind}
         step_contexts, publishing_steps = _instance_steps(instance, secrets)
         job_facts = _job_facts(instance, step_contexts)
-        job_facts.update(_role_facts(instance, step_contexts))
-        job_facts.update(_gating_facts(instance, publishing_steps))
+        job_facts["publishes_to_pypi"] = any(f["publish"] and f["publish"]["to_pypi"] for _, f in step_contexts)
+        job_facts.promise(_ROLE_KEYS, partial(_role_facts, instance, step_contexts))
+        job_facts.promise(_GATING_KEYS, partial(_gating_facts, instance, publishing_steps))
         chain = describe_chain(instance.chain) if len(instance.chain) > 1 else None
         job_context = {"file": file_facts, "workflow": workflow, "job": job_facts, "call": {"chain": chain}}
         contexts["job"].append(job_context)
@@ -277,9 +280,9 @@ def _instance_steps(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tu
             value = publish.credential.value_node
             if publish.credential.kind == "literal" and value is not None:
                 secrets.append((_located(value, step_instance.path), f"the credential given to {publish.tool}"))
-        delegation = None if publishes else remote_action(step) or release_script(step, pypi_oidc)
+        delegates = _no_delegation if publishes else _step_delegation(step, pypi_oidc)
         for publish in publishes or [None]:
-            facts = _step_facts(step, publish, delegation)
+            facts = _step_facts(step, publish, delegates)
             if facts["publish"]:
                 facts["publish"]["oidc_gap"] = _oidc_gap(facts["publish"], instance.job.id, id_token)
             out.append((step_instance, facts))
@@ -417,8 +420,7 @@ def _job_facts(instance: JobInstance, steps: list[tuple[StepInstance, Facts]]) -
     job = instance.job
     environment = job.environment
     id_token = instance.permissions.level("id-token") == "write"
-    delegation = remote_workflow(job, id_token) if job.uses is not None else None
-    return {
+    eager = {
         "id": job.id,
         "name": job.name,
         "key": job.key,
@@ -430,9 +432,10 @@ def _job_facts(instance: JobInstance, steps: list[tuple[StepInstance, Facts]]) -
         "calls": _uses_facts(job.uses) if job.uses else None,
         "secrets_inherit": job.secrets_inherit,
         "secrets_node": job.secrets_node,
-        "delegates": _delegation_facts(delegation),
         "trigger_node": instance.entry.on_node,
     }
+    delegates = (lambda: {"delegates": _delegation_facts(remote_workflow(job, id_token))}) if job.uses is not None else _no_delegation
+    return LazyFacts(eager, {"delegates": delegates})
 
 
 def _delegation_facts(delegation: Delegation | None) -> Facts | None:
@@ -446,6 +449,11 @@ def _delegation_facts(delegation: Delegation | None) -> Facts | None:
         "node": delegation.node,
         "needs": delegation.needs,
     }
+
+
+_ROLE_KEYS = ("builds", "build_step", "caches", "cache_step", "untrusted_checkout", "untrusted_checkout_step",
+              "uploads_artifact", "artifacts")
+_GATING_KEYS = ("tag_guarded", "untrusted_events", "untrusted_trigger_node", "ungated_events")
 
 
 def _role_facts(instance: JobInstance, step_facts: list[tuple[StepInstance, Facts]]) -> Facts:
@@ -472,7 +480,6 @@ def _role_facts(instance: JobInstance, step_facts: list[tuple[StepInstance, Fact
                 builds = {"label": facts["label"], "node": facts["publish"]["node"]}
                 break
     return {
-        "publishes_to_pypi": any(f["publish"] and f["publish"]["to_pypi"] for _, f in step_facts),
         "builds": builds is not None,
         "build_step": builds,
         "caches": caches is not None,
@@ -505,15 +512,24 @@ def _uses_facts(ref: ActionRef) -> Facts:
     return {"raw": ref.raw, "documented_floating": documented_floating_ref(ref), "release": looks_like_release(ref.raw), "action": ref.action, "ref": ref.ref, "ref_kind": ref.ref_kind, "kind": ref.kind, "node": ref.node}
 
 
-def _step_facts(step: Step, publish: Publish | None, delegation: Delegation | None = None) -> Facts:
-    return {
+def _step_facts(step: Step, publish: Publish | None, delegates: Thunk | None = None) -> Facts:
+    eager = {
         "index": step.index,
         "label": step.label,
         "node": step.node,
         "uses": _uses_facts(step.uses) if step.uses else None,
         "publish": _publish_facts(publish) if publish else None,
-        "delegates": _delegation_facts(delegation),
     }
+    return LazyFacts(eager, {"delegates": delegates or _no_delegation})
+
+
+def _no_delegation() -> Facts:
+    return {"delegates": None}
+
+
+def _step_delegation(step: Step, pypi_oidc: bool) -> Thunk:
+    """Whether the step hands publishing to something we cannot read (only ``status`` asks)."""
+    return lambda: {"delegates": _delegation_facts(remote_action(step) or release_script(step, pypi_oidc))}
 
 
 def _publish_facts(publish: Publish) -> Facts:

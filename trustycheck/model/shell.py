@@ -54,6 +54,7 @@ def python_module(words: list[str]) -> list[str] | None:
 _TOKEN = re.compile(
     r"""(?P<ws>[ \t\r]+)
     |(?P<op>&&|\|\||;;|\|&|[;&|()\n])
+    |(?P<comment>(?<![^\s;&|(])\#[^\n]*)
     |(?P<sq>'[^']*'?)
     |(?P<dq>"(?:\\.|[^"\\])*"?)
     |(?P<esc>\\.)
@@ -74,13 +75,14 @@ def split_commands(script: str) -> tuple[Command, ...]:
 
     text = _EXPRESSION.sub(hold, script)
     text = re.sub(r"\\\r?\n", " ", text)
-    text = _strip_comments(text)
     commands: list[Command] = []
     current: list[str] = []
     piece: list[str] = []
     in_word = False
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
+        if kind == "comment":  # a ``#`` starting a word, outside quotes, up to the line's end
+            continue
         value = match.group()
         if kind in ("ws", "op"):
             if in_word:
@@ -107,6 +109,8 @@ def split_commands(script: str) -> tuple[Command, ...]:
 
 
 def _restore(word: str, expressions: list[str]) -> str:
+    if "__tcexpr" not in word:
+        return word
     return re.sub(r"__tcexpr(\d+)__", lambda m: expressions[int(m.group(1))], word)
 
 
@@ -129,36 +133,3 @@ def _finish(words: list[str], commands: list[Command], expressions: list[str]) -
             break
     if words:
         commands.append(Command(words, env))
-
-
-def _strip_comments(text: str) -> str:
-    """Drop ``# ...`` comments (a ``#`` starting a word, outside quotes), keeping newlines."""
-    out: list[str] = []
-    quote: str | None = None
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if quote:
-            out.append(ch)
-            if ch == "\\" and quote == '"' and i + 1 < n:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-            out.append(ch)
-        elif ch == "\\" and i + 1 < n:
-            out.append(text[i:i + 2])
-            i += 2
-            continue
-        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n;&|("):
-            end = text.find("\n", i)
-            i = n if end == -1 else end
-            continue
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
-
