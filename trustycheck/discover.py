@@ -5,7 +5,8 @@ conventional way: in a repository root (or its ``.github`` folder) the workflows
 (``.github/workflows/*.y{a,}ml``, top level only, as GitHub reads them) plus local actions
 (``action.y{a,}ml`` anywhere under ``.github/``); any other directory is treated as a
 workflows folder (its ``*.y{a,}ml`` files). Symlinked directories are not followed, so a
-symlink loop cannot hang the search.
+symlink loop cannot hang the search; a file entry that cannot be read is still listed, so
+it is reported rather than skipped.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def _yaml_files(directory: Path) -> list[Path]:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
         return []
-    return [Path(entry.path) for entry in entries if entry.name.endswith(_YAML_SUFFIXES) and _is_file(entry)]
+    return [Path(entry.path) for entry in entries if entry.name.endswith(_YAML_SUFFIXES) and _lintable(entry)]
 
 
 def _action_files(directory: Path) -> list[Path]:
@@ -91,16 +92,19 @@ def _action_files(directory: Path) -> list[Path]:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 pending.append(Path(entry.path))
-            elif entry.name in _ACTION_NAMES and _is_file(entry):
+            elif entry.name in _ACTION_NAMES and _lintable(entry):
                 found.append(Path(entry.path))
     return sorted(found)
 
 
-def _is_file(entry: os.DirEntry) -> bool:
+def _lintable(entry: os.DirEntry) -> bool:
+    """Anything with a workflow's name that is not a directory: a dangling symlink, a symlink
+    loop or a FIFO is kept, so the loader reports why it cannot be read instead of the file
+    silently going unchecked."""
     try:
-        return entry.is_file()
+        return not entry.is_dir()
     except OSError:
-        return False
+        return True
 
 
 def _root_of(path: Path) -> Path | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -77,17 +78,41 @@ class Document:
 
 
 def load_path(path: str) -> Document:
-    """Read and load a file from disk; any failure becomes a problem in the document."""
+    """Read and load a file from disk; any failure becomes a problem in the document.
+
+    The file is opened without blocking and must be a regular file: a FIFO or device named
+    like a workflow would otherwise hang the run or stream forever."""
     try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            return _failed(path, "limit", f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit")
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
-        reason = error.strerror or str(error)
-        return _failed(path, "unreadable", f"cannot read file: {reason}")
+        return _failed(path, "unreadable", f"cannot read file: {_reason(error)}")
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
+                return _failed(path, "unreadable", f"cannot read file: it is {_file_kind(status.st_mode)}, not a regular file")
+            if status.st_size > MAX_BYTES:
+                return _failed(path, "limit", f"file is {status.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit")
+            data = handle.read(MAX_BYTES + 1)
+        except OSError as error:
+            return _failed(path, "unreadable", f"cannot read file: {_reason(error)}")
     return load_bytes(path, data)
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 def load_bytes(path: str, data: bytes) -> Document:
@@ -113,6 +138,9 @@ def load_text(path: str, text: str) -> Document:
         raw = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         problems.append(_yaml_problem(error, text))
+        return doc
+    except yaml.reader.ReaderError as error:
+        problems.append(_reader_problem(error, text))
         return doc
     except yaml.YAMLError as error:  # pragma: no cover - every PyYAML error carries a mark
         problems.append(Problem("yaml", f"invalid YAML: {error}", Pos.point(1, 1)))
@@ -192,6 +220,17 @@ def _yaml_problem(error: yaml.MarkedYAMLError, text: str) -> Problem:
     if "expected a single document" in what:
         what = "more than one YAML document in the file; a workflow is a single document"
     return Problem("yaml", f"invalid YAML: {what}", pos)
+
+
+def _reader_problem(error: yaml.reader.ReaderError, text: str) -> Problem:
+    """A character YAML forbids (NUL, most control characters). libyaml gives the position as
+    a UTF-8 byte offset; turn it into the line and column of that character."""
+    before = text.encode("utf-8")[: max(error.position, 0)].decode("utf-8", "replace")
+    lines = _LINE_BREAK.split(before)
+    character = error.character
+    code = character if isinstance(character, int) else ord(character) if character else 0
+    name = "a NUL byte" if code == 0 else f"the control character U+{code:04X}"
+    return Problem("yaml", f"invalid YAML: {name} is not allowed in YAML text", Pos.point(len(lines), len(lines[-1]) + 1))
 
 
 def _depth_problem(text: str) -> Problem | None:

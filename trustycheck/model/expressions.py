@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
-_EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _CONTEXT_REF = re.compile(
     r"(?<![\w.])(secrets|vars|inputs|steps|env|github|matrix|needs|jobs|runner|strategy|job)"
     r"((?:\s*(?:\.\s*[A-Za-z_*][\w-]*|\[\s*'[^']*'\s*\]|\[\s*\"[^\"]*\"\s*\]))*)"
@@ -32,18 +32,49 @@ def has_expression(text: str) -> bool:
     return "${{" in text
 
 
+def expression_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every ``${{ ... }}`` in ``text``: each from a ``${{`` to the first
+    ``}}`` after it, as GitHub reads them. One linear pass: the obvious lazy regex rescans
+    to the end of the text from every unclosed ``${{``, which a hostile 1 MB script turns
+    into minutes."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while True:
+        start = text.find("${{", position)
+        if start < 0:
+            return spans
+        end = text.find("}}", start + 3)
+        if end < 0:
+            return spans
+        spans.append((start, end + 2))
+        position = end + 2
+
+
+def replace_expressions(text: str, replacement: Callable[[str], str]) -> str:
+    """``text`` with each ``${{ ... }}`` replaced by ``replacement(expression)``."""
+    if "${{" not in text:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for start, end in expression_spans(text):
+        pieces.append(text[position:start])
+        pieces.append(replacement(text[start:end]))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 def is_pure_expression(text: str) -> bool:
     """True when the whole value is one ``${{ ... }}`` (surrounding whitespace allowed)."""
     stripped = text.strip()
-    match = _EXPRESSION.fullmatch(stripped)
-    return match is not None
+    return expression_spans(stripped) == [(0, len(stripped))]
 
 
 def references(text: str) -> list[ContextRef]:
     """Every context reference inside the ``${{ }}`` parts of ``text``, in order."""
     found: list[ContextRef] = []
-    for body in _EXPRESSION.findall(text):
-        found.extend(refs_in_expression(body))
+    for start, end in expression_spans(text):
+        found.extend(refs_in_expression(text[start + 3:end - 2]))
     return found
 
 

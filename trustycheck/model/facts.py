@@ -169,6 +169,8 @@ def analyse_project(project: Project, paths: list[str]) -> Analysis:
     """Build the model for ``paths`` and the files they call (and, for a called file, its
     callers), and flatten it into fact contexts per rule scope."""
     targets = list(dict.fromkeys(paths))
+    for path in targets:
+        project.document(path)  # a file asked for is always read, so why it cannot be is reported
     models = {path: project.open(path) for path in targets}
     expander = Expander(project.root, project.open)
     reported = dict.fromkeys(targets)

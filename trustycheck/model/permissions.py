@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from trustycheck.nodes import Mapping, Node, Scalar
+from trustycheck.nodes import Mapping, Node, Scalar, describe
 
 SCOPES = (
     "actions", "artifact-metadata", "attestations", "checks", "contents", "deployments",
@@ -93,8 +93,8 @@ def parse_permissions(node: Node, problem) -> Permissions | None:
             problem(key, f"unknown permission scope '{key.text}'")
             continue
         if level not in allowed:
-            shown = level if level is not None else "a collection"
-            problem(value, f"'{key.text}' accepts {', '.join(allowed)}, not {shown!r}")
+            shown = repr(level) if level is not None else describe(value)
+            problem(value, f"'{key.text}' accepts {', '.join(allowed)}, not {shown}")
             continue
         scopes[key.text] = level
     return Permissions(KIND_MAP, scopes, node)

@@ -13,6 +13,7 @@ from typing import Callable
 
 from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential, trace_text, trace_value
+from trustycheck.model.expressions import expression_spans, replace_expressions
 from trustycheck.model.pypa_action import ref_problem
 from trustycheck.model.pypi import PYPI, TESTPYPI, UNKNOWN, classify_index_url
 from trustycheck.model.shell import Command, is_python, program_name, python_module, split_commands
@@ -383,13 +384,21 @@ def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | No
     return None
 
 
-_REFERENCE = re.compile(r"\$\{\{.*?\}\}|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?", re.S)
+_SHELL_VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
+
+
+def _references_in_order(script: str) -> list[str]:
+    """Every ``${{ ... }}`` expression and ``$VAR``/``${VAR}`` of ``script``, in order."""
+    found: list[tuple[int, str]] = [(start, script[start:end]) for start, end in expression_spans(script)]
+    masked = replace_expressions(script, lambda expression: " " * len(expression))
+    found.extend((match.start(), match.group()) for match in _SHELL_VARIABLE.finditer(masked))
+    return [reference for _, reference in sorted(found)]
 
 
 def _pypirc_source(script: str, lookup) -> tuple[str, str | None, str | None]:
     """Where the password written into a ``.pypirc`` comes from: the first reference in the
     script that traces to a credential, else the file itself."""
-    for reference in _REFERENCE.findall(script):
+    for reference in _references_in_order(script):
         kind, where, origin = trace_text(reference, lookup)
         if kind not in (cred.NONE, cred.UNKNOWN, cred.LITERAL):
             return kind, where, origin

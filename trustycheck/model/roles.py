@@ -7,7 +7,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
-from trustycheck.model.expressions import references
+from trustycheck.model.expressions import references, replace_expressions
 from trustycheck.model.shell import is_python, program_name, python_module, split_commands
 from trustycheck.model.workflow import Step
 from trustycheck.nodes import Node, Scalar
@@ -72,14 +72,11 @@ def step_role(step: Step) -> StepRole:
     return role
 
 
-_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
-
-
 def _artifact_name(step: Step, *inputs: str) -> str | None:
     for name in inputs:
         pair = step.input(name)
         if pair is not None and isinstance(pair[1], Scalar) and pair[1].as_string().strip():
-            return _EXPRESSION.sub("*", pair[1].as_string().strip())
+            return replace_expressions(pair[1].as_string().strip(), lambda _: "*")
     return None
 
 

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
+from trustycheck.model.expressions import replace_expressions
+
 _PYTHON = re.compile(r"(?:python|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?\Z|py\Z")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _TRANSPARENT = frozenset({"sudo", "time", "exec", "nohup", "command", "builtin", "eval"})
@@ -69,11 +70,11 @@ def split_commands(script: str) -> tuple[Command, ...]:
     """The simple commands of ``script``, in order (cached: several facts read each script)."""
     expressions: list[str] = []
 
-    def hold(match: re.Match[str]) -> str:
-        expressions.append(match.group(0))
+    def hold(expression: str) -> str:
+        expressions.append(expression)
         return f"__tcexpr{len(expressions) - 1}__"
 
-    text = _EXPRESSION.sub(hold, script)
+    text = replace_expressions(script, hold)
     text = re.sub(r"\\\r?\n", " ", text)
     commands: list[Command] = []
     current: list[str] = []

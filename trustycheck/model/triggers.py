@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from trustycheck.nodes import Mapping, Node, Scalar, Sequence
+from trustycheck.nodes import Mapping, Node, Scalar, Sequence, describe
 
 FILTER_KEYS = ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore", "types")
 
@@ -40,12 +40,17 @@ def parse_triggers(node: Node, problem) -> list[Trigger]:
     assert isinstance(node, Mapping)
     triggers = []
     for key, config in node.items():
-        triggers.append(Trigger(key.text, key, config, _filters(config)))
+        triggers.append(Trigger(key.text, key, config, _filters(key.text, config, problem)))
     return triggers
 
 
-def _filters(config: Node) -> dict[str, list[str]]:
+def _filters(event: str, config: Node, problem) -> dict[str, list[str]]:
     if not isinstance(config, Mapping):
+        if event == "schedule":
+            if not isinstance(config, Sequence):
+                problem(config, f"'schedule' must be a list of '- cron: ...' entries, not {describe(config)}")
+        elif not (isinstance(config, Scalar) and config.value is None):
+            problem(config, f"the settings of '{event}' must be a mapping (or nothing), not {describe(config)}")
         return {}
     found: dict[str, list[str]] = {}
     for name in FILTER_KEYS:
@@ -53,7 +58,14 @@ def _filters(config: Node) -> dict[str, list[str]]:
         if value is None:
             continue
         if isinstance(value, Sequence):
-            found[name] = [item.as_string() for item in value if isinstance(item, Scalar)]
-        elif isinstance(value, Scalar) and value.value is not None:
+            found[name] = []
+            for item in value:
+                if isinstance(item, Scalar) and isinstance(item.value, str):
+                    found[name].append(item.as_string())
+                else:
+                    problem(item, f"each entry of '{event}.{name}' must be a string, not {describe(item)}")
+        elif isinstance(value, Scalar) and isinstance(value.value, str):
             found[name] = [value.as_string()]
+        elif not (isinstance(value, Scalar) and value.value is None):
+            problem(value, f"'{event}.{name}' must be a string or a list of strings, not {describe(value)}")
     return found

@@ -150,17 +150,49 @@ class _Builder:
         self.problem(node, f"'{field_name}' must be a mapping, not {describe(node)}")
         return None
 
-    def env(self, node: Node | None, base: Env | None = None) -> Env:
+    def env(self, node: Node | None, base: Env | None = None, field_name: str = "env") -> Env:
         merged: Env = dict(base) if base else {}
-        block = self.mapping(node, "env")
+        block = self.mapping(node, field_name)
         if block is None:
             return merged
+        what = "env var" if field_name == "env" else "secret"
         for key, value in block.items():
             if isinstance(value, Scalar):
                 merged[key.text] = EnvVar(key.text, key, value)
             else:
-                self.problem(value, f"env var '{key.text}' must be a string, not {describe(value)}")
+                self.problem(value, f"{what} '{key.text}' must be a string, not {describe(value)}")
         return merged
+
+    def inputs(self, node: Node | None) -> Mapping | None:
+        """``with:``: inputs are passed as strings, so each value must be a scalar."""
+        block = self.mapping(node, "with")
+        if block is not None:
+            for key, value in block.items():
+                if not isinstance(value, Scalar):
+                    self.problem(value, f"input '{key.text}' must be a string, not {describe(value)}")
+        return block
+
+    def runner(self, node: Node | None) -> Node | None:
+        """``runs-on``: a label, a list of labels, or a mapping of ``group`` and/or ``labels``."""
+        if node is None or isinstance(node, Scalar):
+            return node
+        if isinstance(node, Sequence):
+            for item in node:
+                if not isinstance(item, Scalar):
+                    self.problem(item, f"a 'runs-on' label must be a string, not {describe(item)}")
+            return node
+        if isinstance(node, Mapping):
+            keys = node.keys()
+            if not keys or any(key not in ("group", "labels") for key in keys):
+                self.problem(node, "'runs-on' as a mapping takes 'group' and/or 'labels' (and nothing else)")
+            return node
+        return node
+
+    def container(self, node: Node | None) -> Node | None:
+        if node is None or isinstance(node, Mapping) or (isinstance(node, Scalar) and isinstance(node.value, (str, type(None)))):
+            return node
+        self.problem(node, f"'container' must be an image name or a mapping, not {describe(node)}")
+        return None
 
     def permissions(self, node: Node | None) -> Permissions | None:
         if node is None:
@@ -231,7 +263,7 @@ class _Builder:
             uses=self.uses(node.get("uses")),
             run=run,
             shell=self.text(node.get("shell"), "shell"),
-            inputs=self.mapping(node.get("with"), "with"),
+            inputs=self.inputs(node.get("with")),
             env=own_env,
             effective_env={**base_env, **own_env},
             condition=self.condition(node.get("if")),
@@ -250,12 +282,12 @@ class _Builder:
             environment=self.environment(node.get("environment")),
             condition=self.condition(node.get("if")),
             condition_node=node.get("if"),
-            runs_on=node.get("runs-on"),
-            container=node.get("container"),
+            runs_on=self.runner(node.get("runs-on")),
+            container=self.container(node.get("container")),
             needs=self.needs(node.get("needs")),
             env=env,
             uses=self.uses(node.get("uses")),
-            call_inputs=self.mapping(node.get("with"), "with"),
+            call_inputs=self.inputs(node.get("with")),
         )
         job.steps = self.steps(node.get("steps"), env)
         secrets = node.get("secrets")
@@ -264,7 +296,7 @@ class _Builder:
             if isinstance(secrets, Scalar) and secrets.value == "inherit":
                 job.secrets_inherit = True
             else:
-                job.secrets = self.env(secrets)
+                job.secrets = self.env(secrets, field_name="secrets")
         return job
 
     def workflow(self) -> Workflow | None:

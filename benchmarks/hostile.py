@@ -1,0 +1,319 @@
+"""Hostile inputs: files written to break a linter, each with the outcome trustycheck must give.
+
+    python benchmarks/hostile.py [--only NAME]...
+
+Run as a script, it builds every case in a temporary directory, runs the installed
+``trustycheck --format json`` on it once, and prints wall time and peak memory per case
+against the bounds of issue 6 (each under 2 s and 200 MB), plus whether the findings were the
+expected ones. ``tests/test_hostile.py`` runs the same cases as tests (with a per-test
+timeout), so the cases and their expected findings live here, once.
+
+Each case writes files under a directory and returns the command-line arguments to lint them
+with; ``expect`` is the exact set of (file name, rule, line, column) the JSON output must hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+Finding = tuple[str, str, int, int]
+
+TOKEN_PUBLISH = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          password: ${{ secrets.PYPI_API_TOKEN }}
+"""
+TOKEN_FINDINGS = {("TC101", 10, 11), ("TC301", 5, 3), ("TC401", 8, 15)}
+"""What the token upload above gives: a long-lived token, no environment, a moving tag."""
+
+PUBLISHING_HEADER = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc  # v1.12.4
+"""
+"""A clean Trusted Publishing job; cases add to it so the model reads every field."""
+
+
+_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+"""Permissions do not stop root, so as root the unreadable file is read."""
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    make: Callable[[Path], list[str]]
+    expect: frozenset[Finding]
+    why: str
+
+
+def _write(directory: Path, name: str, content: str | bytes) -> Path:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+    return path
+
+
+def _one(name: str, content: str | bytes) -> Callable[[Path], list[str]]:
+    def make(directory: Path) -> list[str]:
+        return [str(_write(directory, name, content))]
+
+    return make
+
+
+def _expect(name: str, *found: tuple[str, int, int]) -> frozenset[Finding]:
+    return frozenset((name, rule, line, column) for rule, line, column in found)
+
+
+def _billion_laughs() -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 10):
+        previous, current = chr(96 + level), chr(97 + level)
+        lines.append(f"{current}: &{current} [{','.join(['*' + previous] * 10)}]")
+    return "\n".join(lines) + "\n"
+
+
+def _five_thousand_jobs() -> str:
+    jobs = "".join(f"  test{n}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest -k t{n}\n" for n in range(4999))
+    publish = TOKEN_PUBLISH.split("jobs:\n", 1)[1]
+    return TOKEN_PUBLISH.split("jobs:\n", 1)[0] + "jobs:\n" + jobs + publish
+
+
+def _symlink_loop(directory: Path) -> list[str]:
+    workflows = directory / "repo" / ".github" / "workflows"
+    _write(workflows, "release.yml", TOKEN_PUBLISH)
+    os.symlink("..", workflows / "loop")  # .github/workflows/loop -> .github/workflows/..
+    os.symlink(".", directory / "repo" / ".github" / "again")
+    os.symlink("self.yml", workflows / "self.yml")  # a file symlinked to itself: unreadable
+    return [str(directory / "repo")]
+
+
+def _unreadable(directory: Path) -> list[str]:
+    workflows = directory / "repo" / ".github" / "workflows"
+    _write(workflows, "release.yml", TOKEN_PUBLISH)
+    secret = _write(workflows, "secret.yml", TOKEN_PUBLISH)
+    secret.chmod(0)
+    os.symlink("does-not-exist.yml", workflows / "dangling.yml")
+    return [str(directory / "repo")]
+
+
+def _fifo(directory: Path) -> list[str]:
+    fifo = directory / "pipe.yml"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer came: a hang
+    return [str(fifo), str(_write(directory, "release.yml", TOKEN_PUBLISH))]
+
+
+WRONG_TYPES = PUBLISHING_HEADER.replace("    permissions:\n      id-token: write\n", "    permissions: 5\n") + """\
+  build:
+    runs-on: {}
+    env: "x"
+    needs: {a: b}
+    if: [1]
+    environment: [pypi]
+    container: 5
+    steps:
+      - uses: [a]
+      - run: {script: echo}
+        with: "x"
+        name: {n: 1}
+      - "just a string"
+  call:
+    uses: ./.github/workflows/other.yml
+    secrets: 5
+    with: [1]
+"""
+
+WRONG_TYPES_ELSEWHERE = """\
+name: [x]
+on:
+  push:
+    tags: 5
+  pull_request_target: [1]
+  workflow_call:
+    inputs: 5
+    secrets: [a]
+permissions:
+  id-token: [write]
+env: [1]
+jobs:
+  publish:
+    runs-on: [ubuntu-latest, {a: 1}]
+    environment: {name: [pypi], url: {}}
+    permissions:
+      id-token: write
+      contents: {}
+    strategy: 5
+    timeout-minutes: {}
+    steps:
+      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc  # v1.12.4
+        env: 5
+        if: {}
+        with:
+          password: [secret]
+          attestations: {}
+      - run: twine upload dist/*
+        env:
+          TWINE_PASSWORD: {x: 1}
+        shell: [bash]
+"""
+
+CASES: list[Case] = [
+    Case("unclosed-quote", _one("w.yml", 'on: push\njobs:\n  a:\n    runs-on: "ubuntu\n'),
+         _expect("w.yml", ("TC001", 5, 1)), "a double-quoted scalar never closed"),
+    Case("bad-indentation", _one("w.yml", "on: push\njobs:\n  a:\n    runs-on: x\n   steps: []\n"),
+         _expect("w.yml", ("TC001", 5, 4)), "a key indented less than its siblings"),
+    Case("tab-indentation", _one("w.yml", "on: push\njobs:\n\ta: {}\n"),
+         _expect("w.yml", ("TC001", 3, 1)), "a tab where YAML needs spaces"),
+    Case("unclosed-flow", _one("w.yml", "on: [push\njobs: {}\n"),
+         _expect("w.yml", ("TC001", 2, 5)), "a flow sequence never closed"),
+    Case("stray-bracket", _one("w.yml", "on: push\n]\njobs: {}\n"),
+         _expect("w.yml", ("TC001", 2, 1)), "a closing bracket with no opening one"),
+    Case("mapping-in-scalar", _one("w.yml", "on: push: tag\njobs: {}\n"),
+         _expect("w.yml", ("TC001", 1, 9)), "a mapping value where a scalar is open"),
+    Case("undefined-alias", _one("w.yml", "on: push\njobs: *nope\n"),
+         _expect("w.yml", ("TC001", 2, 7)), "an alias to an anchor that does not exist"),
+    Case("bad-escape", _one("w.yml", 'on: push\nname: "\\q"\njobs: {}\n'),
+         _expect("w.yml", ("TC001", 2, 8)), "an escape sequence YAML does not define"),
+    Case("bad-directive", _one("w.yml", "%YAML 9.9\n---\non: push\njobs: {}\n"),
+         _expect("w.yml", ("TC001", 1, 1)), "a YAML version directive from the future"),
+    Case("two-documents", _one("w.yml", "on: push\njobs: {}\n---\non: push\njobs: {}\n"),
+         _expect("w.yml", ("TC001", 3, 1)), "two documents in one workflow file"),
+    Case("control-character", _one("w.yml", "on: push\nname: a\x07b\njobs: {}\n"),
+         _expect("w.yml", ("TC001", 2, 8)), "a control character YAML forbids"),
+    Case("billion-laughs", _one("w.yml", _billion_laughs()),
+         _expect("w.yml", ("TC001", 5, 4)), "aliases that expand to 10^10 nodes"),
+    Case("deep-flow-nesting", _one("w.yml", "[" * 100_000 + "]" * 100_000),
+         _expect("w.yml", ("TC001", 1, 2001)), "100,000 nested flow sequences"),
+    Case("deep-mapping-nesting", _one("w.yml", "{a: " * 100_000 + "1" + "}" * 100_000),
+         _expect("w.yml", ("TC001", 1, 8001)), "100,000 nested flow mappings"),
+    Case("deep-block-nesting", _one("w.yml", "- " * 100_000 + "x\n"),
+         _expect("w.yml", ("TC001", 1, 4001)), "100,000 nested block sequences on one line"),
+    Case("fifty-megabytes", _one("w.yml", b"# " + b"x" * (50 * 1024 * 1024) + b"\n"),
+         _expect("w.yml", ("TC001", 1, 1)), "a 50 MB file"),
+    Case("nul-bytes", _one("w.yml", b"on: push\njobs:\n  a:\x00\n"),
+         _expect("w.yml", ("TC001", 3, 5)), "a NUL byte inside otherwise valid YAML"),
+    Case("binary-data", _one("w.yml", bytes(range(256)) * 64),
+         _expect("w.yml", ("TC001", 2, 118)), "bytes that are not text at all"),
+    Case("invalid-utf8", _one("w.yml", b"on: push\nname: caf\xe9\njobs: {}\n"),
+         _expect("w.yml", ("TC001", 2, 10)), "Latin-1 bytes in a UTF-8 file"),
+    Case("utf16-with-bom", _one("w.yml", codecs.BOM_UTF16_LE + TOKEN_PUBLISH.encode("utf-16-le")),
+         frozenset(("w.yml", rule, line, column) for rule, line, column in TOKEN_FINDINGS),
+         "a UTF-16 workflow (with BOM) is read, and judged like its UTF-8 twin"),
+    Case("empty-file", _one("w.yml", ""), _expect("w.yml", ("TC001", 1, 1)), "an empty file"),
+    Case("only-comments", _one("w.yml", "# nothing here\n"), _expect("w.yml", ("TC001", 1, 1)), "a file of comments"),
+    Case("root-is-a-list", _one("w.yml", "- on: push\n- jobs: {}\n"), _expect("w.yml", ("TC001", 1, 1)), "a list at the top"),
+    Case("root-is-a-scalar", _one("w.yml", "just words\n"), _expect("w.yml", ("TC001", 1, 1)), "a scalar at the top"),
+    Case("jobs-is-a-list", _one("w.yml", "on: push\njobs:\n  - build\n"), _expect("w.yml", ("TC001", 3, 3)), "jobs as a list"),
+    Case("steps-is-a-mapping", _one("w.yml", PUBLISHING_HEADER.replace("    steps:\n      - uses:", "    steps:\n      uses:")),
+         _expect("w.yml", ("TC001", 11, 7)), "steps as a mapping"),
+    Case("wrong-types", _one("w.yml", WRONG_TYPES),
+         _expect("w.yml", ("TC001", 8, 18), ("TC201", 10, 15), ("TC001", 12, 14), ("TC001", 13, 10), ("TC001", 14, 12),
+                 ("TC001", 15, 9), ("TC001", 16, 18), ("TC001", 17, 16), ("TC001", 19, 15), ("TC001", 20, 14),
+                 ("TC001", 21, 15), ("TC001", 22, 15), ("TC001", 23, 9), ("TC001", 26, 14), ("TC001", 27, 11)),
+         "a wrong type in every field of a job and step the model reads (the publish job loses its invalid permissions)"),
+    Case("wrong-types-elsewhere", _one("w.yml", WRONG_TYPES_ELSEWHERE),
+         _expect("w.yml", ("TC001", 1, 7), ("TC303", 3, 3), ("TC001", 4, 11), ("TC302", 5, 3), ("TC001", 5, 24),
+                 ("TC001", 10, 13), ("TC001", 11, 6), ("TC001", 14, 30), ("TC001", 15, 25), ("TC001", 15, 38),
+                 ("TC001", 18, 17), ("TC001", 23, 14), ("TC001", 24, 13), ("TC001", 26, 21), ("TC001", 27, 25),
+                 ("TC304", 28, 14), ("TC001", 30, 27), ("TC001", 31, 16)),
+         "wrong types in triggers, permission levels, environment, inputs and env (an invalid tag filter is no filter)"),
+    Case("one-megabyte-line", _one("w.yml", TOKEN_PUBLISH.replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    name: " + "x" * 1_000_000)),
+         frozenset(("w.yml", rule, line + (line > 6), column) for rule, line, column in TOKEN_FINDINGS),
+         "a single line of a million characters"),
+    Case("unclosed-expressions", _one("w.yml", PUBLISHING_HEADER + "      - run: |\n          twine upload " + "${{ " * 100_000 + "\n"),
+         frozenset(), "100,000 '${{' never closed in one script (a lazy regex takes minutes on this)"),
+    Case("fifty-thousand-uploads", _one("w.yml", PUBLISHING_HEADER + "      - run: |\n          " + "twine upload dist/* && " * 50_000 + "true\n"),
+         frozenset(), "one script that uploads 50,000 times (each upload is judged)"),
+    Case("five-thousand-jobs", _one("w.yml", _five_thousand_jobs()),
+         frozenset(("w.yml", rule, line + 4 * 4999, column) for rule, line, column in TOKEN_FINDINGS),
+         "5,000 jobs, one of which uploads with a token"),
+    Case("duplicate-keys", _one("w.yml", TOKEN_PUBLISH.replace("    runs-on: ubuntu-latest\n", "    runs-on: ubuntu-latest\n    runs-on: windows-latest\n")),
+         frozenset({("w.yml", "TC001", 7, 5)} | {("w.yml", rule, line + (line > 6), column) for rule, line, column in TOKEN_FINDINGS}),
+         "a key given twice (GitHub rejects it; the first value is used)"),
+    Case("symlink-loop", _symlink_loop,
+         frozenset({("self.yml", "TC001", 1, 1)} | {("release.yml", rule, line, column) for rule, line, column in TOKEN_FINDINGS}),
+         "directory symlinks that loop, and a file symlinked to itself"),
+    Case("unreadable-file", _unreadable,
+         frozenset({("dangling.yml", "TC001", 1, 1)}
+                   | {(name, rule, line, column) for rule, line, column in TOKEN_FINDINGS for name in ("release.yml", "secret.yml")}
+                   if _ROOT else
+                   {("dangling.yml", "TC001", 1, 1), ("secret.yml", "TC001", 1, 1)}
+                   | {("release.yml", rule, line, column) for rule, line, column in TOKEN_FINDINGS}),
+         "a file nobody may read (root can: then it is linted) and a dangling symlink; the other files are still linted"),
+    Case("named-pipe", _fifo,
+         frozenset({("pipe.yml", "TC001", 1, 1)} | {("release.yml", rule, line, column) for rule, line, column in TOKEN_FINDINGS}),
+         "a FIFO named like a workflow (reading it would block forever)"),
+]
+
+
+def findings_of(json_output: str | bytes) -> set[Finding]:
+    """(file name, rule, line, column) of every finding in trustycheck's JSON output."""
+    return {(Path(f["path"]).name, f["rule"], f["line"], f["column"]) for f in json.loads(json_output)["findings"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time and memory of trustycheck on each hostile input.")
+    parser.add_argument("--only", action="append", default=[], help="run only this case (repeatable)")
+    args = parser.parse_args(argv)
+    from measure import measure  # beside this script; imported here so tests can load CASES alone
+
+    command = [str(Path(sys.executable).parent / "trustycheck")]
+    failed = 0
+    print(f"  {'case':<24} {'seconds':>8} {'peak MB':>8}  outcome")
+    for case in CASES:
+        if args.only and case.name not in args.only:
+            continue
+        with tempfile.TemporaryDirectory() as temporary:
+            workspace = Path(temporary) / "case"
+            workspace.mkdir()
+            arguments = case.make(workspace)
+            with open(Path(temporary) / "out", "w+b") as out_file, open(Path(temporary) / "err", "w+b") as err_file:
+                run = measure([*command, "--format", "json", *arguments], cwd=str(workspace), stdout=out_file, stderr=err_file)
+                out_file.seek(0)
+                err_file.seek(0)
+                out, err = out_file.read(), err_file.read()
+            seconds, peak = run.seconds, run.max_rss_kb / 1024
+            try:
+                found = findings_of(out)
+            except ValueError:
+                found = set()
+            problems = []
+            if found != case.expect:
+                problems.append(f"findings differ: {sorted(found ^ case.expect)}")
+            if b"Traceback" in err:
+                problems.append("traceback")
+            if seconds >= 2 or peak >= 200:
+                problems.append("over the 2 s / 200 MB bound")
+            failed += bool(problems)
+            print(f"  {case.name:<24} {seconds:>8.3f} {peak:>8.1f}  {'; '.join(problems) or 'ok'}")
+    print(f"{failed} of the cases run failed" if failed else "every case ok")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""Hostile input: every case of benchmarks/hostile.py, run through the real command line.
+
+Each must end cleanly (exit 0 or 1, never 2, no traceback) with exactly the expected findings,
+every one positioned inside its file. A per-test timeout turns a hang into a failure; the time
+and memory bounds themselves are measured by ``python benchmarks/hostile.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_cli
+
+_SPEC = importlib.util.spec_from_file_location("hostile", REPO / "benchmarks" / "hostile.py")
+hostile = importlib.util.module_from_spec(_SPEC)
+sys.modules["hostile"] = hostile  # dataclasses look their module up there
+_SPEC.loader.exec_module(hostile)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("case", hostile.CASES, ids=[case.name for case in hostile.CASES])
+def test_hostile_input_ends_cleanly_with_the_expected_findings(case, tmp_path: Path) -> None:
+    arguments = case.make(tmp_path)
+    result = run_cli("--format", "json", *arguments, cwd=tmp_path, timeout=50)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == (1 if case.expect else 0), result.stderr
+    report = json.loads(result.stdout)
+    assert hostile.findings_of(result.stdout) == case.expect
+    for finding in report["findings"]:
+        path = Path(finding["path"]) if Path(finding["path"]).is_absolute() else tmp_path / finding["path"]
+        lines = _line_count(path)
+        assert 1 <= finding["line"] <= finding["end_line"] <= max(lines, 1), finding
+        assert finding["column"] >= 1 and finding["end_column"] >= 1, finding
+
+
+def _line_count(path: Path) -> int:
+    """Lines of a file as YAML counts them (0 when it cannot be read: positions are then 1:1)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return 0  # a FIFO: reading it here would block
+        data = path.read_bytes()
+    except OSError:
+        return 0
+    for encoding in ("utf-8", "utf-16"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = data.decode("latin-1")
+    return text.count("\n") + 1
+
+
+def test_every_case_is_described_and_named_once() -> None:
+    names = [case.name for case in hostile.CASES]
+    assert len(names) == len(set(names))
+    assert all(case.why for case in hostile.CASES)
