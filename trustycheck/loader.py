@@ -86,16 +86,18 @@ def load_path(path: str) -> Document:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
         return _failed(path, "unreadable", f"cannot read file: {_reason(error)}")
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            status = os.fstat(descriptor)
-            if not stat.S_ISREG(status.st_mode):
-                return _failed(path, "unreadable", f"cannot read file: it is {_file_kind(status.st_mode)}, not a regular file")
-            if status.st_size > MAX_BYTES:
-                return _failed(path, "limit", f"file is {status.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit")
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            return _failed(path, "unreadable", f"cannot read file: it is {_file_kind(status.st_mode)}, not a regular file")
+        if status.st_size > MAX_BYTES:
+            return _failed(path, "limit", f"file is {status.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit")
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
-        except OSError as error:
-            return _failed(path, "unreadable", f"cannot read file: {_reason(error)}")
+    except OSError as error:
+        return _failed(path, "unreadable", f"cannot read file: {_reason(error)}")
+    finally:
+        os.close(descriptor)
     return load_bytes(path, data)
 
 
@@ -137,7 +139,7 @@ def load_text(path: str, text: str) -> Document:
     try:
         raw = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        problems.append(_yaml_problem(error, text))
+        problems.append(_yaml_problem(error, text, doc.lines))
         return doc
     except yaml.reader.ReaderError as error:
         problems.append(_reader_problem(error, text))
@@ -169,7 +171,10 @@ def load_text(path: str, text: str) -> Document:
             )
         )
 
-    doc.root = wrap(raw, duplicate, path)
+    end = None
+    if not text.endswith(("\n", "\r", "\x85", "\u2028", "\u2029")):
+        end = (len(doc.lines), len(doc.lines[-1]) + 1)  # libyaml would end the last node a line further
+    doc.root = wrap(raw, duplicate, path, end)
     return doc
 
 
@@ -209,9 +214,14 @@ def _encoding_problem(data: bytes, error: UnicodeDecodeError, encoding: str) -> 
     return Problem("encoding", f"file is not valid UTF-8: byte 0x{byte:02x} cannot be decoded", Pos.point(line, column))
 
 
-def _yaml_problem(error: yaml.MarkedYAMLError, text: str) -> Problem:
+def _yaml_problem(error: yaml.MarkedYAMLError, text: str, lines: list[str]) -> Problem:
     mark = error.problem_mark or error.context_mark
-    pos = Pos.point(mark.line + 1, mark.column + 1) if mark is not None else Pos.point(1, 1)
+    pos = Pos.point(1, 1)
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+        if line > len(lines):  # at the end of an unterminated last line, libyaml counts one line more
+            line, column = len(lines), len(lines[-1]) + 1
+        pos = Pos.point(line, column)
     what = error.problem or error.context or "invalid YAML"
     if error.context and error.problem:
         what = f"{error.problem} ({error.context})"

@@ -51,9 +51,12 @@ class Pos:
         return Pos(line, col, line, col + 1)
 
 
-def _mark_pos(node: yaml.Node, path: str | None) -> Pos:
+def _mark_pos(node: yaml.Node, origin: "Origin") -> Pos:
     start, end = node.start_mark, node.end_mark
-    return Pos(start.line + 1, start.column + 1, end.line + 1, end.column + 1, path)
+    end_line, end_col = end.line + 1, end.column + 1
+    if origin.end is not None and (end_line, end_col) > origin.end:
+        end_line, end_col = origin.end  # libyaml ends an unterminated last line on a line that does not exist
+    return Pos(start.line + 1, start.column + 1, end_line, end_col, origin.path)
 
 
 def resolve_plain(text: str) -> Any:
@@ -84,13 +87,16 @@ DuplicateReporter = Callable[["Scalar", "Scalar"], None]
 
 
 class Origin:
-    """What every node of one document shares: its file and its duplicate-key reporter."""
+    """What every node of one document shares: its file, its duplicate-key reporter and, when
+    known, ``end``: the (line, column) just past its last character, where positions stop."""
 
-    __slots__ = ("path", "report")
+    __slots__ = ("path", "report", "end")
 
-    def __init__(self, path: str | None = None, report: DuplicateReporter | None = None) -> None:
+    def __init__(self, path: str | None = None, report: DuplicateReporter | None = None,
+                 end: tuple[int, int] | None = None) -> None:
         self.path = path
         self.report = report
+        self.end = end
 
 
 _NO_ORIGIN = Origin()
@@ -109,7 +115,7 @@ class Node:
 
     @property
     def pos(self) -> Pos:
-        return _mark_pos(self.raw, self._origin.path)
+        return _mark_pos(self.raw, self._origin)
 
     @property
     def path(self) -> str | None:
@@ -254,9 +260,10 @@ def _merge_sources(raw: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def wrap(raw: yaml.Node, report: DuplicateReporter | None = None, path: str | None = None) -> Node:
-    """Wrap a composed PyYAML node read from ``path``."""
-    return _wrap(raw, Origin(path, report))
+def wrap(raw: yaml.Node, report: DuplicateReporter | None = None, path: str | None = None,
+         end: tuple[int, int] | None = None) -> Node:
+    """Wrap a composed PyYAML node read from ``path`` (whose text ends at ``end``, if given)."""
+    return _wrap(raw, Origin(path, report, end))
 
 
 def _wrap(raw: yaml.Node, origin: Origin) -> Node:

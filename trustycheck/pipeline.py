@@ -17,6 +17,7 @@ from trustycheck.findings import Finding, severity_rank
 from trustycheck.loader import Document, Problem, load_path
 from trustycheck.model.facts import FACTS, Analysis, analyse, analyse_project, problems_only
 from trustycheck.model.project import Project
+from trustycheck.model.pypi import mask_tokens
 from trustycheck.nodes import Pos
 from trustycheck.parallel import run_in_shares
 from trustycheck.suppress import NEVER_SUPPRESSED, Suppression, apply as apply_suppressions
@@ -194,7 +195,7 @@ def _lint_project(root: str | None, paths: list[str], rules: list[Rule]) -> list
         analyses = [_analyse_alone(path, error) for path in paths]
     reports = []
     for analysis in analyses:
-        findings = run_rules(rules, analysis)
+        findings = [_masked(finding) for finding in run_rules(rules, analysis)]
         by_path: dict[str, list[Finding]] = {}
         for finding in findings:
             by_path.setdefault(finding.path, []).append(finding)
@@ -207,6 +208,12 @@ def _lint_project(root: str | None, paths: list[str], rules: list[Rule]) -> list
     for doc in project.documents.values():
         doc.root = None  # reporters need only the text; let the node graphs go
     return reports
+
+
+def _masked(finding: Finding) -> Finding:
+    """A message quoting a name from the workflow must not carry a token written there."""
+    message = mask_tokens(finding.message)
+    return finding if message == finding.message else replace(finding, message=message)
 
 
 def _analyse_alone(path: str, error: Exception) -> Analysis:

@@ -44,14 +44,14 @@ def judge_repository(root: str) -> Verdict:
     from trustycheck.model.facts import analyse_project
     from trustycheck.model.project import Project
     from trustycheck.pipeline import cycle_collector_paused, repository_files
-    from trustycheck.verdict import judge
+    from trustycheck.verdict import judge, without_tokens
 
     targets = discover_repository(Path(root))
     workflows = [str(t.path) for t in targets if t.path.parent.name == "workflows"]
     try:
         with cycle_collector_paused():
             analysis = analyse_project(Project(root, load_path, repository_files), [str(t.path) for t in targets])
-        return judge(root, analysis.contexts, len(workflows), root)
+        return without_tokens(judge(root, analysis.contexts, len(workflows), root))
     except Exception as error:  # one repository's trouble must not stop a run over thousands
         return Verdict(root, "unknown", f"trustycheck could not analyse it ({type(error).__name__}: {error}); please report this")
 

@@ -9,8 +9,10 @@ reason; ``unknown`` also says what would have to be read to settle it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
+
+from trustycheck.model.pypi import mask_tokens
 
 TRUSTED, TOKEN, MIXED, NONE, UNKNOWN = "trusted", "token", "mixed", "none", "unknown"
 VERDICTS = (TRUSTED, TOKEN, MIXED, NONE, UNKNOWN)
@@ -72,6 +74,17 @@ class Verdict:
                 for e in self.evidence
             ],
         }
+
+
+def without_tokens(verdict: Verdict) -> Verdict:
+    """The verdict with any PyPI token in its words masked (evidence quotes job names and
+    commands from the workflow, which may hold one)."""
+
+    def clean(item):
+        changes = {name: mask_tokens(value) for name, value in vars(item).items() if isinstance(value, str)}
+        return replace(item, **changes)
+
+    return replace(clean(verdict), evidence=[clean(evidence) for evidence in verdict.evidence])
 
 
 def judge(repository: str, contexts: dict[str, list[dict[str, Any]]], files: int, root: str | None = None) -> Verdict:
