@@ -53,10 +53,13 @@ class Pos:
 
 def _mark_pos(node: yaml.Node, origin: "Origin") -> Pos:
     start, end = node.start_mark, node.end_mark
-    end_line, end_col = end.line + 1, end.column + 1
-    if origin.end is not None and (end_line, end_col) > origin.end:
-        end_line, end_col = origin.end  # libyaml ends an unterminated last line on a line that does not exist
-    return Pos(start.line + 1, start.column + 1, end_line, end_col, origin.path)
+    start_line, start_col, end_line, end_col = start.line + 1, start.column + 1, end.line + 1, end.column + 1
+    if origin.end is not None:  # libyaml ends an unterminated last line on a line that does not exist
+        if (end_line, end_col) > origin.end:
+            end_line, end_col = origin.end
+        if (start_line, start_col) > origin.end:
+            start_line, start_col = origin.end
+    return Pos(start_line, start_col, end_line, end_col, origin.path)
 
 
 def resolve_plain(text: str) -> Any:
