@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
+
+from trustycheck.engine.conditions import Predicate, compile_condition
 
 _SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "rule.schema.json"
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_.*-]*)\}")
@@ -46,6 +48,16 @@ class Rule:
     @property
     def hint(self) -> str:
         return self.fix["hint"]
+
+    @cached_property
+    def applies(self) -> Predicate:
+        """The condition, compiled once (the runner tests it against every context)."""
+        return compile_condition(self.condition)
+
+    @cached_property
+    def severity_tests(self) -> tuple[tuple[Predicate, str], ...]:
+        """Each ``severity-cases`` entry as (compiled condition, severity), in order."""
+        return tuple((compile_condition(case["when"]), case["severity"]) for case in self.severity_cases)
 
     @property
     def security_severity(self) -> float:

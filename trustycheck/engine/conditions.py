@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from typing import Any, Callable
 
+
 def lookup(facts: dict[str, Any], path: str) -> Any:
     """Follow a dotted path through nested dicts; a missing step gives ``None``."""
     return getter(path)(facts)

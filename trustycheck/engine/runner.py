@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any, Iterable, Protocol
 
 from trustycheck.engine.catalog import Rule
-from trustycheck.engine.conditions import Predicate, compile_condition, lookup
+from trustycheck.engine.conditions import lookup
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
 
@@ -30,7 +30,7 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
     """
     found: dict[tuple, tuple[Finding, list[str]]] = {}
     for rule in rules:
-        applies = _predicate(rule.condition)
+        applies = rule.applies
         for facts in analysis.contexts.get(rule.scope, ()):
             if not applies(facts):
                 continue
@@ -47,17 +47,6 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
     return [_with_chains(finding, chains) for finding, chains in found.values()]
 
 
-_COMPILED: dict[int, tuple[dict[str, Any], Predicate]] = {}
-
-
-def _predicate(condition: dict[str, Any]) -> Predicate:
-    """The compiled form of a rule's condition, compiled once per condition object."""
-    cached = _COMPILED.get(id(condition))
-    if cached is None or cached[0] is not condition:
-        cached = _COMPILED[id(condition)] = (condition, compile_condition(condition))
-    return cached[1]
-
-
 def _with_chains(finding: Finding, chains: list[str]) -> Finding:
     if not chains:
         return finding
@@ -67,9 +56,9 @@ def _with_chains(finding: Finding, chains: list[str]) -> Finding:
 
 
 def severity(rule: Rule, facts: dict[str, Any]) -> str:
-    for case in rule.severity_cases:
-        if _predicate(case["when"])(facts):
-            return case["severity"]
+    for applies, level in rule.severity_tests:
+        if applies(facts):
+            return level
     return rule.severity
 
 

@@ -514,7 +514,7 @@ def _uses_facts(ref: ActionRef) -> Facts:
     return {"raw": ref.raw, "documented_floating": documented_floating_ref(ref), "release": looks_like_release(ref.raw), "action": ref.action, "ref": ref.ref, "ref_kind": ref.ref_kind, "kind": ref.kind, "node": ref.node}
 
 
-def _step_facts(step: Step, publish: Publish | None, delegates: Thunk | None = None) -> Facts:
+def _step_facts(step: Step, publish: Publish | None, delegates: Thunk) -> Facts:
     eager = {
         "index": step.index,
         "label": step.label,
@@ -522,7 +522,7 @@ def _step_facts(step: Step, publish: Publish | None, delegates: Thunk | None = N
         "uses": _uses_facts(step.uses) if step.uses else None,
         "publish": _publish_facts(publish) if publish else None,
     }
-    return LazyFacts(eager, {"delegates": delegates or _no_delegation})
+    return LazyFacts(eager, {"delegates": delegates})
 
 
 def _no_delegation() -> Facts:
