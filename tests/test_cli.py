@@ -138,8 +138,11 @@ def test_select_ignore_and_min_severity(tmp_path: Path, options: tuple, expected
         (("--select", "TC999"), "trustycheck: error: 'TC999' matches no rule id, id prefix or slug"),
         (("--ignore", "no-such-rule"), "trustycheck: error: 'no-such-rule' matches no rule id"),
         (("does-not-exist.yml",), "trustycheck: error: does-not-exist.yml: no such file or directory"),
-        (("--format", "xml"), "Invalid value for '--format'"),
-        (("--min-severity", "fatal"), "Invalid value for '--min-severity'"),
+        (("--format", "xml"), "trustycheck: error: argument --format: invalid choice: 'xml'"),
+        (("--min-severity", "fatal"), "trustycheck: error: argument --min-severity: invalid choice: 'fatal'"),
+        (("--jobs", "0"), "trustycheck: error: argument -j/--jobs: '0' is not a whole number of at least 1"),
+        (("status", "--fail-on", "great"), "trustycheck: error: argument --fail-on: invalid choice: 'great'"),
+        (("--no-such-option",), "trustycheck: error: unrecognized arguments: --no-such-option"),
         (("explain", "TC999"), "trustycheck: error: no rule 'TC999'"),
     ],
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from trustycheck.records import record, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ class ConfigError(Exception):
     """A configuration file that cannot be used."""
 
 
-@dataclass
+@record
 class Config:
     path: Path | None = None
     select: list[str] | None = None

@@ -12,7 +12,7 @@ it is reported rather than skipped.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from trustycheck.records import record
 from pathlib import Path
 
 _YAML_SUFFIXES = (".yml", ".yaml")
@@ -23,7 +23,7 @@ class DiscoveryError(Exception):
     """A path argument that cannot be used (does not exist)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """A file to lint and the repository root it belongs to (if known)."""
 

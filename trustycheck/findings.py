@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from trustycheck.records import record
 
 from trustycheck.nodes import Pos
 
@@ -14,7 +14,7 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     rule_id: str
     slug: str

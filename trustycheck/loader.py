@@ -12,7 +12,7 @@ import codecs
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from trustycheck.records import record, field
 from functools import cached_property
 
 import yaml
@@ -53,7 +53,7 @@ _ANCHOR = re.compile(r"(?:^|[\s,\[{])&[^\s&,\[\]{}]")
 """An anchor (``&name`` where a node starts); shell ``&&`` does not match."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Problem:
     """Why (part of) a file could not be read as a workflow."""
 
@@ -62,7 +62,7 @@ class Problem:
     pos: Pos
 
 
-@dataclass
+@record
 class Document:
     """A loaded file: its text, its root node (``None`` when unreadable) and any problems."""
 

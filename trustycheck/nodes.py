@@ -12,7 +12,7 @@ strings (``on`` is ``"on"``, not ``True``) and plain scalars follow the YAML 1.2
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from trustycheck.records import record, field
 from typing import Any, Callable, Iterator, Union
 
 import yaml
@@ -34,7 +34,7 @@ _FLOAT_SPECIAL = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Pos:
     """A span in a file: 1-based line and column; ``end_col`` is one past the last character."""
 

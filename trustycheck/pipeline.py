@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from trustycheck.records import record, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -27,7 +27,7 @@ class SelectionError(Exception):
     """A --select/--ignore entry that names no rule."""
 
 
-@dataclass
+@record
 class FileReport:
     """The outcome for one file: its findings, and what reporters need to show them safely."""
 
@@ -64,7 +64,7 @@ def select_rules(rules: Iterable[Rule], select: list[str] | None, ignore: list[s
     return [r for r in rules if r.id in chosen and r.id not in dropped]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LintOptions:
     min_severity: str = "note"
     report_unused_ignores: bool = False
@@ -166,7 +166,7 @@ def _per_path(report: FileReport, findings: list[Finding], options: LintOptions)
     return kept
 
 
-@dataclass
+@record
 class _Contexts:
     contexts: dict[str, list[dict]]
 

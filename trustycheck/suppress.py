@@ -10,7 +10,7 @@ matched nothing are collected, for ``--report-unused-ignores``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from trustycheck.records import record, field
 
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
@@ -19,7 +19,7 @@ _DIRECTIVE = re.compile(r"#\s*trustycheck:\s*ignore\[([^\]]*)\](.*)$", re.I)
 NEVER_SUPPRESSED = frozenset({"TC001"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suppression:
     """Why a finding is not shown: SARIF kind ``inSource`` (a comment) or ``external`` (configuration)."""
 
@@ -27,7 +27,7 @@ class Suppression:
     kind: str = "inSource"
 
 
-@dataclass
+@record
 class Directive:
     pos: Pos
     entries: tuple[str, ...]

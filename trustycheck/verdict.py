@@ -9,7 +9,7 @@ reason; ``unknown`` also says what would have to be read to settle it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from trustycheck.records import record, field, replace
 from typing import Any, Iterable
 
 from trustycheck.model.pypi import mask_tokens
@@ -21,7 +21,7 @@ VERDICTS = (TRUSTED, TOKEN, MIXED, NONE, UNKNOWN)
 OIDC_PATH, TOKEN_PATH, UNSURE_PATH = "oidc", "token", "unsure"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Evidence:
     """One upload (or hand-over) and what authenticates it."""
 
@@ -45,7 +45,7 @@ class Evidence:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-@dataclass
+@record
 class Verdict:
     repository: str
     verdict: str

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from trustycheck.records import record
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 
+from trustycheck.engine import rule_cache
 from trustycheck.engine.conditions import Predicate, compile_condition
 
 _SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "rule.schema.json"
@@ -26,7 +27,7 @@ class CatalogError(Exception):
     """A rule file that cannot be used; the message names the file and the field."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     id: str
     slug: str
@@ -94,16 +95,24 @@ def load_catalog(directories: Iterable[Path], known_facts: dict[str, str], trust
 
     Directories in ``trusted`` (the built-in catalog, which the test suite validates) skip
     the JSON Schema check: importing jsonschema and validating cost ~100 ms per run, more
-    than linting a small repository."""
+    than linting a small repository. A directory whose files are unchanged since a previous
+    run is read from the rule cache (see :mod:`trustycheck.engine.rule_cache`)."""
     trusted = set(trusted)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
+    vocabulary = tuple(known_facts)
     for directory in directories:
         if not directory.is_dir():
             raise CatalogError(f"{directory}: rules directory does not exist")
         files = sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
-        for path in files:
-            rule = load_rule(path, known_facts, validate=directory not in trusted)
+        validate = directory not in trusted
+        key = rule_cache.cache_key(str(directory), [str(path) for path in files], vocabulary, validate)
+        contents = rule_cache.load(key)
+        if contents is None or len(contents) != len(files):
+            contents = [read_rule(path, known_facts, validate) for path in files]
+            rule_cache.store(key, contents)
+        for path, data in zip(files, contents):
+            rule = _rule(path, data)
             for name in (rule.id, rule.slug):
                 if name in seen:
                     raise CatalogError(f"{path}: {name!r} is already defined by {seen[name]}")
@@ -113,6 +122,12 @@ def load_catalog(directories: Iterable[Path], known_facts: dict[str, str], trust
 
 
 def load_rule(path: Path, known_facts: dict[str, str], validate: bool = True) -> Rule:
+    """One rule file, parsed and checked (no cache)."""
+    return _rule(path, read_rule(path, known_facts, validate))
+
+
+def read_rule(path: Path, known_facts: dict[str, str], validate: bool = True) -> dict[str, Any]:
+    """A rule file's data, after the schema (if ``validate``) and the fact vocabulary accept it."""
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
     except (OSError, UnicodeDecodeError) as error:
@@ -123,6 +138,10 @@ def load_rule(path: Path, known_facts: dict[str, str], validate: bool = True) ->
     if errors:
         raise CatalogError(f"{path}: {_describe(_deepest(errors))}")
     _check_facts(path, data, known_facts)
+    return data
+
+
+def _rule(path: Path, data: dict[str, Any]) -> Rule:
     at = data["at"]
     return Rule(
         id=data["id"],

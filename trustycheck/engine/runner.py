@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from trustycheck.records import replace
 from typing import Any, Iterable, Protocol
 
 from trustycheck.engine.catalog import Rule

@@ -16,7 +16,7 @@ evaluated once per instance, so a finding in a called file names the chain that 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from trustycheck.records import record, field, replace
 from typing import Callable
 
 from trustycheck.model import credentials as cred
@@ -39,7 +39,7 @@ repositories have tens). Reported once, at the first call not followed."""
 Opener = Callable[[str], "Workflow | None"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Link:
     """One hop of a call chain: a job of a workflow file, or a step that runs a local action."""
 
@@ -58,7 +58,7 @@ def describe_chain(links: tuple[Link, ...]) -> str:
     return " → ".join(str(link) for link in links)
 
 
-@dataclass
+@record
 class Scope:
     """How ``inputs.*`` and ``secrets.*`` of a called file resolve in its caller."""
 
@@ -74,7 +74,7 @@ class Scope:
     parent: "Scope | None" = None
 
 
-@dataclass
+@record
 class CallProblem:
     """A local call that cannot be followed: the file is missing, not a workflow, or a cycle."""
 
@@ -84,7 +84,7 @@ class CallProblem:
     """Not reported (the same limit was already reported once)."""
 
 
-@dataclass
+@record
 class StepInstance:
     step: Step
     job: Job
@@ -96,7 +96,7 @@ class StepInstance:
     """Composite actions the step is reached through."""
 
 
-@dataclass
+@record
 class JobInstance:
     job: Job
     workflow: Workflow

@@ -8,7 +8,7 @@ manual exchange) and from a token pasted into the file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from trustycheck.records import record
 from typing import Callable
 
 from trustycheck.model.expressions import has_expression, references
@@ -32,7 +32,7 @@ _SHELL_VAR = re.compile(r"""["']?\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-
 EnvLookup = Callable[[str], "tuple[str, Node | Pos | None] | None"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Credential:
     """What authenticates an upload, where it comes from, and the node to point at."""
 

@@ -10,7 +10,7 @@ say "a long-lived token is passed to X" or "X would have to be read to know".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from trustycheck.records import record
 
 from trustycheck.model.expressions import references
 from trustycheck.model.refs import ActionRef
@@ -41,7 +41,7 @@ _OTHER_OIDC_USERS = frozenset({
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".ps1", ".zsh")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Delegation:
     """A call or command that may publish where trustycheck cannot look."""
 

@@ -7,7 +7,7 @@ env var, a literal) without evaluating anything; a reference scan is enough and 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from trustycheck.records import record
 from typing import Callable
 
 _CONTEXT_REF = re.compile(
@@ -17,7 +17,7 @@ _CONTEXT_REF = re.compile(
 _PART = re.compile(r"\.\s*([A-Za-z_*][\w-]*)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ContextRef:
     """One reference such as ``secrets.PYPI_TOKEN`` or ``steps.mint.outputs.token``."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from trustycheck.records import record, field, replace
 from functools import partial
 from typing import Any
 
@@ -146,7 +146,7 @@ FACTS: dict[str, str] = {
 }
 
 
-@dataclass
+@record
 class Analysis:
     """Everything the rules need about a set of files analysed together (one repository)."""
 

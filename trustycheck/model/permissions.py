@@ -8,7 +8,7 @@ shorthands; with no block anywhere the repository default applies, and ``id-toke
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from trustycheck.records import record, field
 
 from trustycheck.nodes import Mapping, Node, Scalar, describe
 
@@ -33,7 +33,7 @@ KIND_READ_ALL = "read-all"
 KIND_WRITE_ALL = "write-all"
 
 
-@dataclass
+@record
 class Permissions:
     """One ``permissions:`` block (or the repository default when ``kind`` is ``default``)."""
 

@@ -8,7 +8,7 @@ resulting facts. (DOMAIN.md §1 for the PyPA action, §3 for the tools.)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from trustycheck.records import record
 from typing import Callable
 
 from trustycheck.model import credentials as cred
@@ -27,7 +27,7 @@ _RUNNER_VALUE_OPTIONS = frozenset({"--with", "-w", "--from", "--spec", "--python
 """Options of uv/pipx runners that take a value (``uv run --with twine twine upload``)."""
 
 
-@dataclass
+@record
 class Publish:
     """One upload performed by a step."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from trustycheck.records import record
 
 from trustycheck.nodes import Node
 
@@ -20,7 +20,7 @@ BRANCH = "branch"
 NO_REF = "none"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ActionRef:
     """A parsed ``uses:`` value.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from trustycheck.records import record
 
 from trustycheck.model.expressions import references, replace_expressions
 from trustycheck.model.shell import is_python, program_name, python_module, split_commands
@@ -42,7 +42,7 @@ def looks_like_release(name: str | None) -> bool:
     return bool(name and _RELEASE_NAME.search(name))
 
 
-@dataclass
+@record
 class StepRole:
     builds: bool = False
     caches: bool = False

@@ -9,7 +9,7 @@ is one word, not a command), ``VAR=value`` and ``env VAR=value`` prefixes, ``sud
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from trustycheck.records import record, field
 from functools import lru_cache
 
 from trustycheck.model.expressions import replace_expressions
@@ -20,7 +20,7 @@ _TRANSPARENT = frozenset({"sudo", "time", "exec", "nohup", "command", "builtin",
 _CONTROL_KEYWORDS = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}"})
 
 
-@dataclass
+@record
 class Command:
     """One simple command: its words (expressions restored) and its ``VAR=value`` prefixes."""
 

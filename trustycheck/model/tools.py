@@ -6,12 +6,12 @@ publisher plugin (its credential flag is ``-a``), ``pdm publish -P`` is the pass
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from trustycheck.records import record, field
 
 from trustycheck.model.pypi import PYPI, TESTPYPI
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ToolSpec:
     name: str
     program: str

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from trustycheck.records import record, field
 
 from trustycheck.nodes import Mapping, Node, Scalar, Sequence, describe
 
 FILTER_KEYS = ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore", "types")
 
 
-@dataclass
+@record
 class Trigger:
     """One event that starts the workflow, e.g. ``push`` with ``tags: ['v*']``."""
 

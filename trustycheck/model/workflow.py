@@ -7,7 +7,7 @@ structure problems and skipped, so a broken part never hides the rest of the fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from trustycheck.records import record, field
 
 from trustycheck.loader import Document, Problem
 from trustycheck.model.permissions import Permissions, effective_permissions, parse_permissions
@@ -19,7 +19,7 @@ WORKFLOW = "workflow"
 ACTION = "action"
 
 
-@dataclass
+@record
 class EnvVar:
     name: str
     key: Scalar
@@ -33,7 +33,7 @@ class EnvVar:
 Env = dict[str, EnvVar]
 
 
-@dataclass
+@record
 class Environment:
     """A job's deployment environment: ``environment: pypi`` or ``{name: pypi, url: ...}``."""
 
@@ -42,7 +42,7 @@ class Environment:
     node: Node
 
 
-@dataclass
+@record
 class Step:
     index: int
     node: Mapping
@@ -77,7 +77,7 @@ class Step:
         return f"step {self.index + 1}"
 
 
-@dataclass
+@record
 class Job:
     id: str
     key: Scalar
@@ -100,7 +100,7 @@ class Job:
     secrets_node: Node | None = None
 
 
-@dataclass
+@record
 class Workflow:
     """A workflow file, or a composite action file (``kind == 'action'``: one pseudo-job)."""
 

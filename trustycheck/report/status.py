@@ -6,9 +6,8 @@ import csv
 import io
 import json
 
-import click
-
 from trustycheck import __version__
+from trustycheck.report.ansi import styler
 from trustycheck.verdict import VERDICTS, Verdict, summarise
 
 STATUS_FORMAT_VERSION = 1
@@ -16,8 +15,7 @@ _COLOURS = {"trusted": "green", "token": "red", "mixed": "yellow", "none": "brig
 
 
 def render_status_text(verdicts: list[Verdict], *, color: bool, evidence: bool = True) -> str:
-    def style(text: str, **kwargs) -> str:
-        return click.style(text, **kwargs) if color else text
+    style = styler(color)
 
     width = max([len("REPOSITORY")] + [len(v.repository) for v in verdicts])
     verdict_width = max(len(name) for name in VERDICTS)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-import click
-
+from trustycheck.report.ansi import styler
 from trustycheck.report.excerpt import masked_line
 
 if TYPE_CHECKING:
@@ -16,8 +15,7 @@ _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
 
 
 def render_text(reports: list["FileReport"], *, color: bool, show_source: bool = True) -> str:
-    def style(text: str, **kwargs) -> str:
-        return click.style(text, **kwargs) if color else text
+    style = styler(color)
 
     out: list[str] = []
     for report in reports:
