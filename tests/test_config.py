@@ -36,6 +36,16 @@ def test_pyproject_table_and_min_severity(tmp_path: Path) -> None:
     assert "TC101" in {rule for rule, _ in found}
 
 
+def test_pyproject_found_only_with_the_table_even_when_its_key_is_escaped(tmp_path: Path) -> None:
+    parent = make_repo(tmp_path, ".trustycheck.toml", 'select = ["TC301"]\n')
+    repo = write_tree(parent / "inner", {".github/workflows/release.yml": TOKEN_PUBLISH, "pyproject.toml": '[project]\nname = "x"\n'})
+    found, _ = rules_found(".", cwd=repo)
+    assert found == [("TC301", "warning")]  # the pyproject without the table is passed over
+    (repo / "pyproject.toml").write_text('[tool."trust\\u0079check"]\nselect = ["TC101"]\n')
+    found, _ = rules_found(".", cwd=repo)
+    assert found == [("TC101", "error")]
+
+
 def test_command_line_wins(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, ".trustycheck.toml", 'select = ["TC301"]\nmin-severity = "error"\n')
     found, _ = rules_found("--select", "TC101", "--min-severity", "note", ".", cwd=repo)

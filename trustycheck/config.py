@@ -9,13 +9,16 @@ file and the expected type.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from trustycheck.records import record, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+
+from trustycheck.records import field, record
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any
 
 _SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.json"
 _TYPE_WORDS = {"array": "a list", "object": "a table", "string": "a string", "boolean": "true or false",
@@ -76,6 +79,15 @@ def load_config(path: Path) -> Config:
 
 
 def _has_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml has a [tool.trustycheck] table. Most have none, and their text
+    then never spells the name (TOML keys can only hide it behind \\u escapes), so they are
+    ruled out without loading the TOML parser."""
+    try:
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    if "trustycheck" not in text and "\\u" not in text and "\\U" not in text:
+        return False
     try:
         return "trustycheck" in _read_toml(pyproject).get("tool", {})
     except ConfigError:
@@ -98,6 +110,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator():
+    import json
+
     import jsonschema
 
     return jsonschema.Draft202012Validator(json.loads(_SCHEMA_PATH.read_text(encoding="utf-8")))

@@ -12,8 +12,9 @@ it is reported rather than skipped.
 from __future__ import annotations
 
 import os
-from trustycheck.records import record
 from pathlib import Path
+
+from trustycheck.records import record
 
 _YAML_SUFFIXES = (".yml", ".yaml")
 _ACTION_NAMES = ("action.yml", "action.yaml")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from trustycheck.records import record
-
 from trustycheck.nodes import Pos
+from trustycheck.records import record
 
 SEVERITIES = ("note", "warning", "error")
 """Ordered from least to most severe."""

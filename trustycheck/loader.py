@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 import stat
-from trustycheck.records import record, field
 from functools import cached_property
 
 import yaml
 
 from trustycheck.nodes import Node, Pos, Scalar, wrap
+from trustycheck.patterns import lazy_pattern
+from trustycheck.records import field, record
 
 try:  # PyYAML built with libyaml: an order of magnitude faster.
     from yaml import CSafeLoader as _BaseLoader
@@ -48,8 +48,8 @@ somewhere past 10,000 levels."""
 MAX_ALIAS_EXPANSION = 100_000
 """Most nodes that aliases may add beyond the file's own nodes (billion-laughs guard)."""
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
-_ANCHOR = re.compile(r"(?:^|[\s,\[{])&[^\s&,\[\]{}]")
+_LINE_BREAK = lazy_pattern(r"\r\n|\r|\n|\x85|\u2028|\u2029")
+_ANCHOR = lazy_pattern(r"(?:^|[\s,\[{])&[^\s&,\[\]{}]")
 """An anchor (``&name`` where a node starts); shell ``&&`` does not match."""
 
 

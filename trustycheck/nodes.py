@@ -11,21 +11,26 @@ strings (``on`` is ``"on"``, not ``True``) and plain scalars follow the YAML 1.2
 
 from __future__ import annotations
 
-import re
-from trustycheck.records import record, field
-from typing import Any, Callable, Iterator, Union
+from collections.abc import Callable, Iterator
 
 import yaml
+
+from trustycheck.patterns import lazy_pattern
+from trustycheck.records import field, record
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUES = frozenset({"true", "True", "TRUE"})
 _FALSES = frozenset({"false", "False", "FALSE"})
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_INT_OCT = re.compile(r"0o[0-7]+\Z")
-_INT_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INT = lazy_pattern(r"[-+]?[0-9]+\Z")
+_INT_OCT = lazy_pattern(r"0o[0-7]+\Z")
+_INT_HEX = lazy_pattern(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = lazy_pattern(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _FLOAT_SPECIAL = {
     ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
     "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
@@ -252,7 +257,7 @@ class Mapping(Node):
         return len(self.entries)
 
 
-AnyNode = Union[Scalar, Sequence, Mapping]
+AnyNode = Scalar | Sequence | Mapping
 
 
 def _merge_sources(raw: yaml.Node) -> list[yaml.Node]:

@@ -11,11 +11,15 @@ never results.
 from __future__ import annotations
 
 import os
-import pickle
-from typing import Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
 
-Item = TypeVar("Item")
-Result = TypeVar("Result")
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    Item = TypeVar("Item")
+    Result = TypeVar("Result")
+
 
 
 def usable_cores() -> int:
@@ -58,6 +62,8 @@ def _collect(results: dict[int, Result], share: list[int], done: list) -> None:
 
 def _fork(work: Callable[[list[Item]], list[Result]], share: list[Item]) -> tuple[int, int] | None:
     """Start a child doing ``work(share)``; (pid, read end of its pipe), or None if fork failed."""
+    import pickle  # here, not at the top: a run that never forks need not import it
+
     try:
         read_end, write_end = os.pipe()
         pid = os.fork()
@@ -88,6 +94,8 @@ def _join(child: tuple[int, int] | None) -> list | None:
     _, status = os.waitpid(pid, 0)
     if status != 0 or not payload:
         return None
+    import pickle
+
     try:
         return pickle.loads(payload)
     except Exception:  # noqa: BLE001 - a truncated pickle: redo the share

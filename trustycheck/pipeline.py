@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Iterable
 from contextlib import contextmanager
-from trustycheck.records import record, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from trustycheck.discover import Target, discover_repository
 from trustycheck.engine.catalog import Rule, builtin_rules_dir, load_catalog
@@ -20,7 +19,9 @@ from trustycheck.model.project import Project
 from trustycheck.model.pypi import mask_tokens
 from trustycheck.nodes import Pos
 from trustycheck.parallel import run_in_shares
-from trustycheck.suppress import NEVER_SUPPRESSED, Suppression, apply as apply_suppressions
+from trustycheck.records import field, record, replace
+from trustycheck.suppress import NEVER_SUPPRESSED, Suppression
+from trustycheck.suppress import apply as apply_suppressions
 
 
 class SelectionError(Exception):

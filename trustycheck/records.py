@@ -3,7 +3,7 @@
 A pre-commit run lints one small file in a few milliseconds, so start-up is most of its time.
 ``import dataclasses`` imports :mod:`inspect` (≈ 8 ms here) and decorating a class costs
 ≈ 0.6 ms; the 30-odd model classes took ≈ 30 ms before any file was read. A record costs one
-small ``exec`` (≈ 0.05 ms) and behaves like a dataclass for what we use: fields from the
+small ``exec`` for its ``__init__`` (≈ 0.06 ms) and behaves like a dataclass for what we use: fields from the
 class annotations, defaults and ``default_factory``, ``__init__``/``__repr__``/``__eq__``,
 ``frozen`` (and hashing), ``slots``, ``compare=False`` and :func:`replace`.
 
@@ -11,6 +11,8 @@ Like dataclasses, a method the class writes itself is never replaced.
 """
 
 from __future__ import annotations
+
+from operator import attrgetter
 
 _MISSING = object()
 
@@ -62,7 +64,7 @@ def replace(instance: object, /, **changes: object) -> object:
 def _build(cls: type, frozen: bool, slots: bool) -> type:
     annotations = cls.__dict__.get("__annotations__", {})
     names = [name for name, kind in annotations.items() if not str(kind).startswith(("ClassVar", "typing.ClassVar"))]
-    namespace: dict[str, object] = {"_MISSING": _MISSING, "_set": object.__setattr__, "_Frozen": FrozenInstanceError}
+    namespace: dict[str, object] = {"_MISSING": _MISSING, "_set": object.__setattr__}
     params: list[str] = []
     assignments: list[str] = []
     compared: list[str] = []
@@ -91,40 +93,83 @@ def _build(cls: type, frozen: bool, slots: bool) -> type:
             else:
                 setattr(cls, name, spec.default)
 
-    def values(prefix: str, chosen: list[str]) -> str:
-        return "(" + "".join(f"{prefix}.{name}, " for name in chosen) + ")"
-
-    methods = {
-        "__init__": f"def __init__(self, {', '.join(params)}):\n    " + ("\n    ".join(assignments) or "pass"),
-        "__repr__": "def __repr__(self):\n    return f'" + cls.__qualname__ + "("
-        + ", ".join(f"{name}={{self.{name}!r}}" for name in names) + ")'",
-        "__eq__": "def __eq__(self, other):\n    if other.__class__ is self.__class__:\n"
-        f"        return {values('self', compared)} == {values('other', compared)}\n    return NotImplemented",
-    }
+    namespace["__init__"] = None
+    exec(f"def __init__(self, {', '.join(params)}):\n    " + ("\n    ".join(assignments) or "pass"), namespace)  # noqa: S102
+    key = _fields_getter(compared)
+    methods = {"__init__": namespace["__init__"], "__repr__": _repr, "__eq__": _equality(key)}
     if frozen:
-        methods["__hash__"] = f"def __hash__(self):\n    return hash({values('self', compared)})"
-        methods["__setattr__"] = "def __setattr__(self, name, value):\n    raise _Frozen(f'cannot assign to field {name!r}')"
-        methods["__delattr__"] = "def __delattr__(self, name):\n    raise _Frozen(f'cannot delete field {name!r}')"
+        methods.update(__hash__=_hashing(key), __setattr__=_refuse_set, __delattr__=_refuse_delete)
+    elif "__eq__" not in cls.__dict__ and "__hash__" not in cls.__dict__:
+        methods["__hash__"] = None  # mutable and compared by value: unhashable, like a dataclass
     if slots:
-        methods["__getstate__"] = f"def __getstate__(self):\n    return {values('self', names)}"
-        methods["__setstate__"] = (
-            f"def __setstate__(self, state):\n    for name, value in zip({tuple(names)!r}, state):\n"
-            "        _set(self, name, value)"
-        )
-    wanted = {name: source for name, source in methods.items() if name not in cls.__dict__}
-    exec("\n".join(wanted.values()), namespace)  # noqa: S102 - our own generated source, as dataclasses does
-    if not frozen and "__eq__" not in cls.__dict__ and "__hash__" not in cls.__dict__:
-        namespace["__hash__"] = None  # mutable and compared by value: unhashable, like a dataclass
-        wanted["__hash__"] = ""
-    if slots:
+        methods.update(__getstate__=_state_getter(names), __setstate__=_set_state)
         cls = _with_slots(cls, names)
-    for name in wanted:
-        function = namespace[name]
-        if function is not None:
-            function.__qualname__ = f"{cls.__qualname__}.{name}"  # type: ignore[attr-defined]
-        setattr(cls, name, function)
+    for name, method in methods.items():
+        own = cls.__dict__.get(name, _MISSING)
+        if own is not _MISSING and not (name == "__hash__" and own is None):
+            continue  # the class wrote its own (Python sets __hash__ None for a class with __eq__)
+        if name == "__init__":
+            method.__qualname__ = f"{cls.__qualname__}.__init__"
+        setattr(cls, name, method)
     cls.__record_fields__ = tuple(names)  # type: ignore[attr-defined]
     return cls
+
+
+# Only __init__ is generated (it is called for every instance, so it must be plain attribute
+# assignments); the other methods are shared, with operator.attrgetter doing the field reads.
+
+
+def _fields_getter(names: list[str]):
+    """A function returning the tuple of ``names``' values of an instance."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if not names:
+        return lambda instance: ()
+    get = attrgetter(names[0])
+    return lambda instance: (get(instance),)
+
+
+def _equality(key):
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return key(self) == key(other)
+        return NotImplemented
+
+    return __eq__
+
+
+def _hashing(key):
+    def __hash__(self):
+        return hash(key(self))
+
+    return __hash__
+
+
+def _repr(self) -> str:
+    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_fields__)
+    return f"{type(self).__qualname__}({shown})"
+
+
+def _refuse_set(self, name: str, value: object) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _refuse_delete(self, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _state_getter(names: list[str]):
+    get = _fields_getter(names)
+
+    def __getstate__(self):
+        return get(self)
+
+    return __getstate__
+
+
+def _set_state(self, state: tuple) -> None:
+    for name, value in zip(self.__record_fields__, state):
+        object.__setattr__(self, name, value)
 
 
 def _with_slots(cls: type, names: list[str]) -> type:

@@ -7,9 +7,9 @@ no rules run. Many repositories are spread over worker processes, since each is 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterator
 
 from trustycheck.verdict import Verdict
 

@@ -10,12 +10,13 @@ matched nothing are collected, for ``--report-unused-ignores``.
 from __future__ import annotations
 
 import re
-from trustycheck.records import record, field
 
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
+from trustycheck.patterns import lazy_pattern
+from trustycheck.records import field, record
 
-_DIRECTIVE = re.compile(r"#\s*trustycheck:\s*ignore\[([^\]]*)\](.*)$", re.I)
+_DIRECTIVE = lazy_pattern(r"#\s*trustycheck:\s*ignore\[([^\]]*)\](.*)$", re.I)
 NEVER_SUPPRESSED = frozenset({"TC001"})
 
 

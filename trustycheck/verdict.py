@@ -9,10 +9,14 @@ reason; ``unknown`` also says what would have to be read to settle it.
 from __future__ import annotations
 
 import os
-from trustycheck.records import record, field, replace
-from typing import Any, Iterable
+from collections.abc import Iterable
 
 from trustycheck.model.pypi import mask_tokens
+from trustycheck.records import field, record, replace
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any
 
 TRUSTED, TOKEN, MIXED, NONE, UNKNOWN = "trusted", "token", "mixed", "none", "unknown"
 VERDICTS = (TRUSTED, TOKEN, MIXED, NONE, UNKNOWN)

@@ -7,20 +7,24 @@ condition, ``at:`` or message must exist in the fact vocabulary the model declar
 
 from __future__ import annotations
 
-import json
 import re
-from trustycheck.records import record
+from collections.abc import Iterable
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Iterable
 
 import yaml
 
 from trustycheck.engine import rule_cache
 from trustycheck.engine.conditions import Predicate, compile_condition
+from trustycheck.patterns import lazy_pattern
+from trustycheck.records import record
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any
 
 _SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "rule.schema.json"
-_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_.*-]*)\}")
+_PLACEHOLDER = lazy_pattern(r"\{([a-z][a-z0-9_.*-]*)\}")
 
 
 class CatalogError(Exception):
@@ -84,7 +88,9 @@ def builtin_rules_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _validator():
-    import jsonschema  # imported lazily: only needed when a catalog is loaded
+    import json
+
+    import jsonschema  # imported lazily: only needed when a rule file is validated
 
     schema = json.loads(_SCHEMA_PATH.read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)

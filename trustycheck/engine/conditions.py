@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def lookup(facts: dict[str, Any], path: str) -> Any:
@@ -22,7 +26,7 @@ def evaluate(condition: dict[str, Any], facts: dict[str, Any]) -> bool:
     return compile_condition(condition)(facts)
 
 
-Predicate = Callable[[dict[str, Any]], bool]
+Predicate = Callable[[dict[str, object]], bool]
 
 
 def compile_condition(condition: dict[str, Any]) -> Predicate:

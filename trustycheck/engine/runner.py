@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import re
-from trustycheck.records import replace
-from typing import Any, Iterable, Protocol
+from collections.abc import Iterable
 
 from trustycheck.engine.catalog import Rule
 from trustycheck.engine.conditions import lookup
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
+from trustycheck.patterns import lazy_pattern
+from trustycheck.records import replace
 
-_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_.*-]*)\}")
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any, Protocol
 
+    class Analysed(Protocol):
+        """What the engine needs from an analysed file: fact contexts per scope."""
 
-class Analysed(Protocol):
-    """What the engine needs from an analysed file: fact contexts per scope."""
+        contexts: dict[str, list[dict[str, Any]]]
 
-    contexts: dict[str, list[dict[str, Any]]]
+_PLACEHOLDER = lazy_pattern(r"\{([a-z][a-z0-9_.*-]*)\}")
 
 
 def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:

@@ -16,17 +16,18 @@ evaluated once per instance, so a finding in a called file names the chain that 
 from __future__ import annotations
 
 import os
-from trustycheck.records import record, field, replace
-from typing import Callable
+from collections.abc import Callable
 
 from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential
 from trustycheck.model.expressions import is_pure_expression, references
 from trustycheck.model.permissions import Permissions, narrow
 from trustycheck.model.publish import Publish
-from trustycheck.model.pypi import UNKNOWN as UNKNOWN_INDEX, classify_index_url
+from trustycheck.model.pypi import UNKNOWN as UNKNOWN_INDEX
+from trustycheck.model.pypi import classify_index_url
 from trustycheck.model.workflow import ACTION, WORKFLOW, Env, Job, Step, Workflow
 from trustycheck.nodes import Mapping, Node, Scalar
+from trustycheck.records import field, record, replace
 
 MAX_DEPTH = 10
 """Deepest call chain followed. GitHub's documented limits are lower (4 to 10 levels)."""

@@ -7,12 +7,12 @@ manual exchange) and from a token pasted into the file.
 
 from __future__ import annotations
 
-import re
-from trustycheck.records import record
-from typing import Callable
+from collections.abc import Callable
 
 from trustycheck.model.expressions import has_expression, references
 from trustycheck.nodes import Node, Pos, Scalar
+from trustycheck.patterns import lazy_pattern
+from trustycheck.records import record
 
 # Credential kinds.
 OIDC = "oidc"          # the tool will use Trusted Publishing
@@ -26,7 +26,7 @@ UNKNOWN = "unknown"    # an expression whose origin cannot be told offline
 LONG_LIVED = frozenset({TOKEN, PASSWORD, LITERAL})
 LITERAL_SOURCE = "a value written in the workflow"
 
-_SHELL_VAR = re.compile(r"""["']?\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))["']?\Z""")
+_SHELL_VAR = lazy_pattern(r"""["']?\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))["']?\Z""")
 
 # Looks an env var name up: its text and the key node that defines it (or None).
 EnvLookup = Callable[[str], "tuple[str, Node | Pos | None] | None"]

@@ -10,21 +10,22 @@ say "a long-lived token is passed to X" or "X would have to be read to know".
 from __future__ import annotations
 
 import re
-from trustycheck.records import record
 
 from trustycheck.model.expressions import references
 from trustycheck.model.refs import ActionRef
 from trustycheck.model.shell import is_python, program_name, python_module, split_commands
 from trustycheck.model.workflow import Env, Job, Step
 from trustycheck.nodes import Mapping, Node, Scalar
+from trustycheck.patterns import lazy_pattern
+from trustycheck.records import record
 
 # How a delegation is authorised.
 ID_TOKEN = "id-token"      # the call may mint OIDC tokens (id-token: write)
 TOKEN = "token"            # a PyPI-looking secret is handed to it
 INHERIT = "inherit"        # every secret is handed to it (secrets: inherit)
 
-_PYPI_NAME = re.compile(r"pypi|twine|warehouse|flit_password|poetry_http|pdm_publish|uv_publish|hatch_index", re.I)
-_RELEASE_WORD = re.compile(r"(?<![a-z])(publish|release|upload|deploy|pypi|dist-upload)(?![a-z])", re.I)
+_PYPI_NAME = lazy_pattern(r"pypi|twine|warehouse|flit_password|poetry_http|pdm_publish|uv_publish|hatch_index", re.I)
+_RELEASE_WORD = lazy_pattern(r"(?<![a-z])(publish|release|upload|deploy|pypi|dist-upload)(?![a-z])", re.I)
 _TASK_RUNNERS = {
     # program: words before the task name (empty: the next word is the task)
     "make": (), "just": (), "invoke": (), "inv": (), "task": (), "poe": (), "nox": ("-s", "--session", "-e"),

@@ -6,15 +6,16 @@ env var, a literal) without evaluating anything; a reference scan is enough and 
 
 from __future__ import annotations
 
-import re
-from trustycheck.records import record
-from typing import Callable
+from collections.abc import Callable
 
-_CONTEXT_REF = re.compile(
+from trustycheck.patterns import lazy_pattern
+from trustycheck.records import record
+
+_CONTEXT_REF = lazy_pattern(
     r"(?<![\w.])(secrets|vars|inputs|steps|env|github|matrix|needs|jobs|runner|strategy|job)"
     r"((?:\s*(?:\.\s*[A-Za-z_*][\w-]*|\[\s*'[^']*'\s*\]|\[\s*\"[^\"]*\"\s*\]))*)"
 )
-_PART = re.compile(r"\.\s*([A-Za-z_*][\w-]*)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]")
+_PART = lazy_pattern(r"\.\s*([A-Za-z_*][\w-]*)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]")
 
 
 @record(frozen=True, slots=True)
@@ -88,7 +89,7 @@ def refs_in_expression(body: str) -> list[ContextRef]:
     return found
 
 
-_STRING_LITERAL = re.compile(r"(\[\s*)?'(?:[^']|'')*'")
+_STRING_LITERAL = lazy_pattern(r"(\[\s*)?'(?:[^']|'')*'")
 
 
 def _strip_string_literals(body: str) -> str:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from trustycheck.records import record, field, replace
 from functools import partial
-from typing import Any
 
 from trustycheck.loader import Document, Problem
 from trustycheck.model.callgraph import Expander, JobInstance, StepInstance, bind_publish, describe_chain
@@ -27,8 +25,9 @@ from trustycheck.model.refs import ActionRef
 from trustycheck.model.roles import artifacts_match, looks_like_release, step_role
 from trustycheck.model.workflow import ACTION, WORKFLOW, Step, Workflow
 from trustycheck.nodes import Node, Pos
+from trustycheck.records import field, record, replace
 
-Facts = dict[str, Any]
+Facts = dict[str, object]
 
 SCOPE_NAMES = ("problem", "secret", "workflow", "job", "step")
 

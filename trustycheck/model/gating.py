@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 
 from trustycheck.model.triggers import Trigger
+from trustycheck.patterns import lazy_pattern
 
 UNTRUSTED_EVENTS = ("pull_request_target", "workflow_run", "issue_comment", "pull_request_review_comment",
                     "issues", "discussion", "discussion_comment", "pull_request_review", "fork", "watch")
 """Events an outsider can cause that run with the base repository's secrets and token."""
 
-_TAG_GUARD = re.compile(
+_TAG_GUARD = lazy_pattern(
     r"startsWith\(\s*github\.(?:event\.)?ref\s*,\s*'refs/tags"
     r"|github\.ref_type\s*==\s*'tag'"
     r"|github\.event_name\s*==\s*'release'"
@@ -33,7 +34,7 @@ def tag_guarded(condition: str | None) -> bool:
     return "||" not in condition or all(_TAG_GUARD.search(part) for part in condition.split("||"))
 
 
-_RELEASE_WORD = re.compile(r"release|refs/tags|ref_type|\btag\b", re.I)
+_RELEASE_WORD = lazy_pattern(r"release|refs/tags|ref_type|\btag\b", re.I)
 
 
 def step_release_guarded(condition: str | None) -> bool:

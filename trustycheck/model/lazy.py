@@ -9,9 +9,13 @@ change only speed, never an answer.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
 
-Thunk = Callable[[], dict[str, Any]]
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any
+
+Thunk = Callable[[], dict[str, object]]
 
 
 class LazyFacts(dict):

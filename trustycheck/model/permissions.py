@@ -8,9 +8,8 @@ shorthands; with no block anywhere the repository default applies, and ``id-toke
 
 from __future__ import annotations
 
-from trustycheck.records import record, field
-
 from trustycheck.nodes import Mapping, Node, Scalar, describe
+from trustycheck.records import field, record
 
 SCOPES = (
     "actions", "artifact-metadata", "attestations", "checks", "contents", "deployments",

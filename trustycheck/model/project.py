@@ -8,7 +8,7 @@ Loading is handed in by the pipeline, so the model never reaches back to the loa
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
 
 from trustycheck.loader import Document
 from trustycheck.model.workflow import Workflow, build_workflow

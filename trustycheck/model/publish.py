@@ -7,9 +7,7 @@ resulting facts. (DOMAIN.md §1 for the PyPA action, §3 for the tools.)
 
 from __future__ import annotations
 
-import re
-from trustycheck.records import record
-from typing import Callable
+from collections.abc import Callable
 
 from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential, trace_text, trace_value
@@ -20,6 +18,8 @@ from trustycheck.model.shell import Command, is_python, program_name, python_mod
 from trustycheck.model.tools import RUNNERS, TOOLS, ToolSpec, builds_on_publish
 from trustycheck.model.workflow import Job, Step
 from trustycheck.nodes import Node, Pos, Scalar
+from trustycheck.patterns import lazy_pattern
+from trustycheck.records import record
 
 PYPA_ACTION = "pypa/gh-action-pypi-publish"
 _NON_SHELL = ("python", "node", "ruby", "perl")
@@ -384,7 +384,7 @@ def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | No
     return None
 
 
-_SHELL_VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
+_SHELL_VARIABLE = lazy_pattern(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
 
 
 def _references_in_order(script: str) -> list[str]:

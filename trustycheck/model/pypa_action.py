@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from trustycheck.model.refs import SHA, ActionRef
+from trustycheck.patterns import lazy_pattern
 
 TRUSTED_PUBLISHING_SINCE = (1, 8, 0)
 DEFAULT_ATTESTATIONS_SINCE = (1, 11, 0)
@@ -39,8 +38,8 @@ KNOWN_COMMITS = {
     "a3a3bafbb3e5a75a854ae1bc53ae128cf22c4af4": (1, 8, 1),
     "8ef2b3d46c9ecba901fb2ae21d98e322c4089c4e": (1, 8, 0),
 }
-_FLOATING = re.compile(r"release/v\d+\Z")
-_VERSION = re.compile(r"(?:release/)?v?(\d+)\.(\d+)(?:\.(\d+))?\Z")
+_FLOATING = lazy_pattern(r"release/v\d+\Z")
+_VERSION = lazy_pattern(r"(?:release/)?v?(\d+)\.(\d+)(?:\.(\d+))?\Z")
 
 
 def documented_floating_ref(ref: ActionRef) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from trustycheck.patterns import lazy_pattern
+
 PYPI = "pypi"
 TESTPYPI = "testpypi"
 OTHER = "other"
@@ -14,9 +16,9 @@ PYPI_UPLOAD_URL = "https://upload.pypi.org/legacy/"
 TESTPYPI_UPLOAD_URL = "https://test.pypi.org/legacy/"
 
 # A macaroon's location is fixed per index, so real tokens start with one of these prefixes.
-_ANCHORED_TOKEN = re.compile(r"pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}")
+_ANCHORED_TOKEN = lazy_pattern(r"pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}")
 # The documented generic form (``pypi-`` + at least 85 URL-safe base64 characters).
-_GENERIC_TOKEN = re.compile(r"pypi-[A-Za-z0-9_-]{85,}")
+_GENERIC_TOKEN = lazy_pattern(r"pypi-[A-Za-z0-9_-]{85,}")
 
 
 def classify_index_url(url: str | None) -> str:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
+from trustycheck.nodes import Node
+from trustycheck.patterns import lazy_pattern
 from trustycheck.records import record
 
-from trustycheck.nodes import Node
-
-_FULL_SHA = re.compile(r"[0-9a-f]{40}\Z")
-_SHORT_SHA = re.compile(r"[0-9a-f]{7,39}\Z")
-_VERSION_TAG = re.compile(r"v?\d+(\.\d+)*([-+._][0-9A-Za-z.+-]*)?\Z")
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
+_FULL_SHA = lazy_pattern(r"[0-9a-f]{40}\Z")
+_SHORT_SHA = lazy_pattern(r"[0-9a-f]{7,39}\Z")
+_VERSION_TAG = lazy_pattern(r"v?\d+(\.\d+)*([-+._][0-9A-Za-z.+-]*)?\Z")
+_DIGEST = lazy_pattern(r"@sha256:[0-9a-f]{64}\Z")
 
 # Ref kinds, from strongest to weakest pin.
 SHA = "sha"

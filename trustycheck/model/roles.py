@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from trustycheck.records import record
 
 from trustycheck.model.expressions import references, replace_expressions
 from trustycheck.model.shell import is_python, program_name, python_module, split_commands
 from trustycheck.model.workflow import Step
 from trustycheck.nodes import Node, Scalar
+from trustycheck.patterns import lazy_pattern
+from trustycheck.records import record
 
 _BUILD_ACTIONS = frozenset({
     "pypa/cibuildwheel", "pyo3/maturin-action", "hynek/build-and-inspect-python-package",
@@ -28,13 +29,13 @@ _RUNS_CODE = {
     "npm": ("install", "ci", "run", "test"), "cargo": ("build", "test"),
 }
 _PYTHON_MODULES = {"build": (), "pytest": (), "tox": (), "nox": (), "pip": ("install", "wheel"), "cibuildwheel": ()}
-_UNTRUSTED_REF = re.compile(
+_UNTRUSTED_REF = lazy_pattern(
     r"github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref|github\.event\.workflow_run\.head_(sha|branch)"
     r"|github\.event\.pull_request\.head\.repo|refs/pull/|github\.event\.issue\.pull_request"
 )
 
 
-_RELEASE_NAME = re.compile(r"publish|release|pypi|deploy|upload", re.I)
+_RELEASE_NAME = lazy_pattern(r"publish|release|pypi|deploy|upload", re.I)
 
 
 def looks_like_release(name: str | None) -> bool:

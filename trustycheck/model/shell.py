@@ -9,13 +9,14 @@ is one word, not a command), ``VAR=value`` and ``env VAR=value`` prefixes, ``sud
 from __future__ import annotations
 
 import re
-from trustycheck.records import record, field
 from functools import lru_cache
 
 from trustycheck.model.expressions import replace_expressions
+from trustycheck.patterns import lazy_pattern
+from trustycheck.records import field, record
 
-_PYTHON = re.compile(r"(?:python|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?\Z|py\Z")
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_PYTHON = lazy_pattern(r"(?:python|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?\Z|py\Z")
+_ASSIGNMENT = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*=")
 _TRANSPARENT = frozenset({"sudo", "time", "exec", "nohup", "command", "builtin", "eval"})
 _CONTROL_KEYWORDS = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}"})
 
@@ -52,7 +53,7 @@ def python_module(words: list[str]) -> list[str] | None:
     return rest[1:] if len(rest) >= 2 and rest[0] == "-m" else None
 
 
-_TOKEN = re.compile(
+_TOKEN = lazy_pattern(
     r"""(?P<ws>[ \t\r]+)
     |(?P<op>&&|\|\||;;|\|&|[;&|()\n])
     |(?P<comment>(?<![^\s;&|(])\#[^\n]*)

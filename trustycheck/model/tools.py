@@ -6,9 +6,8 @@ publisher plugin (its credential flag is ``-a``), ``pdm publish -P`` is the pass
 
 from __future__ import annotations
 
-from trustycheck.records import record, field
-
 from trustycheck.model.pypi import PYPI, TESTPYPI
+from trustycheck.records import field, record
 
 
 @record(frozen=True)

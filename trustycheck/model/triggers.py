@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from trustycheck.records import record, field
-
 from trustycheck.nodes import Mapping, Node, Scalar, Sequence, describe
+from trustycheck.records import field, record
 
 FILTER_KEYS = ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore", "types")
 

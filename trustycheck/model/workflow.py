@@ -7,13 +7,12 @@ structure problems and skipped, so a broken part never hides the rest of the fil
 
 from __future__ import annotations
 
-from trustycheck.records import record, field
-
 from trustycheck.loader import Document, Problem
 from trustycheck.model.permissions import Permissions, effective_permissions, parse_permissions
 from trustycheck.model.refs import ActionRef, parse_uses
 from trustycheck.model.triggers import Trigger, parse_triggers
 from trustycheck.nodes import Mapping, Node, Scalar, Sequence, describe
+from trustycheck.records import field, record
 
 WORKFLOW = "workflow"
 ACTION = "action"

@@ -7,8 +7,7 @@ the property short.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from trustycheck.pipeline import FileReport
 

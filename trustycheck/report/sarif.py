@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
 
 from trustycheck import __version__
 from trustycheck.report.excerpt import masked_line
 
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from trustycheck.engine.catalog import Rule
     from trustycheck.findings import Finding

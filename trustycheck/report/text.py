@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from trustycheck.report.ansi import styler
 from trustycheck.report.excerpt import masked_line
 
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from trustycheck.pipeline import FileReport
 
