@@ -49,8 +49,8 @@ MAX_ALIAS_EXPANSION = 100_000
 """Most nodes that aliases may add beyond the file's own nodes (billion-laughs guard)."""
 
 _LINE_BREAK = lazy_pattern(r"\r\n|\r|\n|\x85|\u2028|\u2029")
-_ANCHOR = lazy_pattern(r"(?:^|[\s,\[{])&[^\s&,\[\]{}]")
-"""An anchor (``&name`` where a node starts); shell ``&&`` does not match."""
+_AMPERSAND_NAME = lazy_pattern(r"&[^\s&,\[\]{}]")
+"""``&`` and a character an anchor name may start with (shell ``&&`` does not match)."""
 
 
 @record(frozen=True, slots=True)
@@ -92,13 +92,26 @@ def load_path(path: str) -> Document:
             return _failed(path, "unreadable", f"cannot read file: it is {_file_kind(status.st_mode)}, not a regular file")
         if status.st_size > MAX_BYTES:
             return _failed(path, "limit", f"file is {status.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit")
-        with os.fdopen(os.dup(descriptor), "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = _read_all(descriptor, status.st_size)
     except OSError as error:
         return _failed(path, "unreadable", f"cannot read file: {_reason(error)}")
     finally:
         os.close(descriptor)
     return load_bytes(path, data)
+
+
+def _read_all(descriptor: int, size: int) -> bytes:
+    """The file's bytes, at most MAX_BYTES + 1 (enough to tell it is too large). ``size`` is
+    what fstat said; the loop also copes with a file that grows while it is read."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= MAX_BYTES:
+        chunk = os.read(descriptor, min(max(size - total, 0), MAX_BYTES) + 1 if not chunks else 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _reason(error: OSError) -> str:
@@ -155,7 +168,7 @@ def load_text(path: str, text: str) -> Document:
     if raw is None:
         problems.append(Problem("empty", "file is empty: no YAML document in it", Pos.point(1, 1)))
         return doc
-    if _ANCHOR.search(text):
+    if _may_have_anchor(text):
         bomb = _alias_problem(raw)
         if bomb is not None:
             problems.append(bomb)
@@ -176,6 +189,18 @@ def load_text(path: str, text: str) -> Document:
         end = (len(doc.lines), len(doc.lines[-1]) + 1)  # libyaml would end the last node a line further
     doc.root = wrap(raw, duplicate, path, end)
     return doc
+
+
+def _may_have_anchor(text: str) -> bool:
+    """Whether an anchor (``&name`` where a node starts: at the start of the text, after
+    white space or a flow indicator) may be in ``text``; only then can aliases blow up. A
+    pattern that starts with the literal ``&`` is searched at C speed; one that starts by
+    looking for the preceding character was a fifth of the loading time."""
+    for match in _AMPERSAND_NAME.finditer(text):
+        start = match.start()
+        if start == 0 or text[start - 1].isspace() or text[start - 1] in ",[{":
+            return True
+    return False
 
 
 def _failed(path: str, kind: str, message: str) -> Document:
