@@ -16,8 +16,9 @@ Measured:
     (``wait4`` rusage), and the peak of the whole process tree sampled from ``/proc``, which
     counts trustycheck's worker processes together.
 
-trustycheck is the console script next to this interpreter (install the checkout first:
-``python -m pip install -e .``). Output: a table of medians and the ratios
+trustycheck is this checkout, installed into the same venv with pip (as a user would get it,
+bytecode compiled); ``--current`` times the console script next to this interpreter instead.
+Output: a table of medians and the ratios
 trustycheck/zizmor and trustycheck/actionlint, with the targets of issue 6 marked.
 """
 
@@ -70,7 +71,18 @@ def peer_environment(directory: Path) -> Path:
     return bin_dir
 
 
-def trustycheck_command() -> list[str]:
+def install_checkout(bin_dir: Path) -> list[str]:
+    """Install this checkout into the benchmark venv the way a user gets it (``pip install``,
+    which also compiles the bytecode), so a stale or editable development install cannot
+    skew start-up times; reinstalled on every run so it always matches the checkout."""
+    python = str(bin_dir / "python")
+    print("installing this checkout of trustycheck into the benchmark venv ...", file=sys.stderr)
+    subprocess.run([python, "-m", "pip", "install", "-q", str(HERE.parent)], check=True)
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(HERE.parent)], check=True)
+    return [str(bin_dir / "trustycheck")]
+
+
+def current_command() -> list[str]:
     script = Path(sys.executable).parent / "trustycheck"
     if not script.exists():
         sys.exit("trustycheck is not installed next to this interpreter; run `python -m pip install -e .` first")
@@ -100,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared" / "corpus")
     parser.add_argument("--rounds", type=int, default=11, help="rounds of (a); each runs every tool once")
     parser.add_argument("--single", type=int, default=25, help="files for (b), each tool once per file")
-    parser.add_argument("--peers", type=Path, default=HERE / ".peers", help="venv for zizmor and actionlint")
+    parser.add_argument("--peers", type=Path, default=HERE / ".peers", help="venv for zizmor, actionlint and this checkout")
+    parser.add_argument("--current", action="store_true",
+                        help="time the trustycheck next to this interpreter instead of installing the checkout")
     args = parser.parse_args(argv)
 
     speed = args.corpus / "speed"
@@ -110,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     peers = peer_environment(args.peers)
     names = [str(path) for path in files]
     commands = {
-        "trustycheck": trustycheck_command(),
+        "trustycheck": current_command() if args.current else install_checkout(peers),
         "zizmor": [str(peers / "zizmor"), "--offline", "--no-progress"],
         "actionlint": [str(peers / "actionlint"), "-no-color"],
     }

@@ -394,19 +394,31 @@ _COMMANDS = {
 }
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the command line ``argv`` (default: this process's) and exit with its status.
+def run(argv: list[str]) -> int:
+    """Run the command line ``argv`` (without the program name); the exit status.
 
     ``trustycheck PATH...`` means ``trustycheck check PATH...``: a first argument that is not a
     command name is a path or an option of ``check``."""
-    arguments = sys.argv[1:] if argv is None else list(argv)
-    name = arguments[0] if arguments and arguments[0] in _COMMANDS else "check"
-    if arguments[:1] == [name]:
-        arguments = arguments[1:]
-    build_parser, run = _COMMANDS[name]
+    name = argv[0] if argv and argv[0] in _COMMANDS else "check"
+    arguments = argv[1:] if argv[:1] == [name] else list(argv)
+    build_parser, command = _COMMANDS[name]
     try:
-        status = run(build_parser().parse_intermixed_args(arguments))
+        return command(build_parser().parse_intermixed_args(arguments))
     except UsageProblem as problem:
         sys.stderr.write(f"{PROG}: error: {problem}\n")
-        status = EXIT_USAGE
-    sys.exit(status)
+        return EXIT_USAGE
+
+
+def main() -> None:
+    """The ``trustycheck`` program: run, flush, and leave without tearing the interpreter down.
+
+    Freeing every module and object at exit took ~7 ms, a tenth of a pre-commit run on one
+    file; nothing is left to do at that point but flush the output, so the process ends with
+    ``os._exit``."""
+    status = run(sys.argv[1:])
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: nothing more can be written
+            pass
+    os._exit(status)
