@@ -395,11 +395,11 @@ def _problem_facts(problem: Problem) -> Facts:
 def _permission_facts(permissions: Permissions | None) -> Facts:
     if permissions is None:
         return {"block": None}
-    facts: Facts = {scope: permissions.level(scope) for scope in SCOPES}
+    facts: Facts = permissions.levels()
     facts["block"] = permissions.node
     facts["origin"] = permissions.origin
-    facts["writes"] = [scope for scope in permissions.write_scopes() if scope != "id-token"]
-    facts["id_token_node"] = permissions.scope_node("id-token") if permissions.level("id-token") == "write" else None
+    facts["writes"] = [scope for scope in SCOPES if facts[scope] == "write" and scope != "id-token"]
+    facts["id_token_node"] = permissions.scope_node("id-token") if facts["id-token"] == "write" else None
     return facts
 
 
