@@ -76,6 +76,13 @@ class Document:
         """Source lines split where YAML splits them (so line numbers match positions)."""
         return _LINE_BREAK.split(self.text)
 
+    def __getstate__(self) -> dict:
+        """What goes to another process: not the cached split into lines (the receiver can
+        split again, if it shows an excerpt at all), which would double the text sent."""
+        state = dict(self.__dict__)
+        state.pop("lines", None)
+        return state
+
 
 def load_path(path: str) -> Document:
     """Read and load a file from disk; any failure becomes a problem in the document.

@@ -132,7 +132,7 @@ def _suppress(report: FileReport, rules: list[Rule], options: LintOptions) -> No
         findings = [replace(f, severity=options.severity.get(f.rule_id, f.severity)) for f in findings]
     if options.per_path_ignores:
         findings = _per_path(report, findings, options)
-    kept, suppressed, unused = apply_suppressions(findings, report.doc.lines, report.doc.text)
+    kept, suppressed, unused = apply_suppressions(findings, report.doc)
     report.findings, report.suppressed = kept, report.suppressed + suppressed
     unused_rule = next((rule for rule in rules if rule.id == UNUSED_IGNORE_RULE), None)
     if not (options.report_unused_ignores and unused_rule and unused):

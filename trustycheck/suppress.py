@@ -16,6 +16,10 @@ from trustycheck.nodes import Pos
 from trustycheck.patterns import lazy_pattern
 from trustycheck.records import field, record
 
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from trustycheck.loader import Document
+
 _DIRECTIVE = lazy_pattern(r"#\s*trustycheck:\s*ignore\[([^\]]*)\](.*)$", re.I)
 NEVER_SUPPRESSED = frozenset({"TC001"})
 
@@ -58,12 +62,13 @@ def directives(lines: list[str], path: str | None = None) -> list[Directive]:
     return found
 
 
-def apply(findings: list[Finding], lines: list[str], text: str) -> tuple[list[Finding], list[tuple[Finding, Suppression]], list[tuple[Directive, str]]]:
+def apply(findings: list[Finding], doc: Document) -> tuple[list[Finding], list[tuple[Finding, Suppression]], list[tuple[Directive, str]]]:
     """Split findings into kept and suppressed (with a justification); also return the
-    directive entries that suppressed nothing."""
-    if "trustycheck" not in text:
+    directive entries that suppressed nothing. A file that never names trustycheck is not
+    split into lines (most files: the reporters split only files with findings)."""
+    if "trustycheck" not in doc.text:
         return findings, [], []
-    marks = directives(lines)
+    marks = directives(doc.lines)
     if not marks:
         return findings, [], []
     by_line: dict[int, list[Directive]] = {}
