@@ -76,13 +76,6 @@ class Document:
         """Source lines split where YAML splits them (so line numbers match positions)."""
         return _LINE_BREAK.split(self.text)
 
-    def __getstate__(self) -> dict:
-        """What goes to another process: not the cached split into lines (the receiver can
-        split again, if it shows an excerpt at all), which would double the text sent."""
-        state = dict(self.__dict__)
-        state.pop("lines", None)
-        return state
-
 
 def load_path(path: str) -> Document:
     """Read and load a file from disk; any failure becomes a problem in the document.
@@ -109,16 +102,16 @@ def load_path(path: str) -> Document:
 
 def _read_all(descriptor: int, size: int) -> bytes:
     """The file's bytes, at most MAX_BYTES + 1 (enough to tell it is too large). ``size`` is
-    what fstat said; the loop also copes with a file that grows while it is read."""
+    what fstat said; reading on until end of file copes with a file that grows meanwhile."""
     chunks: list[bytes] = []
-    total = 0
+    total, wanted = 0, min(size, MAX_BYTES) + 1
     while total <= MAX_BYTES:
-        chunk = os.read(descriptor, min(max(size - total, 0), MAX_BYTES) + 1 if not chunks else 65536)
+        chunk = os.read(descriptor, wanted)
         if not chunk:
             break
         chunks.append(chunk)
-        total += len(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        total, wanted = total + len(chunk), 65536
+    return b"".join(chunks)
 
 
 def _reason(error: OSError) -> str:

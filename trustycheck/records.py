@@ -46,11 +46,6 @@ def record(cls: type | None = None, /, *, frozen: bool = False, slots: bool = Fa
     return decorate if cls is None else decorate(cls)
 
 
-def fields(instance_or_class: object) -> tuple[str, ...]:
-    """The field names, in order."""
-    return instance_or_class.__record_fields__  # type: ignore[union-attr]
-
-
 def replace(instance: object, /, **changes: object) -> object:
     """A copy of ``instance`` with ``changes`` applied (a new object, even for frozen records)."""
     values = {name: getattr(instance, name) for name in instance.__record_fields__}  # type: ignore[attr-defined]
@@ -79,7 +74,7 @@ def _build(cls: type, frozen: bool, slots: bool) -> type:
             namespace[f"_default_{name}"] = spec.default
             params.append(f"{name}=_default_{name}")
             value = name
-        elif params and params[-1].find("=") > 0:
+        elif params and "=" in params[-1]:
             raise TypeError(f"{cls.__name__}: field {name!r} without a default follows a field with one")
         else:
             params.append(name)
