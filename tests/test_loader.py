@@ -158,3 +158,36 @@ def test_scalar_as_string_matches_what_github_passes() -> None:
     root = load_text("w.yml", "a: false\nb: 12\nc:\nd: 'x'\n").root
     assert [root.get(k).as_string() for k in "abcd"] == ["false", "12", "", "x"]
     assert isinstance(root.get("a"), Scalar)
+
+
+def _shape(node: object) -> object:
+    """A node graph as plain data: kind, position, text, children (for comparing composers)."""
+    if isinstance(node, Scalar):
+        return ("scalar", node.pos, node.text, node.is_plain, node.tag == "tag:yaml.org,2002:merge")
+    if isinstance(node, Sequence):
+        return ("sequence", node.pos, [_shape(item) for item in node.items])
+    assert isinstance(node, Mapping)
+    return ("mapping", node.pos, [(_shape(key), _shape(value)) for key, value in node.pairs])
+
+
+def test_nodes_adopted_from_pythons_composer_equal_those_libyaml_builds() -> None:
+    """Without libyaml (or with a PyYAML whose C composer binds its node classes early) PyYAML's
+    nodes are converted; the graph must be the one the C composer builds for us."""
+    import yaml
+
+    from trustycheck.nodes import Origin, adopt
+
+    text = "on: push\nbase: &b {runs-on: x}\njobs:\n  a:\n    <<: *b\n    steps:\n      - run: 'echo'\n      - uses: x@v1\n"
+    direct = load_text("w.yml", text).root
+    python_nodes = yaml.compose(text, Loader=loader._Parser if loader._c_yaml is None else yaml.SafeLoader)
+    adopted = adopt(python_nodes, Origin("w.yml"))
+    assert type(direct) is Mapping and not isinstance(python_nodes, Mapping)
+    assert _shape(adopted) == _shape(direct)
+    assert adopted.get("jobs").get("a").get("runs-on") is adopted.get("base").get("runs-on")  # aliases stay shared
+
+
+def test_pyyamls_own_node_classes_are_restored_after_composing() -> None:
+    import yaml
+
+    load_text("w.yml", "a: [1, {b: c}]\n")
+    assert type(yaml.compose("a: [1]\n", Loader=yaml.CSafeLoader)) is yaml.MappingNode

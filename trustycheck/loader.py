@@ -15,28 +15,35 @@ from functools import cached_property
 
 import yaml
 
-from trustycheck.nodes import Node, Pos, Scalar, wrap
+from trustycheck.nodes import Mapping, Node, Origin, Pos, Scalar, Sequence, adopt, node_factories
 from trustycheck.patterns import lazy_pattern
 from trustycheck.records import field, record
 
 try:  # PyYAML built with libyaml: an order of magnitude faster.
-    from yaml import CSafeLoader as _BaseLoader
+    from yaml import _yaml as _c_yaml
+    from yaml._yaml import CParser as _BaseParser
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+    _c_yaml = None
+    from yaml import SafeLoader as _BaseParser  # type: ignore[assignment]
 
-_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The composer without PyYAML's YAML 1.1 tag resolution, which runs a list of regexes in
-    Python for every scalar: nodes.py types plain scalars itself (YAML 1.2, as GitHub does),
-    so only the merge key ``<<`` needs its tag. Measured: a fifth of the load time."""
+class _Parser(_BaseParser):  # type: ignore[misc, valid-type]
+    """The composer alone: no constructor, and none of PyYAML's YAML 1.1 tag resolution, which
+    runs a list of regexes in Python for every scalar. nodes.py types plain scalars itself
+    (YAML 1.2, as GitHub does), so only the merge key ``<<`` needs its tag. The composer also
+    calls two path-resolver hooks per node; they do nothing here, so they are C functions
+    that take the same arguments (a Python call per node each was a tenth of composing)."""
 
     def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML's hook
-        if kind is yaml.ScalarNode:
-            return _MERGE if value == "<<" and implicit[0] else _STR
-        return _SEQ if kind is yaml.SequenceNode else _MAP
+        # Only a scalar has a value; the tags of collections are never read.
+        return _MERGE if value == "<<" and implicit[0] else _STR
+
+    descend_resolver = {}.get  # called with (parent, index)
+    ascend_resolver = tuple  # called with nothing
+
 
 MAX_BYTES = 10 * 1024 * 1024
 """Largest file read; real workflows are a few kilobytes."""
@@ -148,31 +155,6 @@ def load_text(path: str, text: str) -> Document:
     if too_deep is not None:
         problems.append(too_deep)
         return doc
-    loader = _Loader(text)
-    try:
-        raw = loader.get_single_node()
-    except yaml.MarkedYAMLError as error:
-        problems.append(_yaml_problem(error, text, doc.lines))
-        return doc
-    except yaml.reader.ReaderError as error:
-        problems.append(_reader_problem(error, text))
-        return doc
-    except yaml.YAMLError as error:  # pragma: no cover - every PyYAML error carries a mark
-        problems.append(Problem("yaml", f"invalid YAML: {error}", Pos.point(1, 1)))
-        return doc
-    except RecursionError:  # pragma: no cover - the depth guard prevents this
-        problems.append(Problem("limit", f"nesting deeper than {MAX_DEPTH} levels", Pos.point(1, 1)))
-        return doc
-    finally:
-        loader.dispose()
-    if raw is None:
-        problems.append(Problem("empty", "file is empty: no YAML document in it", Pos.point(1, 1)))
-        return doc
-    if _may_have_anchor(text):
-        bomb = _alias_problem(raw)
-        if bomb is not None:
-            problems.append(bomb)
-            return doc
 
     def duplicate(key: Scalar, first: Scalar) -> None:
         problems.append(
@@ -187,8 +169,54 @@ def load_text(path: str, text: str) -> Document:
     end = None
     if not text.endswith(("\n", "\r", "\x85", "\u2028", "\u2029")):
         end = (len(doc.lines), len(doc.lines[-1]) + 1)  # libyaml would end the last node a line further
-    doc.root = wrap(raw, duplicate, path, end)
+    try:
+        root = _compose(text, Origin(path, duplicate, end))
+    except yaml.MarkedYAMLError as error:
+        problems.append(_yaml_problem(error, text, doc.lines))
+        return doc
+    except yaml.reader.ReaderError as error:
+        problems.append(_reader_problem(error, text))
+        return doc
+    except yaml.YAMLError as error:  # pragma: no cover - every PyYAML error carries a mark
+        problems.append(Problem("yaml", f"invalid YAML: {error}", Pos.point(1, 1)))
+        return doc
+    except RecursionError:  # pragma: no cover - the depth guard prevents this
+        problems.append(Problem("limit", f"nesting deeper than {MAX_DEPTH} levels", Pos.point(1, 1)))
+        return doc
+    if root is None:
+        problems.append(Problem("empty", "file is empty: no YAML document in it", Pos.point(1, 1)))
+        return doc
+    if _may_have_anchor(text):
+        bomb = _alias_problem(root)
+        if bomb is not None:
+            problems.append(bomb)
+            return doc
+    doc.root = root
     return doc
+
+
+def _compose(text: str, origin: Origin) -> Node | None:
+    """The document's root node, built as nodes.py's classes.
+
+    libyaml's composer looks up the node classes it calls as globals of PyYAML's C module;
+    they are swapped for ours while it runs and put back at once, so other users of PyYAML in
+    the process are unaffected (composing is not shared between threads in this program)."""
+    parser = _Parser(text)
+    try:
+        if _c_yaml is None:  # pragma: no cover - depends on the PyYAML build
+            raw = parser.get_single_node()
+            return None if raw is None else adopt(raw, origin)
+        saved = _c_yaml.ScalarNode, _c_yaml.SequenceNode, _c_yaml.MappingNode
+        _c_yaml.ScalarNode, _c_yaml.SequenceNode, _c_yaml.MappingNode = node_factories(origin)
+        try:
+            root = parser.get_single_node()
+        finally:
+            _c_yaml.ScalarNode, _c_yaml.SequenceNode, _c_yaml.MappingNode = saved
+        if root is not None and not isinstance(root, Node):  # a PyYAML that binds its classes early
+            root = adopt(root, origin)
+        return root
+    finally:
+        parser.dispose()
 
 
 def _may_have_anchor(text: str) -> bool:
@@ -281,7 +309,7 @@ def _depth_problem(text: str) -> Problem | None:
     starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
     ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=_Parser):
             if isinstance(event, starts):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -298,14 +326,14 @@ def _depth_problem(text: str) -> Problem | None:
     return None
 
 
-def _alias_problem(root: yaml.Node) -> Problem | None:
+def _alias_problem(root: Node) -> Problem | None:
     """Count the nodes aliases would expand to; reject a billion-laughs style blow-up.
 
     Iterative, memoised per node: linear in the composed graph however deep or shared it is.
     """
     sizes: dict[int, int] = {}
     unique = 0
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
         key = id(node)
@@ -332,9 +360,9 @@ def _alias_problem(root: yaml.Node) -> Problem | None:
     return None
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, Sequence):
+        return list(node.items)
+    if isinstance(node, Mapping):
+        return [part for pair in node.pairs for part in pair]
     return []

@@ -1,8 +1,9 @@
 """Position-aware YAML nodes, read the way GitHub Actions reads them.
 
-The loader composes a node graph with PyYAML (C when available); these thin wrappers sit on
-top of it and are built lazily, so parts of a file the model never reads cost nothing. Every
-wrapper remembers where it came from, so any finding can point at an exact key or value.
+The loader composes a node graph with PyYAML (C when available) straight into these classes.
+A mapping's keyed view is built on first use, so parts of a file the model never reads cost
+little. Every node remembers where it came from, so any finding can point at an exact key or
+value.
 
 GitHub's reading differs from PyYAML's default YAML 1.1 resolver: mapping keys are always
 strings (``on`` is ``"on"``, not ``True``) and plain scalars follow the YAML 1.2 core schema
@@ -12,6 +13,7 @@ strings (``on`` is ``"on"``, not ``True``) and plain scalars follow the YAML 1.2
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import yaml
 
@@ -56,7 +58,7 @@ class Pos:
         return Pos(line, col, line, col + 1)
 
 
-def _mark_pos(node: yaml.Node, origin: "Origin") -> Pos:
+def _mark_pos(node: "Node", origin: "Origin") -> Pos:
     start, end = node.start_mark, node.end_mark
     start_line, start_col, end_line, end_col = start.line + 1, start.column + 1, end.line + 1, end.column + 1
     if origin.end is not None:  # libyaml ends an unterminated last line on a line that does not exist
@@ -111,19 +113,20 @@ _NO_ORIGIN = Origin()
 
 
 class Node:
-    """Base of the wrappers: a YAML node with its position."""
+    """Base of the node classes: a YAML node with its position.
 
-    __slots__ = ("raw", "_origin")
+    PyYAML's composer builds these directly (see :func:`node_factories`): it calls a class
+    with ``(tag, value, start_mark, end_mark, style)`` and, for a collection, fills the list it
+    passed in and sets ``end_mark`` when the collection closes. Building PyYAML's own nodes and
+    wrapping each one afterwards cost as much again as composing (measured on 705 workflows)."""
+
+    __slots__ = ("start_mark", "end_mark", "_origin")
 
     kind = "node"
 
-    def __init__(self, raw: yaml.Node, origin: Origin = _NO_ORIGIN) -> None:
-        self.raw = raw
-        self._origin = origin
-
     @property
     def pos(self) -> Pos:
-        return _mark_pos(self.raw, self._origin)
+        return _mark_pos(self, self._origin)
 
     @property
     def path(self) -> str | None:
@@ -137,24 +140,27 @@ class Node:
 class Scalar(Node):
     """A scalar: ``text`` is the source string, ``value`` the YAML 1.2 typed value."""
 
-    __slots__ = ()
+    __slots__ = ("tag", "text", "style")
     kind = "scalar"
 
-    @property
-    def text(self) -> str:
-        return self.raw.value
+    def __init__(self, origin: Origin, tag: object, value: str, start_mark: Any, end_mark: Any, style: str | None = None) -> None:
+        self._origin = origin
+        self.tag = tag
+        self.text = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+        self.style = style
 
     @property
     def is_plain(self) -> bool:
         # The C loader marks plain scalars with style '' and the pure-Python one with None.
-        return not self.raw.style
+        return not self.style
 
     @property
     def value(self) -> Any:
-        raw = self.raw
-        if not raw.style:
-            return resolve_plain(raw.value)
-        return raw.value
+        if not self.style:
+            return resolve_plain(self.text)
+        return self.text
 
     def as_string(self) -> str:
         """The value as GitHub passes it to an action input or env var."""
@@ -171,26 +177,23 @@ class Scalar(Node):
 
 
 class Sequence(Node):
-    """A YAML sequence of wrapped nodes."""
+    """A YAML sequence: ``items`` are its nodes."""
 
-    __slots__ = ("_items",)
+    __slots__ = ("items",)
     kind = "sequence"
 
-    def __init__(self, raw: yaml.Node, origin: Origin = _NO_ORIGIN) -> None:
-        super().__init__(raw, origin)
-        self._items: list[Node] | None = None
-
-    @property
-    def items(self) -> list[Node]:
-        if self._items is None:
-            self._items = [_wrap(child, self._origin) for child in self.raw.value]
-        return self._items
+    def __init__(self, origin: Origin, tag: object, value: list[Node], start_mark: Any, end_mark: Any,
+                 flow_style: bool | None = None) -> None:
+        self._origin = origin
+        self.items = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
 
     def __iter__(self) -> Iterator[Node]:
         return iter(self.items)
 
     def __len__(self) -> int:
-        return len(self.raw.value)
+        return len(self.items)
 
 
 class Mapping(Node):
@@ -198,39 +201,45 @@ class Mapping(Node):
 
     Explicit keys win over merged ones; the first merged source wins over later ones, as the
     YAML merge-key spec says. Non-scalar keys cannot be workflow keys and are skipped.
+    ``pairs`` are the (key, value) nodes as written; the keyed view is built on first use, and
+    duplicate keys are reported then.
     """
 
-    __slots__ = ("_entries",)
+    __slots__ = ("pairs", "_entries")
     kind = "mapping"
 
-    def __init__(self, raw: yaml.Node, origin: Origin = _NO_ORIGIN) -> None:
-        super().__init__(raw, origin)
+    def __init__(self, origin: Origin, tag: object, value: list[tuple[Node, Node]], start_mark: Any, end_mark: Any,
+                 flow_style: bool | None = None) -> None:
+        self._origin = origin
+        self.pairs = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
         self._entries: dict[str, tuple[Scalar, Node]] | None = None
 
     @property
     def entries(self) -> dict[str, tuple[Scalar, Node]]:
-        if self._entries is None:
-            self._entries = self._build()
-        return self._entries
+        entries = self._entries
+        if entries is None:
+            entries = self._entries = self._build()
+        return entries
 
     def _build(self) -> dict[str, tuple[Scalar, Node]]:
         own: dict[str, tuple[Scalar, Node]] = {}
         merged: dict[str, tuple[Scalar, Node]] = {}
-        for raw_key, raw_value in self.raw.value:
-            if not isinstance(raw_key, yaml.ScalarNode):
+        for key, value in self.pairs:
+            if type(key) is not Scalar:
                 continue
-            if raw_key.tag == _MERGE_TAG:
-                for source in _merge_sources(raw_value):
-                    for name, pair in _wrap(source, self._origin).entries.items():  # type: ignore[union-attr]
+            if key.tag == _MERGE_TAG:
+                for source in _merge_sources(value):
+                    for name, pair in source.entries.items():
                         merged.setdefault(name, pair)
                 continue
-            key = Scalar(raw_key, self._origin)
-            name = raw_key.value
+            name = key.text
             if name in own:
                 if self._origin.report is not None:
                     self._origin.report(key, own[name][0])
                 continue
-            own[name] = (key, _wrap(raw_value, self._origin))
+            own[name] = (key, value)
         if merged:
             for name, pair in merged.items():
                 own.setdefault(name, pair)
@@ -260,26 +269,45 @@ class Mapping(Node):
 AnyNode = Scalar | Sequence | Mapping
 
 
-def _merge_sources(raw: yaml.Node) -> list[yaml.Node]:
-    if isinstance(raw, yaml.MappingNode):
-        return [raw]
-    if isinstance(raw, yaml.SequenceNode):
-        return [item for item in raw.value if isinstance(item, yaml.MappingNode)]
+def _merge_sources(node: Node) -> list[Mapping]:
+    if isinstance(node, Mapping):
+        return [node]
+    if isinstance(node, Sequence):
+        return [item for item in node.items if isinstance(item, Mapping)]
     return []
 
 
-def wrap(raw: yaml.Node, report: DuplicateReporter | None = None, path: str | None = None,
-         end: tuple[int, int] | None = None) -> Node:
-    """Wrap a composed PyYAML node read from ``path`` (whose text ends at ``end``, if given)."""
-    return _wrap(raw, Origin(path, report, end))
+def node_factories(origin: Origin) -> tuple[Callable[..., Scalar], Callable[..., Sequence], Callable[..., Mapping]]:
+    """What PyYAML's composer should call to build the scalars, sequences and mappings of
+    one document: each node then knows its document (``origin``) without a pass over them."""
+    return partial(Scalar, origin), partial(Sequence, origin), partial(Mapping, origin)
 
 
-def _wrap(raw: yaml.Node, origin: Origin) -> Node:
-    if isinstance(raw, yaml.MappingNode):
-        return Mapping(raw, origin)
-    if isinstance(raw, yaml.SequenceNode):
-        return Sequence(raw, origin)
-    return Scalar(raw, origin)
+def adopt(raw: Any, origin: Origin) -> Node:
+    """These nodes for a graph of PyYAML's own nodes (from a composer that could not be made
+    to build them directly). Shared nodes stay shared; iterative, so depth cannot overflow."""
+    made: dict[int, tuple[Any, Node]] = {}
+    pending = [raw]
+    while pending:
+        item = pending.pop()
+        if id(item) in made:
+            continue
+        node: Node
+        if isinstance(item, yaml.ScalarNode):
+            node = Scalar(origin, item.tag, item.value, item.start_mark, item.end_mark, item.style)
+        elif isinstance(item, yaml.SequenceNode):
+            node = Sequence(origin, item.tag, [], item.start_mark, item.end_mark)
+            pending.extend(item.value)
+        else:
+            node = Mapping(origin, item.tag, [], item.start_mark, item.end_mark)
+            pending.extend(part for pair in item.value for part in pair)
+        made[id(item)] = (item, node)
+    for item, node in made.values():
+        if isinstance(node, Sequence):
+            node.items.extend(made[id(child)][1] for child in item.value)
+        elif isinstance(node, Mapping):
+            node.pairs.extend((made[id(key)][1], made[id(value)][1]) for key, value in item.value)
+    return made[id(raw)][1]
 
 
 def describe(node: Node | None) -> str:
