@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from trustycheck.engine.catalog import Rule
-from trustycheck.engine.conditions import lookup
+from trustycheck.engine.conditions import Selector, compile_selector, lookup
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
 from trustycheck.patterns import lazy_pattern
@@ -32,12 +32,19 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
     message names the chain (``call.chain``); the same lines reached by several chains are
     one finding that names the first and counts the others.
     """
+    rules = tuple(rules)
+    by_scope: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_scope.setdefault(rule.scope, []).append(rule)
+    matched: dict[int, list[dict[str, Any]]] = {}
+    for scope, scoped in by_scope.items():
+        contexts = analysis.contexts.get(scope)
+        if contexts:
+            for rule, selected in zip(scoped, _selector(tuple(scoped))(contexts)):
+                matched[id(rule)] = selected
     found: dict[tuple, tuple[Finding, list[str]]] = {}
     for rule in rules:
-        applies = rule.applies
-        for facts in analysis.contexts.get(rule.scope, ()):
-            if not applies(facts):
-                continue
+        for facts in matched.get(id(rule), ()):
             pos = locate(rule, facts)
             path = pos.path or facts["file"]["path"]
             message = render(rule.message, facts)
@@ -49,6 +56,19 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
             if chain and chain not in chains:
                 chains.append(chain)
     return [_with_chains(finding, chains) for finding, chains in found.values()]
+
+
+_SELECTORS: dict[tuple[int, ...], tuple[tuple[Rule, ...], Selector]] = {}
+"""Compiled selectors by the identity of their rules (kept alive here, so ids stay unique)."""
+
+
+def _selector(rules: tuple[Rule, ...]) -> Selector:
+    """One compiled test of all ``rules`` (of one scope) over a list of contexts."""
+    key = tuple(map(id, rules))
+    hit = _SELECTORS.get(key)
+    if hit is None:
+        hit = _SELECTORS[key] = (rules, compile_selector([rule.condition for rule in rules]))
+    return hit[1]
 
 
 def _with_chains(finding: Finding, chains: list[str]) -> Finding:
