@@ -123,6 +123,8 @@ class Node:
     __slots__ = ("start_mark", "end_mark", "_origin")
 
     kind = "node"
+    text: str | None = None
+    """A scalar's source text; ``None`` for a collection (which cannot be a workflow key)."""
 
     @property
     def pos(self) -> Pos:
@@ -224,9 +226,14 @@ class Mapping(Node):
         return entries
 
     def _build(self) -> dict[str, tuple[Scalar, Node]]:
-        own: dict[str, tuple[Scalar, Node]] = {}
+        pairs = self.pairs
+        # Nearly every mapping has plain string keys, each once: one comprehension builds it.
+        own = {key.text: (key, value) for key, value in pairs}
+        if len(own) == len(pairs) and "<<" not in own and None not in own:
+            return own
+        own = {}
         merged: dict[str, tuple[Scalar, Node]] = {}
-        for key, value in self.pairs:
+        for key, value in pairs:
             if type(key) is not Scalar:
                 continue
             if key.tag == _MERGE_TAG:
@@ -246,7 +253,10 @@ class Mapping(Node):
         return own
 
     def get(self, key: str) -> Node | None:
-        pair = self.entries.get(key)
+        entries = self._entries
+        if entries is None:
+            entries = self._entries = self._build()
+        pair = entries.get(key)
         return pair[1] if pair else None
 
     def key_node(self, key: str) -> Scalar | None:

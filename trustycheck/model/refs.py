@@ -72,17 +72,30 @@ def classify_ref(ref: str) -> str:
 def parse_uses(raw: str, node: Node | None = None) -> ActionRef:
     """Parse a step's or job's ``uses:`` value; never fails, odd input gets kind ``repo``
     with the parts it has."""
+    parts = _PARSED.get(raw)
+    if parts is None:
+        parts = _parse(raw)
+        if len(_PARSED) < 4096:  # the same few actions recur in every file
+            _PARSED[raw] = parts
+    return ActionRef(raw, *parts, node)
+
+
+_PARSED: dict[str, tuple[str, str | None, str | None, str | None, str | None, str]] = {}
+
+
+def _parse(raw: str) -> tuple[str, str | None, str | None, str | None, str | None, str]:
+    """(kind, owner, repo, path, ref, ref_kind) of a ``uses:`` value."""
     text = raw.strip()
     if text.startswith(("./", "$/")) or text in (".", "$"):
-        return ActionRef(raw, "local", None, None, text, None, NO_REF, node)
+        return "local", None, None, text, None, NO_REF
     if text.startswith("docker://"):
         pinned = bool(_DIGEST.search(text))
-        return ActionRef(raw, "docker", None, None, text[len("docker://"):], None, SHA if pinned else TAG, node)
+        return "docker", None, None, text[len("docker://"):], None, SHA if pinned else TAG
     name, at, ref = text.partition("@")
     segments = name.split("/")
     owner = segments[0] or None
     repo = segments[1] if len(segments) > 1 and segments[1] else None
     path = "/".join(segments[2:]) or None
     if not at or not ref:
-        return ActionRef(raw, "repo", owner, repo, path, None, NO_REF, node)
-    return ActionRef(raw, "repo", owner, repo, path, ref, classify_ref(ref), node)
+        return "repo", owner, repo, path, None, NO_REF
+    return "repo", owner, repo, path, ref, classify_ref(ref)

@@ -135,7 +135,9 @@ class _Builder:
         """A scalar field as a string; a collection is a structure problem."""
         if node is None:
             return None
-        if isinstance(node, Scalar):
+        if type(node) is Scalar:
+            if node.style:  # quoted or block: the text is the string
+                return node.text
             value = node.value
             return None if value is None else node.as_string()
         self.problem(node, f"'{field_name}' must be a string, not {describe(node)}")
@@ -249,23 +251,25 @@ class _Builder:
         return steps
 
     def step(self, index: int, node: Mapping, base_env: Env) -> Step:
-        run = node.get("run")
-        if run is not None and not isinstance(run, Scalar):
+        # Hot: every step of every file. Absent keys (most of them) cost one dict lookup.
+        fields = node.entries
+        run = pair[1] if (pair := fields.get("run")) else None
+        if run is not None and type(run) is not Scalar:
             self.problem(run, f"'run' must be a string, not {describe(run)}")
             run = None
-        own_env = self.env(node.get("env"))
+        own_env = self.env(pair[1]) if (pair := fields.get("env")) else {}
         return Step(
-            index=index,
-            node=node,
-            id=self.text(node.get("id"), "id"),
-            name=self.text(node.get("name"), "name"),
-            uses=self.uses(node.get("uses")),
-            run=run,
-            shell=self.text(node.get("shell"), "shell"),
-            inputs=self.inputs(node.get("with")),
-            env=own_env,
-            effective_env={**base_env, **own_env},
-            condition=self.condition(node.get("if")),
+            index,
+            node,
+            self.text(pair[1], "id") if (pair := fields.get("id")) else None,
+            self.text(pair[1], "name") if (pair := fields.get("name")) else None,
+            self.uses(pair[1]) if (pair := fields.get("uses")) else None,
+            run,
+            self.text(pair[1], "shell") if (pair := fields.get("shell")) else None,
+            self.inputs(pair[1]) if (pair := fields.get("with")) else None,
+            own_env,
+            {**base_env, **own_env} if own_env else base_env,
+            self.condition(pair[1]) if (pair := fields.get("if")) else None,
         )
 
     def job(self, key: Scalar, node: Mapping, workflow: Workflow) -> Job:
