@@ -20,7 +20,7 @@ from trustycheck.model.permissions import SCOPES, Permissions
 from trustycheck.model.project import Project
 from trustycheck.model.publish import Publish, detect_publishes
 from trustycheck.model.pypa_action import documented_floating_ref
-from trustycheck.model.pypi import INDEX_NAMES, token_spans
+from trustycheck.model.pypi import INDEX_NAMES, looks_like_token, token_spans
 from trustycheck.model.refs import ActionRef
 from trustycheck.model.roles import artifacts_match, looks_like_release, step_role
 from trustycheck.model.workflow import ACTION, WORKFLOW, Step, Workflow
@@ -231,14 +231,20 @@ def _flatten(project: Project, reported: list[str], instances: list[JobInstance]
         job_contexts.append((instance, job_facts))
         if job_facts["publishes_to_pypi"]:
             publishing_files.update((instance.workflow.path, instance.entry.path))
+        # Most steps are in the job's own file and reached through no call: those contexts
+        # share one (read-only) file and call mapping.
+        own_file = {"path": instance.workflow.path, "kind": instance.workflow.kind}
+        job_call = job_context["call"]
+        add_step = contexts["step"].append
         for step_instance, facts in step_contexts:
-            links = instance.chain + step_instance.via
-            contexts["step"].append({
-                "file": {"path": step_instance.path, "kind": instance.workflow.kind},
+            via = step_instance.via
+            links = instance.chain + via if via else instance.chain
+            add_step({
+                "file": own_file if step_instance.path == own_file["path"] else {"path": step_instance.path, "kind": instance.workflow.kind},
                 "workflow": workflow,
                 "job": job_facts,
                 "step": facts,
-                "call": {"chain": describe_chain(links) if len(links) > 1 else None},
+                "call": job_call if not via else {"chain": describe_chain(links) if len(links) > 1 else None},
             })
         for problem in _call_problems(instance):
             contexts["problem"].append({"file": {"path": problem.pos.path, "kind": None}, "problem": _problem_facts(problem)})
@@ -518,10 +524,17 @@ def _step_facts(step: Step, publish: Publish | None, delegates: Thunk) -> Facts:
         "index": step.index,
         "label": step.label,
         "node": step.node,
-        "uses": _uses_facts(step.uses) if step.uses else None,
         "publish": _publish_facts(publish) if publish else None,
     }
-    return LazyFacts(eager, {"delegates": delegates})
+    if step.uses is None:
+        eager["uses"] = None
+        return LazyFacts(eager, {"delegates": delegates})
+    return LazyFacts(eager, {"delegates": delegates, "uses": partial(_lazy_uses_facts, step.uses)})
+
+
+def _lazy_uses_facts(ref: ActionRef) -> Facts:
+    """Read only by rules about jobs that publish or build the release (and by ``status``)."""
+    return {"uses": _uses_facts(ref)}
 
 
 def _no_delegation() -> Facts:
@@ -560,7 +573,7 @@ def _publish_facts(publish: Publish) -> Facts:
 
 def _token_positions(doc: Document) -> list[Pos]:
     """Positions of PyPI tokens written anywhere in the file, comments included."""
-    if "pypi-" not in doc.text:
+    if "pypi-" not in doc.text or not looks_like_token(doc.text):  # most files name pypi-... actions only
         return []
     positions = []
     for number, line in enumerate(doc.lines, start=1):

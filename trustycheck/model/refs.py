@@ -35,21 +35,11 @@ class ActionRef:
     path: str | None
     ref: str | None
     ref_kind: str
+    slug: str | None
+    """``owner/repo`` in lower case (GitHub names are case-insensitive)."""
+    action: str | None
+    """``owner/repo[/path]`` in lower case, without the ref."""
     node: Node | None = None
-
-    @property
-    def slug(self) -> str | None:
-        """``owner/repo`` in lower case (GitHub names are case-insensitive)."""
-        if self.owner is None or self.repo is None:
-            return None
-        return f"{self.owner}/{self.repo}".lower()
-
-    @property
-    def action(self) -> str | None:
-        """``owner/repo[/path]`` in lower case, without the ref."""
-        if self.slug is None:
-            return None
-        return f"{self.slug}/{self.path}".lower() if self.path else self.slug
 
     @property
     def is_reusable_workflow(self) -> bool:
@@ -80,22 +70,25 @@ def parse_uses(raw: str, node: Node | None = None) -> ActionRef:
     return ActionRef(raw, *parts, node)
 
 
-_PARSED: dict[str, tuple[str, str | None, str | None, str | None, str | None, str]] = {}
+_Parts = tuple[str, "str | None", "str | None", "str | None", "str | None", str, "str | None", "str | None"]
+_PARSED: dict[str, _Parts] = {}
 
 
-def _parse(raw: str) -> tuple[str, str | None, str | None, str | None, str | None, str]:
-    """(kind, owner, repo, path, ref, ref_kind) of a ``uses:`` value."""
+def _parse(raw: str) -> _Parts:
+    """(kind, owner, repo, path, ref, ref_kind, slug, action) of a ``uses:`` value."""
     text = raw.strip()
     if text.startswith(("./", "$/")) or text in (".", "$"):
-        return "local", None, None, text, None, NO_REF
+        return "local", None, None, text, None, NO_REF, None, None
     if text.startswith("docker://"):
         pinned = bool(_DIGEST.search(text))
-        return "docker", None, None, text[len("docker://"):], None, SHA if pinned else TAG
+        return "docker", None, None, text[len("docker://"):], None, SHA if pinned else TAG, None, None
     name, at, ref = text.partition("@")
     segments = name.split("/")
     owner = segments[0] or None
     repo = segments[1] if len(segments) > 1 and segments[1] else None
     path = "/".join(segments[2:]) or None
+    slug = f"{owner}/{repo}".lower() if owner is not None and repo is not None else None
+    action = (f"{slug}/{path}".lower() if path else slug) if slug is not None else None
     if not at or not ref:
-        return "repo", owner, repo, path, None, NO_REF
-    return "repo", owner, repo, path, ref, classify_ref(ref)
+        return "repo", owner, repo, path, None, NO_REF, slug, action
+    return "repo", owner, repo, path, ref, classify_ref(ref), slug, action
