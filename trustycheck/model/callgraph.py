@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from trustycheck.loader import Document
 from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential
 from trustycheck.model.expressions import is_pure_expression, references
@@ -90,11 +91,16 @@ class StepInstance:
     step: Step
     job: Job
     """The job (or action pseudo-job) that defines the step: earlier steps of it matter."""
-    lines: list[str]
+    doc: Document
+    """The file that defines the step (its lines are split only if an upload is found)."""
     path: str
     scope: Scope | None
     via: tuple[Link, ...] = ()
     """Composite actions the step is reached through."""
+
+    @property
+    def lines(self) -> list[str]:
+        return self.doc.lines
 
 
 @record
@@ -202,10 +208,10 @@ class Expander:
 
     def _steps(self, job: Job, workflow: Workflow, scope: Scope | None, via: tuple[Link, ...],
                instance: JobInstance, stack: tuple[str, ...]) -> list[StepInstance]:
-        lines = workflow.doc.lines
+        doc = workflow.doc
         steps: list[StepInstance] = []
         for step in job.steps:
-            steps.append(StepInstance(step, job, lines, workflow.path, scope, via))
+            steps.append(StepInstance(step, job, doc, workflow.path, scope, via))
             if step.uses is not None and step.uses.kind == "local":
                 steps.extend(self._call_action(step, workflow, scope, via, instance, stack))
         return steps

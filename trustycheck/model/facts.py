@@ -280,7 +280,11 @@ def _instance_steps(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tu
     publishing: list[Step] = []
     for step_instance in instance.steps:
         step = step_instance.step
-        publishes = [bind_publish(publish, step_instance.scope) for publish in detect_publishes(step, step_instance.job, step_instance.lines)]
+        found = detect_publishes(step, step_instance.job, step_instance.lines)
+        if not found:  # most steps
+            out.append((step_instance, _step_facts(step, None, _step_delegation(step, pypi_oidc))))
+            continue
+        publishes = [bind_publish(publish, step_instance.scope) for publish in found]
         if any(publish.to_pypi for publish in publishes):
             publishing.append(step)
         for publish in publishes:

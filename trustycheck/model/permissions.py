@@ -53,7 +53,11 @@ class Permissions:
         return NONE if scope == "id-token" else DEFAULT
 
     def levels(self) -> dict[str, str]:
-        return {scope: self.level(scope) for scope in SCOPES}
+        """Every scope's level (a new dict the caller may change)."""
+        if self.kind == KIND_MAP:
+            get = self.scopes.get
+            return {scope: get(scope, NONE) for scope in SCOPES}
+        return dict(_FIXED_LEVELS[self.kind])
 
     def write_scopes(self) -> list[str]:
         """Scopes granted ``write`` (sorted); for ``default`` none are certain."""
@@ -67,6 +71,10 @@ class Permissions:
 
 
 DEFAULT_PERMISSIONS = Permissions(KIND_DEFAULT)
+
+_FIXED_LEVELS = {kind: {scope: Permissions(kind).level(scope) for scope in SCOPES}
+                 for kind in (KIND_DEFAULT, KIND_READ_ALL, KIND_WRITE_ALL)}
+"""The levels of the blocks that name no scope, worked out once."""
 
 
 def parse_permissions(node: Node, problem) -> Permissions | None:

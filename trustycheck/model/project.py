@@ -23,11 +23,12 @@ class Project:
         self._files = files
         self._docs: dict[str, Document] = {}
         self._workflows: dict[str, Workflow | None] = {}
+        self._keys: dict[str, str] = {}
 
     def document(self, path: str) -> Document:
         """The loaded file; a file reached under two spellings (``a/../b.yml``) is loaded once
         and keeps the first spelling, which is how findings will name it."""
-        key = os.path.abspath(path)
+        key = self._key(path)
         doc = self._docs.get(key)
         if doc is None:
             doc = self._docs[key] = self._load(path)
@@ -35,11 +36,18 @@ class Project:
 
     def add(self, doc: Document) -> None:
         """Use an already loaded document (tests, stdin)."""
-        self._docs[os.path.abspath(doc.path)] = doc
+        self._docs[self._key(doc.path)] = doc
+
+    def _key(self, path: str) -> str:
+        """The absolute path a file is known by (worked out once per spelling)."""
+        key = self._keys.get(path)
+        if key is None:
+            key = self._keys[path] = os.path.abspath(path)
+        return key
 
     def open(self, path: str) -> Workflow | None:
         """The model of ``path``; None when it is missing, unreadable or not a workflow/action."""
-        key = os.path.abspath(path)
+        key = self._key(path)
         if key in self._workflows:
             return self._workflows[key]
         if key not in self._docs and not os.path.isfile(path):

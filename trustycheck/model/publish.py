@@ -7,6 +7,7 @@ resulting facts. (DOMAIN.md §1 for the PyPA action, §3 for the tools.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from trustycheck.model import credentials as cred
@@ -78,14 +79,21 @@ class _Context:
 
 def detect_publishes(step: Step, job: Job | None = None, lines: list[str] | None = None) -> list[Publish]:
     """Every upload ``step`` performs."""
-    context = _Context(step, job, lines or [])
     if step.uses is not None:
         detector = _ACTION_DETECTORS.get(step.uses.action or "")
-        publish = detector(context) if detector else None
+        publish = detector(_Context(step, job, lines or [])) if detector else None
         return [publish] if publish is not None else []
-    if step.run is not None and not _non_shell(step.shell):
-        return _run_publishes(context)
+    if step.run is not None and _names_a_tool(step.run.as_string()) and not _non_shell(step.shell):
+        return _run_publishes(_Context(step, job, lines or []))
     return []
+
+
+def _names_a_tool(script: str) -> bool:
+    """Whether the script mentions any publishing tool's program at all (most do not)."""
+    return _TOOL_NAMES.search(script) is not None
+
+
+_TOOL_NAMES = lazy_pattern("|".join(re.escape(spec.program) for spec in TOOLS.values()))
 
 
 def detect_publish(step: Step) -> Publish | None:
@@ -196,8 +204,6 @@ def _run_publishes(context: _Context) -> list[Publish]:
     run = context.step.run
     assert run is not None
     script = run.as_string()
-    if not any(spec.program in script for spec in TOOLS.values()):
-        return []
     publishes = []
     for command in split_commands(script):
         found = _tool_of(command)
