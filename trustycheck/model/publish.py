@@ -8,7 +8,7 @@ resulting facts. (DOMAIN.md §1 for the PyPA action, §3 for the tools.)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential, trace_text, trace_value
@@ -89,11 +89,18 @@ def detect_publishes(step: Step, job: Job | None = None, lines: list[str] | None
 
 
 def _names_a_tool(script: str) -> bool:
-    """Whether the script mentions any publishing tool's program at all (most do not)."""
-    return _TOOL_NAMES.search(script) is not None
+    """Whether the script names a publishing tool's program and an upload subcommand, each
+    as a word (not inside one: ``uvicorn``, ``hatchling``). A script that does not cannot
+    upload with a known tool, and most scripts (``uv sync``, ``poetry install``) do not."""
+    return _TOOL_NAMES.search(script) is not None and _UPLOAD_SUBCOMMANDS.search(script) is not None
 
 
-_TOOL_NAMES = lazy_pattern("|".join(re.escape(spec.program) for spec in TOOLS.values()))
+def _word_pattern(words: Iterable[str]):
+    return lazy_pattern(r"(?<![A-Za-z0-9_])(?:" + "|".join(sorted(map(re.escape, set(words)))) + r")(?![A-Za-z0-9_])")
+
+
+_TOOL_NAMES = _word_pattern(spec.program for spec in TOOLS.values())
+_UPLOAD_SUBCOMMANDS = _word_pattern(name for spec in TOOLS.values() for name in spec.subcommands)
 
 
 def detect_publish(step: Step) -> Publish | None:
