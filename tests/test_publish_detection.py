@@ -122,3 +122,26 @@ def test_split_commands_keeps_expressions_whole_and_strips_prefixes() -> None:
         (["tee", "log"], {}),
         (["echo", "done"], {}),
     ]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "/usr/local/bin/twine upload dist/*",
+        "\"twine\" 'upload' dist/*",
+        "uvx twine==6.1.0 upload dist/*",
+        "pipx run --spec twine@6 twine upload dist/*",
+        "cd pkg;uv publish",
+        "python -m twine \\\n  upload dist/*",
+        "poetry publish",
+    ],
+)
+def test_scripts_the_quick_screen_lets_through_are_those_that_upload(script: str) -> None:
+    """Scripts are parsed only when they name a tool and an upload subcommand as words; every
+    spelling that parses as an upload must pass that screen."""
+    assert _detect("- run: |\n" + textwrap.indent(script, "    ") + "\n") != []
+
+
+@pytest.mark.parametrize("script", ["uvicorn app:publish", "hatchling upload", "pip install uv && uv sync", "echo uploaded by poetry-core"])
+def test_scripts_that_only_look_alike_are_not_uploads(script: str) -> None:
+    assert _detect("- run: |\n" + textwrap.indent(script, "    ") + "\n") == []
