@@ -84,6 +84,22 @@ class Document:
         return _LINE_BREAK.split(self.text)
 
 
+class LinesOf:
+    """A document's lines as a sequence that splits the text only when first indexed (most
+    documents are never quoted: they have no findings and no upload to locate)."""
+
+    __slots__ = ("_doc",)
+
+    def __init__(self, doc: Document) -> None:
+        self._doc = doc
+
+    def __len__(self) -> int:
+        return len(self._doc.lines)
+
+    def __getitem__(self, index):
+        return self._doc.lines[index]
+
+
 def load_path(path: str) -> Document:
     """Read and load a file from disk; any failure becomes a problem in the document.
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from trustycheck.loader import Document
+from trustycheck.loader import Document, LinesOf
 from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential
 from trustycheck.model.expressions import is_pure_expression, references
@@ -99,8 +99,8 @@ class StepInstance:
     """Composite actions the step is reached through."""
 
     @property
-    def lines(self) -> list[str]:
-        return self.doc.lines
+    def lines(self) -> LinesOf:
+        return LinesOf(self.doc)
 
 
 @record

@@ -8,7 +8,7 @@ resulting facts. (DOMAIN.md §1 for the PyPA action, §3 for the tools.)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential, trace_text, trace_value
@@ -57,7 +57,7 @@ class Publish:
 class _Context:
     """What detection needs beyond the step: the job's other steps and the file's lines."""
 
-    def __init__(self, step: Step, job: Job | None, lines: list[str]) -> None:
+    def __init__(self, step: Step, job: Job | None, lines: Sequence[str]) -> None:
         self.step = step
         self.job = job
         self.lines = lines
@@ -77,14 +77,14 @@ class _Context:
         return None
 
 
-def detect_publishes(step: Step, job: Job | None = None, lines: list[str] | None = None) -> list[Publish]:
+def detect_publishes(step: Step, job: Job | None = None, lines: Sequence[str] | None = None) -> list[Publish]:
     """Every upload ``step`` performs."""
     if step.uses is not None:
         detector = _ACTION_DETECTORS.get(step.uses.action or "")
-        publish = detector(_Context(step, job, lines or [])) if detector else None
+        publish = detector(_Context(step, job, lines if lines is not None else [])) if detector else None
         return [publish] if publish is not None else []
     if step.run is not None and _names_a_tool(step.run.as_string()) and not _non_shell(step.shell):
-        return _run_publishes(_Context(step, job, lines or []))
+        return _run_publishes(_Context(step, job, lines if lines is not None else []))
     return []
 
 
