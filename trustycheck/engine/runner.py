@@ -32,19 +32,18 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
     message names the chain (``call.chain``); the same lines reached by several chains are
     one finding that names the first and counts the others.
     """
-    rules = tuple(rules)
-    by_scope: dict[str, list[Rule]] = {}
-    for rule in rules:
-        by_scope.setdefault(rule.scope, []).append(rule)
-    matched: dict[int, list[dict[str, Any]]] = {}
-    for scope, scoped in by_scope.items():
+    plan = _plan(tuple(rules))
+    matched: list[tuple[int, Rule, list[dict[str, Any]]]] = []
+    for scope, scoped, select in plan:
         contexts = analysis.contexts.get(scope)
         if contexts:
-            for rule, selected in zip(scoped, _selector(tuple(scoped))(contexts)):
-                matched[id(rule)] = selected
+            for (order, rule), selected in zip(scoped, select(contexts)):
+                if selected:
+                    matched.append((order, rule, selected))
+    matched.sort(key=_first)
     found: dict[tuple, tuple[Finding, list[str]]] = {}
-    for rule in rules:
-        for facts in matched.get(id(rule), ()):
+    for _, rule, selected in matched:
+        for facts in selected:
             pos = locate(rule, facts)
             path = pos.path or facts["file"]["path"]
             message = render(rule.message, facts)
@@ -58,16 +57,26 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
     return [_with_chains(finding, chains) for finding, chains in found.values()]
 
 
-_SELECTORS: dict[tuple[int, ...], tuple[tuple[Rule, ...], Selector]] = {}
-"""Compiled selectors by the identity of their rules (kept alive here, so ids stay unique)."""
+def _first(item: tuple) -> int:
+    return item[0]
 
 
-def _selector(rules: tuple[Rule, ...]) -> Selector:
-    """One compiled test of all ``rules`` (of one scope) over a list of contexts."""
+_Plan = list[tuple[str, list[tuple[int, Rule]], Selector]]
+_PLANS: dict[tuple[int, ...], tuple[tuple[Rule, ...], _Plan]] = {}
+"""Compiled plans by the identity of their rules (kept alive here, so ids stay unique)."""
+
+
+def _plan(rules: tuple[Rule, ...]) -> _Plan:
+    """For each scope, its rules (with their place in ``rules``, which orders findings) and
+    one compiled test of all of them over a list of contexts."""
     key = tuple(map(id, rules))
-    hit = _SELECTORS.get(key)
+    hit = _PLANS.get(key)
     if hit is None:
-        hit = _SELECTORS[key] = (rules, compile_selector([rule.condition for rule in rules]))
+        by_scope: dict[str, list[tuple[int, Rule]]] = {}
+        for order, rule in enumerate(rules):
+            by_scope.setdefault(rule.scope, []).append((order, rule))
+        plan = [(scope, scoped, compile_selector([rule.condition for _, rule in scoped])) for scope, scoped in by_scope.items()]
+        hit = _PLANS[key] = (rules, plan)
     return hit[1]
 
 
