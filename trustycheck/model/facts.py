@@ -22,7 +22,7 @@ from trustycheck.model.publish import Publish, detect_publishes
 from trustycheck.model.pypa_action import documented_floating_ref
 from trustycheck.model.pypi import INDEX_NAMES, looks_like_token, token_spans
 from trustycheck.model.refs import ActionRef
-from trustycheck.model.roles import artifacts_match, looks_like_release, step_role
+from trustycheck.model.roles import artifact_transfer, artifacts_match, looks_like_release, step_role
 from trustycheck.model.workflow import ACTION, WORKFLOW, Step, Workflow
 from trustycheck.nodes import Node, Pos
 from trustycheck.records import field, record, replace
@@ -224,6 +224,7 @@ def _flatten(project: Project, reported: list[str], instances: list[JobInstance]
         job_facts = _job_facts(instance, step_contexts)
         job_facts["publishes_to_pypi"] = any(f["publish"] and f["publish"]["to_pypi"] for _, f in step_contexts)
         job_facts.promise(_ROLE_KEYS, partial(_role_facts, instance, step_contexts))
+        job_facts.promise(_ARTIFACT_KEYS, partial(_artifact_facts, instance))
         job_facts.promise(_GATING_KEYS, partial(_gating_facts, instance, publishing_steps))
         chain = describe_chain(instance.chain) if len(instance.chain) > 1 else None
         job_context = {"file": file_facts, "workflow": workflow, "job": job_facts, "call": {"chain": chain}}
@@ -462,22 +463,30 @@ def _delegation_facts(delegation: Delegation | None) -> Facts | None:
     }
 
 
-_ROLE_KEYS = ("builds", "build_step", "caches", "cache_step", "untrusted_checkout", "untrusted_checkout_step",
-              "uploads_artifact", "artifacts")
+_ROLE_KEYS = ("builds", "build_step", "caches", "cache_step", "untrusted_checkout", "untrusted_checkout_step")
+_ARTIFACT_KEYS = ("uploads_artifact", "artifacts")
 _GATING_KEYS = ("tag_guarded", "untrusted_events", "untrusted_trigger_node", "ungated_events")
+
+
+def _artifact_facts(instance: JobInstance) -> Facts:
+    """What the job uploads and downloads: read for every job a publishing job needs, to
+    tell whether it builds what is published, so kept apart from the costlier roles."""
+    uploads: list[str | None] = []
+    downloads: list[str | None] = []
+    for step_instance in instance.steps:
+        uploaded, downloaded, name = artifact_transfer(step_instance.step)
+        if uploaded:
+            uploads.append(name)
+        if downloaded:
+            downloads.append(name)
+    return {"uploads_artifact": bool(uploads), "artifacts": {"uploads": uploads, "downloads": downloads}}
 
 
 def _role_facts(instance: JobInstance, step_facts: list[tuple[StepInstance, Facts]]) -> Facts:
     builds = caches = untrusted = None
-    uploads: list[str | None] = []
-    downloads: list[str | None] = []
     for step_instance in instance.steps:
         step = step_instance.step
         role = step_role(step)
-        if role.uploads_artifact:
-            uploads.append(role.artifact)
-        if role.downloads_artifact:
-            downloads.append(role.artifact)
         facts = {"label": step.label, "node": step.node}
         if builds is None and role.builds:
             builds = facts
@@ -497,8 +506,6 @@ def _role_facts(instance: JobInstance, step_facts: list[tuple[StepInstance, Fact
         "cache_step": caches,
         "untrusted_checkout": untrusted is not None,
         "untrusted_checkout_step": untrusted,
-        "uploads_artifact": bool(uploads),
-        "artifacts": {"uploads": uploads, "downloads": downloads},
     }
 
 

@@ -54,16 +54,27 @@ class StepRole:
     downloads_artifact: bool = False
 
 
+_UPLOAD_ACTIONS = frozenset({"actions/upload-artifact"})
+_DOWNLOAD_ACTIONS = frozenset({"actions/download-artifact", "dawidd6/action-download-artifact"})
+
+
+def artifact_transfer(step: Step) -> tuple[bool, bool, str | None]:
+    """(uploads, downloads, artifact name) of a step: the part of its role that says which
+    jobs hand files to which (cheap: no script is read)."""
+    action = step.uses.action if step.uses else None
+    uploads, downloads = action in _UPLOAD_ACTIONS, action in _DOWNLOAD_ACTIONS
+    if uploads or downloads:
+        return uploads, downloads, _artifact_name(step, "name", *(("pattern",) if downloads else ()))
+    return False, False, None
+
+
 def step_role(step: Step) -> StepRole:
     role = StepRole()
     action = step.uses.action if step.uses else None
     if action:
         role.builds = action in _BUILD_ACTIONS and not _maturin_upload_only(step, action)
         role.caches = action in _CACHE_ACTIONS or _cache_input_on(step, action)
-        role.uploads_artifact = action == "actions/upload-artifact"
-        role.downloads_artifact = action in ("actions/download-artifact", "dawidd6/action-download-artifact")
-        if role.uploads_artifact or role.downloads_artifact:
-            role.artifact = _artifact_name(step, "name", *(("pattern",) if role.downloads_artifact else ()))
+        role.uploads_artifact, role.downloads_artifact, role.artifact = artifact_transfer(step)
         if action == "actions/checkout":
             role.untrusted_checkout = any(_untrusted(step.input(name)) for name in ("ref", "repository"))
     elif step.run is not None:
