@@ -137,9 +137,13 @@ def _suppress(report: FileReport, rules: list[Rule], options: LintOptions) -> No
     if options.per_path_ignores:
         findings = _per_path(report, findings, options)
     kept, suppressed, unused = apply_suppressions(findings, report.doc)
-    report.findings, report.suppressed = kept, report.suppressed + suppressed
+    report.findings = kept
+    if suppressed:
+        report.suppressed = report.suppressed + suppressed
+    if not (options.report_unused_ignores and unused):
+        return
     unused_rule = next((rule for rule in rules if rule.id == UNUSED_IGNORE_RULE), None)
-    if not (options.report_unused_ignores and unused_rule and unused):
+    if unused_rule is None:
         return
     known = {rule.id for rule in rules} | {rule.slug for rule in rules}
     every = {rule.id for rule in catalog()} | {rule.slug for rule in catalog()}
