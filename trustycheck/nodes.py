@@ -166,7 +166,9 @@ class Scalar(Node):
 
     def as_string(self) -> str:
         """The value as GitHub passes it to an action input or env var."""
-        value = self.value
+        if self.style:  # quoted or a block scalar: the text as written
+            return self.text
+        value = resolve_plain(self.text)
         if value is None:
             return ""
         if value is True:
