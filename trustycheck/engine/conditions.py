@@ -46,12 +46,67 @@ def compile_selector(conditions: list[dict[str, Any]]) -> Selector:
     is no call per context or per rule either (rules over 705 workflows: 40 ms -> 12 ms)."""
     generator = _Generator()
     tests = [generator.condition(condition) for condition in conditions]
+    # Conditions that can only hold where some fact is a mapping (``step.publish.to_pypi ==
+    # true`` needs ``step.publish``) are tested under one check of that fact: a step that
+    # uploads nothing is then ruled out for all of them at once.
+    groups: dict[str | None, list[int]] = {}
+    for index, condition in enumerate(conditions):
+        groups.setdefault(_guard(condition), []).append(index)
     lines = [f"def select(contexts):\n    matched = tuple([] for _ in range({len(tests)}))\n"]
     lines += [f"    add{index} = matched[{index}].append\n" for index in range(len(tests))]
+    body = []
+    for guard, members in groups.items():
+        indent = "        "
+        if guard is not None:
+            body.append(f"{indent}if _isinstance({generator.fact(guard)}, _dict):\n")
+            indent += "    "
+        body += [f"{indent}if {tests[index]}:\n{indent}    add{index}(facts)\n" for index in members]
     lines.append(f"    for facts in contexts:\n{generator.reset('    ')}")
-    lines += [f"        if {test}:\n            add{index}(facts)\n" for index, test in enumerate(tests)]
+    lines += body
     lines.append("    return matched\n")
     return generator.build("".join(lines), "select")
+
+
+def _needs(condition: dict[str, Any]) -> frozenset[str]:
+    """Fact paths that must hold a mapping for ``condition`` to be true (a comparison with
+    anything but ``None`` fails when a parent of its fact is missing)."""
+    if "all" in condition:
+        return frozenset().union(*(_needs(child) for child in condition["all"]))
+    if "any" in condition:
+        children = [_needs(child) for child in condition["any"]]
+        return frozenset.intersection(*children) if children else frozenset()
+    if "not" in condition:
+        return frozenset()
+    parts = condition["fact"].split(".")
+    parents = frozenset(".".join(parts[:end]) for end in range(1, len(parts)))
+    if "equals" in condition:
+        return parents if condition["equals"] is not None else frozenset()
+    if "in" in condition:
+        return parents if None not in condition["in"] else frozenset()
+    if "exists" in condition:
+        return parents if condition["exists"] else frozenset()
+    if "matches" in condition or "contains" in condition:
+        return parents
+    return frozenset()  # not-equals, not-in: true when the fact is missing
+
+
+def _guard(condition: dict[str, Any]) -> str | None:
+    """The fact one level below a scope (``step.publish``) that the condition reads first, when
+    it must be a mapping for the condition to hold; None otherwise. (Only the first read:
+    testing a later one first could compute a lazy fact the condition would never reach.)"""
+    parts = _fact_paths(condition)[0].split(".")
+    if len(parts) > 2 and f"{parts[0]}.{parts[1]}" in _needs(condition):
+        return f"{parts[0]}.{parts[1]}"
+    return None
+
+
+def _fact_paths(condition: dict[str, Any]) -> list[str]:
+    for key in ("all", "any"):
+        if key in condition:
+            return [path for child in condition[key] for path in _fact_paths(child)]
+    if "not" in condition:
+        return _fact_paths(condition["not"])
+    return [condition["fact"]]
 
 
 class _Generator:
