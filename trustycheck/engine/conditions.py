@@ -52,18 +52,18 @@ def compile_selector(conditions: list[dict[str, Any]]) -> Selector:
     groups: dict[str | None, list[int]] = {}
     for index, condition in enumerate(conditions):
         groups.setdefault(_guard(condition), []).append(index)
-    lines = [f"def select(contexts):\n    matched = tuple([] for _ in range({len(tests)}))\n"]
-    lines += [f"    add{index} = matched[{index}].append\n" for index in range(len(tests))]
+    lines = ["def select(contexts):\n"]
+    lines += [f"    matched{index} = []\n" for index in range(len(tests))]
     body = []
     for guard, members in groups.items():
         indent = "        "
         if guard is not None:
             body.append(f"{indent}if _isinstance({generator.fact(guard)}, _dict):\n")
             indent += "    "
-        body += [f"{indent}if {tests[index]}:\n{indent}    add{index}(facts)\n" for index in members]
+        body += [f"{indent}if {tests[index]}:\n{indent}    matched{index}.append(facts)\n" for index in members]
     lines.append(f"    for facts in contexts:\n{generator.reset('    ')}")
     lines += body
-    lines.append("    return matched\n")
+    lines.append(f"    return ({''.join(f'matched{index}, ' for index in range(len(tests)))})\n")
     return generator.build("".join(lines), "select")
 
 

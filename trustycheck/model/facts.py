@@ -174,8 +174,10 @@ def analyse_project(project: Project, paths: list[str]) -> Analysis:
     expander = Expander(project.root, project.open)
     reported = dict.fromkeys(targets)
     called_targets = [w for w in models.values() if w is not None and _callable(w)]
-    known = {os.path.abspath(path) for path in models}
-    helpers = [p for p in project.repository_files() if os.path.abspath(p) not in known] if called_targets else []
+    helpers = []
+    if called_targets:
+        known = {os.path.abspath(path) for path in models}
+        helpers = [p for p in project.repository_files() if os.path.abspath(p) not in known]
     instances: list[JobInstance] = []
     reached_any: set[str] = set()
     for path in targets + helpers:
@@ -356,6 +358,10 @@ def _mark_feeders(jobs: list[tuple[JobInstance, Facts]]) -> None:
     run, and its test report is not the release). ``needs``
     name jobs of the same workflow run; a job of a called workflow also waits for whatever
     its calling job needs, and needing a calling job means needing every job it calls."""
+    if not any(facts["publishes_to_pypi"] for _, facts in jobs):  # most workflows
+        for _, facts in jobs:
+            facts["feeds_publish"] = False
+        return
     facts_of = {id(instance): facts for instance, facts in jobs}
     runs: dict[tuple, dict[str, JobInstance]] = defaultdict(dict)
     for instance, _ in jobs:
