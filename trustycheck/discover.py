@@ -12,7 +12,6 @@ it is reported rather than skipped.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from trustycheck.records import record
 
@@ -26,63 +25,94 @@ class DiscoveryError(Exception):
 
 @record(frozen=True)
 class Target:
-    """A file to lint and the repository root it belongs to (if known)."""
+    """A file to lint and the repository root it belongs to (if known). Paths are strings
+    spelled from the argument given (``./w/`` gives ``w/a.yml``): pathlib objects cost a few
+    microseconds each, which mattered across hundreds of files."""
 
-    path: Path
-    root: Path | None
+    path: str
+    root: str | None
 
 
 def discover(arguments: list[str]) -> list[Target]:
     """Files to lint for the given arguments (the current directory when there are none)."""
     targets: list[Target] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for argument in arguments or ["."]:
-        path = Path(argument)
-        if not os.path.lexists(path):
+        if not os.path.lexists(argument):
             raise DiscoveryError(f"{argument}: no such file or directory")
-        found = [Target(path, _root_of(path))] if not path.is_dir() else _search(path)
+        path = spelled(argument)
+        found = [Target(path, _root_of(path))] if not os.path.isdir(path) else _search(path)
         for target in found:
-            key = Path(os.path.normpath(target.path))
+            key = os.path.normpath(target.path)
             if key not in seen:
                 seen.add(key)
                 targets.append(target)
     return targets
 
 
-def _search(directory: Path) -> list[Target]:
-    github = directory / ".github"
-    if (github / "workflows").is_dir() or github.is_dir():
+def spelled(path: str | os.PathLike[str]) -> str:
+    """``path`` as pathlib spells it: no empty or ``.`` parts, no trailing separator (so
+    ``./a//b/`` is ``a/b``); ``..`` is kept, as it may cross a symlink."""
+    text = os.fspath(path)
+    if os.name == "nt":  # pragma: no cover - drives and UNC names: leave them to pathlib
+        from pathlib import PurePath
+
+        return str(PurePath(text))
+    if text.startswith("//") and not text.startswith("///"):
+        anchor = "//"
+    else:
+        anchor = "/" if text.startswith("/") else ""
+    parts = [part for part in text.split("/") if part and part != "."]
+    return anchor + "/".join(parts) if parts or anchor else "."
+
+
+def _join(directory: str, name: str) -> str:
+    """``directory/name`` as pathlib spells it (``.`` joined with ``a`` is ``a``)."""
+    return name if directory == "." else os.path.join(directory, name)
+
+
+def _name(path: str) -> str:
+    return os.path.basename(path)
+
+
+def _parent(path: str) -> str:
+    return os.path.dirname(path) or "."
+
+
+def _search(directory: str) -> list[Target]:
+    github = _join(directory, ".github")
+    if os.path.isdir(os.path.join(github, "workflows")) or os.path.isdir(github):
         return _search_repo(directory)
-    if directory.name == ".github":
-        return _search_repo(directory.parent)
-    if directory.name == "workflows" and directory.parent.name == ".github":
-        return _search_repo(directory.parent.parent)
+    if _name(directory) == ".github":
+        return _search_repo(_parent(directory))
+    if _name(directory) == "workflows" and _name(_parent(directory)) == ".github":
+        return _search_repo(_parent(_parent(directory)))
     return [Target(path, None) for path in _yaml_files(directory)]
 
 
-def discover_repository(root: Path) -> list[Target]:
+def discover_repository(root: str | os.PathLike[str]) -> list[Target]:
     """The workflows and local actions of the repository at ``root``."""
-    return _search_repo(root)
+    return _search_repo(spelled(root))
 
 
-def _search_repo(root: Path) -> list[Target]:
-    github = root / ".github"
-    files = _yaml_files(github / "workflows")
+def _search_repo(root: str) -> list[Target]:
+    github = _join(root, ".github")
+    files = _yaml_files(os.path.join(github, "workflows"))
     files.extend(_action_files(github))
     return [Target(path, root) for path in files]
 
 
-def _yaml_files(directory: Path) -> list[Path]:
+def _yaml_files(directory: str) -> list[str]:
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
         return []
-    return [Path(entry.path) for entry in entries if entry.name.endswith(_YAML_SUFFIXES) and _lintable(entry)]
+    return [_join(directory, entry.name) for entry in entries if entry.name.endswith(_YAML_SUFFIXES) and _lintable(entry)]
 
 
-def _action_files(directory: Path) -> list[Path]:
+def _action_files(directory: str) -> list[str]:
     """``action.y{a,}ml`` files below ``directory``, without following symlinked folders."""
-    found: list[Path] = []
+    found: list[str] = []
     pending = [directory]
     while pending:
         current = pending.pop()
@@ -92,10 +122,14 @@ def _action_files(directory: Path) -> list[Path]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
+                pending.append(_join(current, entry.name))
             elif entry.name in _ACTION_NAMES and _lintable(entry):
-                found.append(Path(entry.path))
-    return sorted(found)
+                found.append(_join(current, entry.name))
+    return sorted(found, key=_parts)  # ordered as paths, part by part (``a/b`` before ``a-b/c``)
+
+
+def _parts(path: str) -> list[str]:
+    return path.split(os.sep)
 
 
 def _lintable(entry: os.DirEntry) -> bool:
@@ -108,14 +142,18 @@ def _lintable(entry: os.DirEntry) -> bool:
         return True
 
 
-def _root_of(path: Path) -> Path | None:
+def _root_of(path: str) -> str | None:
     """The repository root for a file under ``<root>/.github/``, if it is one (spelled like
     the path given, so files reached from it are named the same way)."""
-    for parent in path.parents:
-        if parent.name == ".github":
-            return parent.parent
-    resolved = path.absolute()
-    for parent in resolved.parents:
-        if parent.name == ".github":
-            return parent.parent
+    for candidate in (path, spelled(os.path.join(os.getcwd(), path)) if not os.path.isabs(path) else None):
+        if candidate is None:
+            continue
+        parent = _parent(candidate)
+        while True:
+            if _name(parent) == ".github":
+                return _parent(parent)
+            up = os.path.dirname(parent)
+            if up == parent or not up:
+                break
+            parent = up
     return None

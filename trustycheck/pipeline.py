@@ -193,7 +193,7 @@ def _by_repository(targets: list[Target]) -> list[tuple[str | None, list[str]]]:
 
 def repository_files(root: str) -> list[str]:
     """Every workflow and local action of a repository (the files a called file's callers may be in)."""
-    return [str(target.path) for target in discover_repository(Path(root))]
+    return [target.path for target in discover_repository(root)]
 
 
 def _lint_project(root: str | None, paths: list[str], rules: list[Rule]) -> list[FileReport]:

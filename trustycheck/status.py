@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 from trustycheck.verdict import Verdict
 
@@ -46,11 +45,11 @@ def judge_repository(root: str) -> Verdict:
     from trustycheck.pipeline import cycle_collector_paused, repository_files
     from trustycheck.verdict import judge, without_tokens
 
-    targets = discover_repository(Path(root))
-    workflows = [str(t.path) for t in targets if t.path.parent.name == "workflows"]
+    targets = discover_repository(root)
+    workflows = [t.path for t in targets if os.path.basename(os.path.dirname(t.path)) == "workflows"]
     try:
         with cycle_collector_paused():
-            analysis = analyse_project(Project(root, load_path, repository_files), [str(t.path) for t in targets])
+            analysis = analyse_project(Project(root, load_path, repository_files), [t.path for t in targets])
         return without_tokens(judge(root, analysis.contexts, len(workflows), root))
     except Exception as error:  # one repository's trouble must not stop a run over thousands
         return Verdict(root, "unknown", f"trustycheck could not analyse it ({type(error).__name__}: {error}); please report this")
