@@ -14,7 +14,7 @@ from trustycheck.pipeline import catalog
 
 
 def _valid_rule() -> dict:
-    return yaml.safe_load((builtin_rules_dir() / "TC101-token-publish.yml").read_text())
+    return yaml.safe_load((Path(builtin_rules_dir()) / "TC101-token-publish.yml").read_text())
 
 
 def _write(directory: Path, data: dict | str, name: str = "TC900-x.yml") -> Path:

@@ -189,8 +189,6 @@ def check_command(options: argparse.Namespace) -> int:
 def _settings(paths, config_file, isolated, select, ignore, min_severity, report_unused_ignores):
     """Rules and options from the configuration file (if any) and the command line, which wins:
     --select replaces the file's select, --ignore adds to its ignore."""
-    from pathlib import Path
-
     from trustycheck.config import Config, ConfigError, find_config, load_config
     from trustycheck.pipeline import LintOptions, SelectionError, catalog, select_rules
 
@@ -198,6 +196,8 @@ def _settings(paths, config_file, isolated, select, ignore, min_severity, report
     if config_file is not None:
         if not os.path.isfile(config_file):
             raise ConfigError(f"{config_file}: no such configuration file")
+        from pathlib import Path
+
         config = load_config(Path(config_file))
     elif not isolated:
         found = find_config(paths[0] if paths else None)

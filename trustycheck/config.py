@@ -12,15 +12,15 @@ from __future__ import annotations
 import os
 import sys
 from functools import lru_cache
-from pathlib import Path
 
 from trustycheck.records import field, record
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
-_SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.json"
+_SCHEMA_PATH = os.path.join(os.path.dirname(os.path.realpath(__file__)), "schemas", "config.schema.json")
 _TYPE_WORDS = {"array": "a list", "object": "a table", "string": "a string", "boolean": "true or false",
                "number": "a number", "integer": "an integer"}
 
@@ -42,22 +42,29 @@ class Config:
     @property
     def base(self) -> Path:
         """Directory that relative paths in the file are relative to."""
+        from pathlib import Path  # pathlib costs ~3 ms to import; a run without a config never needs it
+
         return self.path.parent if self.path is not None else Path.cwd()
 
 
 def find_config(start: str | None) -> Path | None:
     """The nearest configuration file at or above ``start`` (a file or directory)."""
-    here = Path(start or ".").absolute()
-    if not here.is_dir():
-        here = here.parent
-    for directory in (here, *here.parents):
-        dotfile = directory / ".trustycheck.toml"
-        if dotfile.is_file():
-            return dotfile
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and _has_table(pyproject):
-            return pyproject
-    return None
+    from trustycheck.discover import spelled
+
+    here = spelled(os.path.join(os.getcwd(), start or "."))
+    if not os.path.isdir(here):
+        here = os.path.dirname(here)
+    while True:
+        for name in (".trustycheck.toml", "pyproject.toml"):
+            candidate = os.path.join(here, name)
+            if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_table(candidate)):
+                from pathlib import Path
+
+                return Path(here, name)
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
 
 
 def load_config(path: Path) -> Config:
@@ -78,12 +85,13 @@ def load_config(path: Path) -> Config:
     return config
 
 
-def _has_table(pyproject: Path) -> bool:
+def _has_table(pyproject: str) -> bool:
     """Whether a pyproject.toml has a [tool.trustycheck] table. Most have none, and their text
     then never spells the name (TOML keys can only hide it behind \\u escapes), so they are
     ruled out without loading the TOML parser."""
     try:
-        text = pyproject.read_text(encoding="utf-8", errors="replace")
+        with open(pyproject, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
     except OSError:
         return False
     if "trustycheck" not in text and "\\u" not in text and "\\U" not in text:
@@ -94,13 +102,13 @@ def _has_table(pyproject: Path) -> bool:
         return False
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: str | Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             return tomllib.load(handle)
     except OSError as error:
         raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
@@ -114,7 +122,8 @@ def _validator():
 
     import jsonschema
 
-    return jsonschema.Draft202012Validator(json.loads(_SCHEMA_PATH.read_text(encoding="utf-8")))
+    with open(_SCHEMA_PATH, encoding="utf-8") as handle:
+        return jsonschema.Draft202012Validator(json.loads(handle.read()))
 
 
 def _validate(table: Any, path: Path, where: str) -> None:
@@ -154,6 +163,7 @@ def matches_path(glob: str, path: str, base: Path) -> bool:
     """Whether ``path`` matches a per-path-ignores glob, relative to ``base`` (``**`` spans
     directories; a glob without ``/`` also matches the file name alone)."""
     import fnmatch
+    from pathlib import Path
 
     absolute = Path(path).absolute()
     try:

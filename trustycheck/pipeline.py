@@ -7,7 +7,6 @@ import os
 from collections.abc import Iterable
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 
 from trustycheck.discover import Target, discover_repository
 from trustycheck.engine.catalog import Rule, builtin_rules_dir, load_catalog
@@ -43,7 +42,7 @@ class FileReport:
 
 
 @lru_cache(maxsize=4)
-def catalog(extra_dirs: tuple[Path, ...] = ()) -> tuple[Rule, ...]:
+def catalog(extra_dirs: tuple[str | os.PathLike[str], ...] = ()) -> tuple[Rule, ...]:
     """The built-in rules plus any extra rule directories (those validated against the schema)."""
     builtin = builtin_rules_dir()
     return tuple(load_catalog((builtin, *extra_dirs), FACTS, trusted=(builtin,)))
@@ -73,7 +72,8 @@ class LintOptions:
     """Severity overrides by rule id (from the configuration)."""
     per_path_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     """(glob, rule ids) pairs: findings of those rules in matching files are suppressed."""
-    config_path: Path | None = None
+    config_path: os.PathLike[str] | None = None
+    """The configuration file in effect (a pathlib.Path), if any."""
 
 
 UNUSED_IGNORE_RULE = "TC003"
@@ -159,9 +159,11 @@ def _suppress(report: FileReport, rules: list[Rule], options: LintOptions) -> No
 
 
 def _per_path(report: FileReport, findings: list[Finding], options: LintOptions) -> list[Finding]:
+    from pathlib import Path
+
     from trustycheck.config import matches_path
 
-    base = options.config_path.parent if options.config_path else Path.cwd()
+    base = Path(options.config_path).parent if options.config_path else Path.cwd()
     ignored = {rule for glob, rules in options.per_path_ignores if matches_path(glob, report.path, base) for rule in rules}
     if not ignored:
         return findings

@@ -7,10 +7,10 @@ condition, ``at:`` or message must exist in the fact vocabulary the model declar
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 import yaml
 
@@ -23,7 +23,7 @@ TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from typing import Any
 
-_SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "rule.schema.json"
+_SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "schemas", "rule.schema.json")
 _PLACEHOLDER = lazy_pattern(r"\{([a-z][a-z0-9_.*-]*)\}")
 
 
@@ -79,11 +79,11 @@ class Rule:
 _DEFAULT_SECURITY_SEVERITY = {"error": 7.5, "warning": 5.0, "note": 2.0}
 
 
-def builtin_rules_dir() -> Path:
+def builtin_rules_dir() -> str:
     """The catalog inside the installed package, or the repository's ``rules/`` in a checkout."""
-    package = Path(__file__).resolve().parent.parent
-    shipped = package / "rules"
-    return shipped if shipped.is_dir() else package.parent / "rules"
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    shipped = os.path.join(package, "rules")
+    return shipped if os.path.isdir(shipped) else os.path.join(os.path.dirname(package), "rules")
 
 
 @lru_cache(maxsize=1)
@@ -92,27 +92,30 @@ def _validator():
 
     import jsonschema  # imported lazily: only needed when a rule file is validated
 
-    schema = json.loads(_SCHEMA_PATH.read_text(encoding="utf-8"))
+    with open(_SCHEMA_PATH, encoding="utf-8") as handle:
+        schema = json.loads(handle.read())
     return jsonschema.Draft202012Validator(schema)
 
 
-def load_catalog(directories: Iterable[Path], known_facts: dict[str, str], trusted: Iterable[Path] = ()) -> list[Rule]:
+def load_catalog(directories: Iterable[str | os.PathLike[str]], known_facts: dict[str, str],
+                 trusted: Iterable[str | os.PathLike[str]] = ()) -> list[Rule]:
     """Load and validate every ``*.yml``/``*.yaml`` rule file; ids and slugs must be unique.
 
     Directories in ``trusted`` (the built-in catalog, which the test suite validates) skip
     the JSON Schema check: importing jsonschema and validating cost ~100 ms per run, more
     than linting a small repository. A directory whose files are unchanged since a previous
     run is read from the rule cache (see :mod:`trustycheck.engine.rule_cache`)."""
-    trusted = set(trusted)
+    trusted = {os.fspath(directory) for directory in trusted}
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     vocabulary = tuple(known_facts)
-    for directory in directories:
-        if not directory.is_dir():
+    for directory in map(os.fspath, directories):
+        if not os.path.isdir(directory):
             raise CatalogError(f"{directory}: rules directory does not exist")
-        files = sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+        files = sorted(path for name in os.listdir(directory)
+                       if os.path.splitext(name)[1] in (".yml", ".yaml") and os.path.isfile(path := os.path.join(directory, name)))
         validate = directory not in trusted
-        key = rule_cache.cache_key(str(directory), [str(path) for path in files], vocabulary, validate)
+        key = rule_cache.cache_key(directory, files, vocabulary, validate)
         contents = rule_cache.load(key)
         if contents is None or len(contents) != len(files):
             contents = [read_rule(path, known_facts, validate) for path in files]
@@ -127,15 +130,16 @@ def load_catalog(directories: Iterable[Path], known_facts: dict[str, str], trust
     return sorted(rules, key=lambda rule: rule.id)
 
 
-def load_rule(path: Path, known_facts: dict[str, str], validate: bool = True) -> Rule:
+def load_rule(path: str | os.PathLike[str], known_facts: dict[str, str], validate: bool = True) -> Rule:
     """One rule file, parsed and checked (no cache)."""
     return _rule(path, read_rule(path, known_facts, validate))
 
 
-def read_rule(path: Path, known_facts: dict[str, str], validate: bool = True) -> dict[str, Any]:
+def read_rule(path: str | os.PathLike[str], known_facts: dict[str, str], validate: bool = True) -> dict[str, Any]:
     """A rule file's data, after the schema (if ``validate``) and the fact vocabulary accept it."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.load(handle.read(), Loader=_loader())
     except (OSError, UnicodeDecodeError) as error:
         raise CatalogError(f"{path}: cannot read rule file: {error}") from None
     except yaml.YAMLError as error:
@@ -147,7 +151,7 @@ def read_rule(path: Path, known_facts: dict[str, str], validate: bool = True) ->
     return data
 
 
-def _rule(path: Path, data: dict[str, Any]) -> Rule:
+def _rule(path: str | os.PathLike[str], data: dict[str, Any]) -> Rule:
     at = data["at"]
     return Rule(
         id=data["id"],
@@ -190,7 +194,7 @@ def _describe(error: Any) -> str:
     return f"{field}: {error.message}"
 
 
-def _check_facts(path: Path, data: dict[str, Any], known: dict[str, str]) -> None:
+def _check_facts(path: str | os.PathLike[str], data: dict[str, Any], known: dict[str, str]) -> None:
     scope = data["scope"]
     allowed_roots = {"file", scope} | {"problem": set(), "secret": set(), "workflow": set(), "job": {"workflow", "call"}, "step": {"workflow", "job", "call"}}[scope]
 
