@@ -191,3 +191,11 @@ def test_pyyamls_own_node_classes_are_restored_after_composing() -> None:
 
     load_text("w.yml", "a: [1, {b: c}]\n")
     assert type(yaml.compose("a: [1]\n", Loader=yaml.CSafeLoader)) is yaml.MappingNode
+
+
+def test_the_depth_bound_from_bytes_counts_what_the_text_bound_counts() -> None:
+    text = "a: [1, {b: c}]\n- x\n? k\n--flag\n" * 50
+    expected = sum(text.count(char) for char in "[{-?\n")
+    assert len(text.encode().translate(None, loader._NOT_NESTING)) == expected
+    deep = "[" * (loader.MAX_DEPTH + 1) + "]" * (loader.MAX_DEPTH + 1) + "\n"
+    assert load_bytes("w.yml", deep.encode()).problems[0].kind == "limit"
