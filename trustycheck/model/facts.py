@@ -224,7 +224,7 @@ def _flatten(project: Project, reported: list[str], instances: list[JobInstance]
         file_facts = {"path": instance.workflow.path, "kind": instance.workflow.kind}
         step_contexts, publishing_steps = _instance_steps(instance, secrets)
         job_facts = _job_facts(instance, step_contexts)
-        job_facts["publishes_to_pypi"] = any(f["publish"] and f["publish"]["to_pypi"] for _, f in step_contexts)
+        job_facts["publishes_to_pypi"] = bool(publishing_steps)  # the steps that upload to PyPI or TestPyPI
         job_facts.promise(_ROLE_KEYS, partial(_role_facts, instance, step_contexts))
         job_facts.promise(_ARTIFACT_KEYS, partial(_artifact_facts, instance))
         job_facts.promise(_GATING_KEYS, partial(_gating_facts, instance, publishing_steps))
@@ -446,7 +446,7 @@ def _job_facts(instance: JobInstance, steps: list[tuple[StepInstance, Facts]]) -
         "if": job.condition,
         "permissions": _permission_facts(instance.permissions),
         "environment": {"name": environment.name, "node": environment.node} if environment else None,
-        "publishes": any(facts.get("publish") for _, facts in steps),
+        "publishes": any(facts["publish"] for _, facts in steps),
         "calls": _uses_facts(job.uses) if job.uses else None,
         "secrets_inherit": job.secrets_inherit,
         "secrets_node": job.secrets_node,

@@ -7,6 +7,8 @@ structure problems and skipped, so a broken part never hides the rest of the fil
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from trustycheck.loader import Document, Problem
 from trustycheck.model.permissions import Permissions, effective_permissions, parse_permissions
 from trustycheck.model.refs import ActionRef, parse_uses
@@ -117,8 +119,9 @@ class Workflow:
     def path(self) -> str:
         return self.doc.path
 
-    @property
+    @cached_property
     def events(self) -> list[str]:
+        """The events in ``on:`` (read once the model is built: the builder sets the triggers first)."""
         return [trigger.event for trigger in self.triggers]
 
 
