@@ -41,3 +41,33 @@ def test_lookup_of_missing_paths_is_none() -> None:
 def test_message_templates() -> None:
     assert render("{step.publish.tool} via {step.publish.credential.source}", FACTS) == "twine via secrets.T"
     assert render("tags {step.tags}; env {job.environment.name}", FACTS) == "tags a, b; env ?"
+
+
+def test_a_compiled_selector_picks_exactly_what_each_condition_accepts() -> None:
+    """The selector tests all rules of a scope at once, under shared guards (``step.publish``
+    must be a mapping for ``step.publish.x == 1``); it must agree with each condition alone."""
+    import itertools
+
+    from trustycheck.engine.conditions import compile_selector
+    from trustycheck.model.lazy import LazyFacts
+
+    conditions = [
+        {"fact": "step.publish.to_pypi", "equals": True},
+        {"all": [{"fact": "workflow.kind", "equals": "workflow"}, {"fact": "step.publish.credential.kind", "in": ["token"]}]},
+        {"any": [{"fact": "job.publishes", "equals": True}, {"fact": "step.publish", "exists": False}]},
+        {"not": {"fact": "step.publish.to_pypi", "equals": True}},
+        {"fact": "step.publish.tool", "equals": None},
+        {"fact": "step.publish.tool", "not-in": ["twine"]},
+        {"fact": "step.uses.ref", "matches": "^v"},
+        {"all": [{"fact": "job.publishes", "equals": True}, {"fact": "step.uses.kind", "in": ["repo"]}]},
+    ]
+    publishes = [None, "text", {}, {"to_pypi": True, "tool": "twine", "credential": {"kind": "token"}},
+                 {"to_pypi": False, "credential": None}]
+    contexts = []
+    for publish, uses, job, kind in itertools.product(publishes, [None, {"ref": "v1", "kind": "repo"}], [True, False], ["workflow", "action"]):
+        step = LazyFacts({"publish": publish}, {"uses": lambda uses=uses: {"uses": uses}})
+        contexts.append({"step": step, "job": {"publishes": job}, "workflow": {"kind": kind}})
+    selected = compile_selector(conditions)(contexts)
+    for condition, chosen in zip(conditions, selected):
+        assert chosen == [facts for facts in contexts if evaluate(condition, facts)], condition
+    assert [len(chosen) for chosen in selected] == [8, 4, 28, 32, 32, 32, 20, 10]

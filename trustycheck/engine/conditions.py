@@ -49,9 +49,17 @@ def compile_selector(conditions: list[dict[str, Any]]) -> Selector:
     # Conditions that can only hold where some fact is a mapping (``step.publish.to_pypi ==
     # true`` needs ``step.publish``) are tested under one check of that fact: a step that
     # uploads nothing is then ruled out for all of them at once.
+    guards = [_guard(condition) for condition in conditions]
+    # A fact some group already checks for every context can guard other conditions that
+    # need it, wherever they read it: it costs nothing more to compute.
+    checked = {guard for guard in guards if guard is not None}
     groups: dict[str | None, list[int]] = {}
     for index, condition in enumerate(conditions):
-        groups.setdefault(_guard(condition), []).append(index)
+        guard = guards[index]
+        if guard is None:
+            needed = _needs(condition)
+            guard = next((path for path in sorted(checked) if path in needed), None)
+        groups.setdefault(guard, []).append(index)
     lines = ["def select(contexts):\n"]
     lines += [f"    matched{index} = []\n" for index in range(len(tests))]
     body = []
