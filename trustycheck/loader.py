@@ -13,10 +13,9 @@ import os
 import stat
 from functools import cached_property
 
-import yaml
-
 from trustycheck.nodes import Mapping, Node, Origin, Pos, Scalar, Sequence, adopt, node_factories
 from trustycheck.patterns import lazy_pattern
+from trustycheck.pyyaml import yaml
 from trustycheck.records import field, record
 
 try:  # PyYAML built with libyaml: an order of magnitude faster.

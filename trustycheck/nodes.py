@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from functools import partial
 
-import yaml
-
 from trustycheck.patterns import lazy_pattern
+from trustycheck.pyyaml import yaml
 from trustycheck.records import field, record
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)

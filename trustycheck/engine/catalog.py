@@ -12,11 +12,10 @@ import re
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
-import yaml
-
 from trustycheck.engine import rule_cache
 from trustycheck.engine.conditions import Predicate, compile_condition
 from trustycheck.patterns import lazy_pattern
+from trustycheck.pyyaml import yaml
 from trustycheck.records import record
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
