@@ -108,9 +108,6 @@ class Origin:
         self.end = end
 
 
-_NO_ORIGIN = Origin()
-
-
 class Node:
     """Base of the node classes: a YAML node with its position.
 

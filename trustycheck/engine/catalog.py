@@ -54,11 +54,6 @@ class Rule:
         return self.fix["hint"]
 
     @cached_property
-    def applies(self) -> Predicate:
-        """The condition, compiled once (the runner tests it against every context)."""
-        return compile_condition(self.condition)
-
-    @cached_property
     def severity_tests(self) -> tuple[tuple[Predicate, str], ...]:
         """Each ``severity-cases`` entry as (compiled condition, severity), in order."""
         return tuple((compile_condition(case["when"]), case["severity"]) for case in self.severity_cases)

@@ -43,7 +43,9 @@ def compile_selector(conditions: list[dict[str, Any]]) -> Selector:
 
     The rules of a scope mostly test the same few facts first (``step.publish...``), so a
     fact read by several conditions is read once per context; with one generated loop there
-    is no call per context or per rule either (rules over 705 workflows: 40 ms -> 12 ms)."""
+    is no call per context or per rule either (over the 705 speed-corpus workflows, testing
+    the contexts took 40 ms with a closure per condition leaf, 17 ms this way, less again
+    with the guards below)."""
     generator = _Generator()
     tests = [generator.condition(condition) for condition in conditions]
     # Conditions that can only hold where some fact is a mapping (``step.publish.to_pypi ==
