@@ -68,14 +68,17 @@ def _mark_pos(node: "Node", origin: "Origin") -> Pos:
     return Pos(start_line, start_col, end_line, end_col, origin.path)
 
 
+_WORDS: dict[str, Any] = {**dict.fromkeys(_NULLS), **dict.fromkeys(_TRUES, True), **dict.fromkeys(_FALSES, False)}
+"""The plain scalars that are null or a boolean (none longer than five characters)."""
+_NOT_A_WORD = object()
+
+
 def resolve_plain(text: str) -> Any:
     """Type a plain (unquoted) scalar by the YAML 1.2 core schema, as GitHub does."""
-    if text in _NULLS:
-        return None
-    if text in _TRUES:
-        return True
-    if text in _FALSES:
-        return False
+    if len(text) <= 5:
+        word = _WORDS.get(text, _NOT_A_WORD)
+        if word is not _NOT_A_WORD:
+            return word
     first = text[0]
     if first.isdigit() or first in "+-.":
         if _INT.match(text):
@@ -88,6 +91,19 @@ def resolve_plain(text: str) -> Any:
             return float(text)
         if text in _FLOAT_SPECIAL:
             return _FLOAT_SPECIAL[text]
+    return text
+
+
+def plain_string(value: Any, text: str) -> str:
+    """A plain scalar's typed ``value`` (from ``text``) as GitHub passes it on as a string."""
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return value
     return text
 
 
@@ -164,16 +180,7 @@ class Scalar(Node):
         """The value as GitHub passes it to an action input or env var."""
         if self.style:  # quoted or a block scalar: the text as written
             return self.text
-        value = resolve_plain(self.text)
-        if value is None:
-            return ""
-        if value is True:
-            return "true"
-        if value is False:
-            return "false"
-        if isinstance(value, str):
-            return value
-        return self.text
+        return plain_string(resolve_plain(self.text), self.text)
 
 
 class Sequence(Node):

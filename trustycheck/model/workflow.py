@@ -13,7 +13,7 @@ from trustycheck.loader import Document, Problem
 from trustycheck.model.permissions import Permissions, effective_permissions, parse_permissions
 from trustycheck.model.refs import ActionRef, parse_uses
 from trustycheck.model.triggers import Trigger, parse_triggers
-from trustycheck.nodes import Mapping, Node, Scalar, Sequence, describe, resolve_plain
+from trustycheck.nodes import Mapping, Node, Scalar, Sequence, describe, plain_string, resolve_plain
 from trustycheck.records import field, record
 
 WORKFLOW = "workflow"
@@ -141,7 +141,8 @@ class _Builder:
         if type(node) is Scalar:
             if node.style:  # quoted or block: the text is the string
                 return node.text
-            return None if resolve_plain(node.text) is None else node.as_string()
+            value = resolve_plain(node.text)
+            return None if value is None else plain_string(value, node.text)
         self.problem(node, f"'{field_name}' must be a string, not {describe(node)}")
         return None
 
