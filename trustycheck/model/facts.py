@@ -415,7 +415,7 @@ def _permission_facts(permissions: Permissions | None) -> Facts:
     facts: Facts = permissions.levels()
     facts["block"] = permissions.node
     facts["origin"] = permissions.origin
-    facts["writes"] = [scope for scope in SCOPES if facts[scope] == "write" and scope != "id-token"]
+    facts["writes"] = [scope for scope in permissions.write_scopes() if scope != "id-token"]
     facts["id_token_node"] = permissions.scope_node("id-token") if facts["id-token"] == "write" else None
     return facts
 

@@ -60,8 +60,10 @@ class Permissions:
         return dict(_FIXED_LEVELS[self.kind])
 
     def write_scopes(self) -> list[str]:
-        """Scopes granted ``write`` (sorted); for ``default`` none are certain."""
-        return [scope for scope in SCOPES if self.level(scope) == WRITE]
+        """Scopes granted ``write``, in SCOPES order; for ``default`` none are certain."""
+        if self.kind == KIND_MAP:
+            return [scope for scope in SCOPES if self.scopes.get(scope) == WRITE] if WRITE in self.scopes.values() else []
+        return list(_FIXED_WRITES[self.kind])
 
     def scope_node(self, scope: str) -> Node | None:
         """The node granting ``scope`` (its key in a map, else the whole block)."""
@@ -75,6 +77,7 @@ DEFAULT_PERMISSIONS = Permissions(KIND_DEFAULT)
 _FIXED_LEVELS = {kind: {scope: Permissions(kind).level(scope) for scope in SCOPES}
                  for kind in (KIND_DEFAULT, KIND_READ_ALL, KIND_WRITE_ALL)}
 """The levels of the blocks that name no scope, worked out once."""
+_FIXED_WRITES = {kind: tuple(scope for scope, level in levels.items() if level == WRITE) for kind, levels in _FIXED_LEVELS.items()}
 
 
 def parse_permissions(node: Node, problem) -> Permissions | None:
