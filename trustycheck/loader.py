@@ -95,7 +95,7 @@ class LinesOf:
     def __len__(self) -> int:
         return len(self._doc.lines)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> str:
         return self._doc.lines[index]
 
 
