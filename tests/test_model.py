@@ -8,7 +8,7 @@ import pytest
 
 from trustycheck.loader import load_text
 from trustycheck.model.facts import analyse
-from trustycheck.model.publish import detect_publish
+from trustycheck.model.publish import detect_publishes
 from trustycheck.model.workflow import build_workflow
 
 
@@ -93,7 +93,7 @@ def test_reusable_workflow_call_job() -> None:
     inherit, explicit = workflow.jobs
     assert inherit.uses.kind == "local" and inherit.secrets_inherit
     assert inherit.call_inputs.get("version").value == "1.0"
-    assert explicit.uses.is_reusable_workflow and explicit.uses.ref == "v2"
+    assert (explicit.uses.kind, explicit.uses.path, explicit.uses.ref) == ("repo", ".github/workflows/publish.yml", "v2")
     assert not explicit.secrets_inherit and list(explicit.secrets) == ["token"]
 
 
@@ -158,7 +158,7 @@ def _credential(with_block: str, env: str = ""):
               - uses: pypa/gh-action-pypi-publish@release/v1
                 with: {with_block}
         """)
-    publish = detect_publish(workflow.jobs[0].steps[0])
+    [publish] = detect_publishes(workflow.jobs[0].steps[0])
     return publish.index, publish.credential.kind, publish.credential.source
 
 

@@ -32,7 +32,3 @@ def test_parse_uses(uses, kind, slug, path, ref, ref_kind) -> None:
     parsed = parse_uses(uses)
     assert (parsed.kind, parsed.slug, parsed.path, parsed.ref, parsed.ref_kind) == (kind, slug, path, ref, ref_kind)
 
-
-def test_reusable_workflow_detection() -> None:
-    assert parse_uses("org/repo/.github/workflows/release.yml@v1").is_reusable_workflow
-    assert not parse_uses("actions/checkout@v4").is_reusable_workflow

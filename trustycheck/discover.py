@@ -145,15 +145,12 @@ def _lintable(entry: os.DirEntry) -> bool:
 def _root_of(path: str) -> str | None:
     """The repository root for a file under ``<root>/.github/``, if it is one (spelled like
     the path given, so files reached from it are named the same way)."""
-    for candidate in (path, spelled(os.path.join(os.getcwd(), path)) if not os.path.isabs(path) else None):
-        if candidate is None:
-            continue
-        parent = _parent(candidate)
-        while True:
-            if _name(parent) == ".github":
-                return _parent(parent)
+    candidates = [path] if os.path.isabs(path) else [path, spelled(os.path.join(os.getcwd(), path))]
+    for candidate in candidates:
+        parent = os.path.dirname(candidate)
+        while parent and _name(parent) != ".github":
             up = os.path.dirname(parent)
-            if up == parent or not up:
-                break
-            parent = up
+            parent = up if up != parent else ""
+        if parent:
+            return _parent(parent)
     return None

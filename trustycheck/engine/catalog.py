@@ -124,11 +124,6 @@ def load_catalog(directories: Iterable[str | os.PathLike[str]], known_facts: dic
     return sorted(rules, key=lambda rule: rule.id)
 
 
-def load_rule(path: str | os.PathLike[str], known_facts: dict[str, str], validate: bool = True) -> Rule:
-    """One rule file, parsed and checked (no cache)."""
-    return _rule(path, read_rule(path, known_facts, validate))
-
-
 def read_rule(path: str | os.PathLike[str], known_facts: dict[str, str], validate: bool = True) -> dict[str, Any]:
     """A rule file's data, after the schema (if ``validate``) and the fact vocabulary accept it."""
     try:

@@ -16,7 +16,7 @@ from trustycheck.model.callgraph import Expander, JobInstance, StepInstance, bin
 from trustycheck.model.delegation import Delegation, oidc_used_elsewhere, release_script, remote_action, remote_workflow
 from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
 from trustycheck.model.lazy import LazyFacts, Thunk
-from trustycheck.model.permissions import SCOPES, Permissions
+from trustycheck.model.permissions import Permissions
 from trustycheck.model.project import Project
 from trustycheck.model.publish import Publish, detect_publishes
 from trustycheck.model.pypa_action import documented_floating_ref

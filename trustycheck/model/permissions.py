@@ -62,7 +62,7 @@ class Permissions:
     def write_scopes(self) -> list[str]:
         """Scopes granted ``write``, in SCOPES order; for ``default`` none are certain."""
         if self.kind == KIND_MAP:
-            return [scope for scope in SCOPES if self.scopes.get(scope) == WRITE] if WRITE in self.scopes.values() else []
+            return [scope for scope in SCOPES if self.scopes.get(scope) == WRITE]
         return list(_FIXED_WRITES[self.kind])
 
     def scope_node(self, scope: str) -> Node | None:

@@ -103,12 +103,6 @@ _TOOL_NAMES = _word_pattern(spec.program for spec in TOOLS.values())
 _UPLOAD_SUBCOMMANDS = _word_pattern(name for spec in TOOLS.values() for name in spec.subcommands)
 
 
-def detect_publish(step: Step) -> Publish | None:
-    """The first upload of ``step`` (convenience for single-upload steps)."""
-    found = detect_publishes(step)
-    return found[0] if found else None
-
-
 def _non_shell(shell: str | None) -> bool:
     return bool(shell) and program_name(shell.split()[0]) in _NON_SHELL  # type: ignore[union-attr]
 

@@ -41,11 +41,6 @@ class ActionRef:
     """``owner/repo[/path]`` in lower case, without the ref."""
     node: Node | None = None
 
-    @property
-    def is_reusable_workflow(self) -> bool:
-        path = self.path or ""
-        return path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml"))
-
 
 def classify_ref(ref: str) -> str:
     """Say what a git ref looks like: a full SHA, a short SHA, a version tag or a branch."""
