@@ -7,21 +7,14 @@ and memory bounds themselves are measured by ``python benchmarks/hostile.py``.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import stat
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli
-
-_SPEC = importlib.util.spec_from_file_location("hostile", REPO / "benchmarks" / "hostile.py")
-hostile = importlib.util.module_from_spec(_SPEC)
-sys.modules["hostile"] = hostile  # dataclasses look their module up there
-_SPEC.loader.exec_module(hostile)
+from conftest import hostile, run_cli
 
 
 @pytest.mark.timeout(60)
