@@ -38,21 +38,25 @@ jobs:
 """A called workflow that uploads with Trusted Publishing, if its caller lets it."""
 
 
+SECRET_CALLER = """\
+    on:
+      release:
+        types: [published]
+    jobs:
+      publish:
+        uses: ./.github/workflows/publish.yml
+        secrets:
+          PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
+    """
+"""Calls publish.yml (PUBLISH_CALLEE) on a release, passing it the stored token."""
+
+
 def _found(findings) -> list[tuple[str, str, int, int]]:
     return [(f.rule_id, f.path, f.pos.line, f.pos.col) for f in findings]
 
 
 def test_secret_passed_by_the_caller_makes_a_token_publish_named_by_its_chain(tmp_path: Path) -> None:
-    caller = """\
-        on:
-          release:
-            types: [published]
-        jobs:
-          publish:
-            uses: ./.github/workflows/publish.yml
-            secrets:
-              PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
-        """
+    caller = SECRET_CALLER
     findings = lint_repo(tmp_path, caller, {".github/workflows/publish.yml": PUBLISH_CALLEE}, {"TC101"})
     assert _found(findings) == [("TC101", ".github/workflows/publish.yml", 14, 11)]
     assert findings[0].message == (
@@ -282,16 +286,7 @@ def test_missing_called_workflow_is_a_finding_and_the_rest_is_still_checked(tmp_
 
 def test_a_reusable_workflow_linted_alone_is_judged_in_its_callers_context(tmp_path: Path) -> None:
     """pre-commit passes only the changed file: the callee still gets its caller's secrets."""
-    caller = """\
-        on:
-          release:
-            types: [published]
-        jobs:
-          publish:
-            uses: ./.github/workflows/publish.yml
-            secrets:
-              PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
-        """
+    caller = SECRET_CALLER
     lint_repo(tmp_path, caller, {".github/workflows/publish.yml": PUBLISH_CALLEE}, set())
     result = run_cli("--select", "TC101", "--no-color", ".github/workflows/publish.yml", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
