@@ -146,7 +146,9 @@ class _Generator:
         namespace: dict[str, Any] = {"_isinstance": isinstance, "_dict": dict, "_dict_get": dict.get, "_absent": _ABSENT,
                                      "_unread": _UNREAD, "_str": str, "_sequences": (list, tuple, str), "bool": bool}
         namespace.update(self.constants)
-        exec(compile(source, "<rule conditions>", "exec"), namespace)  # noqa: S102 - generated from schema-checked data
+        from trustycheck.engine.code_cache import compiled
+
+        exec(compiled(source, "<rule conditions>"), namespace)  # noqa: S102 - generated from schema-checked data
         return namespace[name]
 
     def constant(self, value: object) -> str:

@@ -74,6 +74,12 @@ def store(key: tuple | None, data: list) -> None:
         payload = marshal.dumps((key, data))
     except ValueError:  # a value marshal cannot hold (a YAML date, say): just do not cache
         return
+    write_atomically(where, payload)
+
+
+def write_atomically(where: str, payload: bytes) -> None:
+    """Write ``payload`` to ``where`` through a temporary file, so a reader never sees half of
+    it; an unwritable cache is silently not written."""
     partial = f"{where}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(where), exist_ok=True)
