@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -145,3 +146,17 @@ def test_scripts_the_quick_screen_lets_through_are_those_that_upload(script: str
 @pytest.mark.parametrize("script", ["uvicorn app:publish", "hatchling upload", "pip install uv && uv sync", "echo uploaded by poetry-core"])
 def test_scripts_that_only_look_alike_are_not_uploads(script: str) -> None:
     assert _detect("- run: |\n" + textwrap.indent(script, "    ") + "\n") == []
+
+
+@pytest.mark.parametrize("words", [["twine", "uv", "poetry"], ["publish", "upload"], ["a-b", ".x", "y."]])
+def test_a_word_pattern_finds_words_exactly_where_the_look_around_form_does(words: list[str]) -> None:
+    """The screen's patterns take ``\\b`` when every word starts and ends with a word
+    character; either form must match the same places."""
+    from trustycheck.model.publish import _word_pattern
+
+    reference = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, words)) + r")(?![A-Za-z0-9_])")
+    pattern = _word_pattern(words)
+    texts = ["uv publish", "uvx twine upload", "éuv ünpublish", "_twine upload_", "twine9", "9twine", "poetry-publish",
+             "a-b.x y. a-bc .xx", "", "x.y.", "UV PUBLISH", "twine\u00e9 upload\u0301"]
+    for text in texts:
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in reference.finditer(text)], text

@@ -92,11 +92,23 @@ def _names_a_tool(script: str) -> bool:
     """Whether the script names a publishing tool's program and an upload subcommand, each
     as a word (not inside one: ``uvicorn``, ``hatchling``). A script that does not cannot
     upload with a known tool, and most scripts (``uv sync``, ``poetry install``) do not."""
-    return _TOOL_NAMES.search(script) is not None and _UPLOAD_SUBCOMMANDS.search(script) is not None
+    # The subcommands first: fewer scripts name one than name a tool (``uv sync``).
+    return _UPLOAD_SUBCOMMANDS.search(script) is not None and _TOOL_NAMES.search(script) is not None
 
 
 def _word_pattern(words: Iterable[str]):
-    return lazy_pattern(r"(?<![A-Za-z0-9_])(?:" + "|".join(sorted(map(re.escape, set(words)))) + r")(?![A-Za-z0-9_])")
+    """Any of ``words``, not inside a longer word (ASCII letters, digits, ``_``). Words that
+    start and end with such a character take ``\\b`` for it, which lets the regex engine skip
+    ahead to a candidate first letter instead of testing a look-behind at every position."""
+    words = sorted(set(words))
+    alternatives = "|".join(map(re.escape, words))
+    if all(word[0] in _WORD_CHARACTERS and word[-1] in _WORD_CHARACTERS for word in words):
+        return lazy_pattern(rf"\b(?:{alternatives})\b", re.ASCII)
+    return lazy_pattern(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])")
+
+
+_WORD_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+"""What ``\\b`` takes for a word character under ``re.ASCII``."""
 
 
 _TOOL_NAMES = _word_pattern(spec.program for spec in TOOLS.values())
