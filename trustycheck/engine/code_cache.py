@@ -18,7 +18,7 @@ import zlib
 from types import CodeType
 
 from trustycheck import __version__
-from trustycheck.engine.rule_cache import cache_dir, write_atomically
+from trustycheck.engine.rule_cache import cache_dir, read_stored, write_atomically
 
 _FORMAT = 1
 _compiled: dict[tuple[str, str], CodeType] = {}
@@ -43,16 +43,8 @@ def compiled(source: str, filename: str) -> CodeType:
 
 
 def _load(where: str | None, key: tuple) -> CodeType | None:
-    if where is None:
-        return None
-    try:
-        with open(where, "rb") as handle:
-            stored_key, code = marshal.loads(handle.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if stored_key != key or not isinstance(code, CodeType):
-        return None
-    return code
+    code = read_stored(where, key)
+    return code if isinstance(code, CodeType) else None
 
 
 def _file(source: str) -> str | None:

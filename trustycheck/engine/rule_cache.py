@@ -52,17 +52,23 @@ def cache_key(directory: str, files: list[str], vocabulary: object, validated: b
 
 def load(key: tuple | None) -> list | None:
     """The rule data stored under ``key``, or ``None``."""
-    where = _file(key)
-    if where is None:
+    data = read_stored(_file(key), key)
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        return None
+    return data
+
+
+def read_stored(where: str | None, key: tuple | None) -> object:
+    """What a cache file written as ``(key, value)`` holds, if it is there, readable and was
+    stored under ``key``; otherwise ``None``."""
+    if where is None or key is None:
         return None
     try:
         with open(where, "rb") as handle:
-            stored_key, data = marshal.loads(handle.read())
+            stored_key, value = marshal.loads(handle.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if stored_key != key or not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        return None
-    return data
+    return value if stored_key == key else None
 
 
 def store(key: tuple | None, data: list) -> None:
