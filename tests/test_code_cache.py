@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,27 @@ def test_no_files_when_the_cache_is_off_or_unwritable(cache: Path, monkeypatch: 
     _new_process(monkeypatch)
     assert compile_condition(TOKEN_RULE)(TOKEN_STEP) is True
     assert cache.read_text() == "a file where the cache directory should be"
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
+def test_code_is_written_for_the_user_alone_and_read_only_from_a_private_place(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading code runs it: a file others could have written is compiled again instead."""
+    compile_condition(TOKEN_RULE)
+    (stored,) = cache.glob("conditions-*.marshal")
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+
+    def compiled_again() -> bool:
+        _new_process(monkeypatch)
+        calls = []
+        monkeypatch.setattr(code_cache, "compile", lambda *args: calls.append(args) or compile(*args), raising=False)
+        assert compile_condition(TOKEN_RULE)(TOKEN_STEP) is True
+        return bool(calls)
+
+    assert not compiled_again()
+    stored.chmod(0o620)  # writable by the group
+    assert compiled_again()
+    stored.chmod(0o600)
+    cache.chmod(0o777)  # a directory anyone can write to (and so replace the file in)
+    assert compiled_again()
+    cache.chmod(0o755)
+    assert not compiled_again()

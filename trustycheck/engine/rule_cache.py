@@ -83,13 +83,13 @@ def store(key: tuple | None, data: list) -> None:
     write_atomically(where, payload)
 
 
-def write_atomically(where: str, payload: bytes) -> None:
+def write_atomically(where: str, payload: bytes, mode: int = 0o666) -> None:
     """Write ``payload`` to ``where`` through a temporary file, so a reader never sees half of
-    it; an unwritable cache is silently not written."""
+    it; an unwritable cache is silently not written. ``mode`` is narrowed by the umask."""
     partial = f"{where}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(where), exist_ok=True)
-        with open(partial, "wb") as handle:
+        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), mode), "wb") as handle:
             handle.write(payload)
         os.replace(partial, where)
     except OSError:
