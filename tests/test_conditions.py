@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trustycheck.engine.conditions import evaluate, lookup
+from trustycheck.engine.conditions import compile_condition, lookup
 from trustycheck.engine.runner import render
 
 FACTS = {"step": {"publish": {"tool": "twine", "credential": {"kind": "token", "source": "secrets.T"}}, "tags": ["a", "b"]},
@@ -30,7 +30,7 @@ FACTS = {"step": {"publish": {"tool": "twine", "credential": {"kind": "token", "
     ],
 )
 def test_operators(condition: dict, expected: bool) -> None:
-    assert evaluate(condition, FACTS) is expected
+    assert compile_condition(condition)(FACTS) is expected
 
 
 def test_lookup_of_missing_paths_is_none() -> None:
@@ -69,5 +69,5 @@ def test_a_compiled_selector_picks_exactly_what_each_condition_accepts() -> None
         contexts.append({"step": step, "job": {"publishes": job}, "workflow": {"kind": kind}})
     selected = compile_selector(conditions)(contexts)
     for condition, chosen in zip(conditions, selected):
-        assert chosen == [facts for facts in contexts if evaluate(condition, facts)], condition
+        assert chosen == [facts for facts in contexts if compile_condition(condition)(facts)], condition
     assert [len(chosen) for chosen in selected] == [8, 4, 28, 32, 32, 32, 20, 10]

@@ -163,7 +163,7 @@ def test_scalar_as_string_matches_what_github_passes() -> None:
 def _shape(node: object) -> object:
     """A node graph as plain data: kind, position, text, children (for comparing composers)."""
     if isinstance(node, Scalar):
-        return ("scalar", node.pos, node.text, node.is_plain, node.tag == "tag:yaml.org,2002:merge")
+        return ("scalar", node.pos, node.text, not node.style, node.tag == "tag:yaml.org,2002:merge")
     if isinstance(node, Sequence):
         return ("sequence", node.pos, [_shape(item) for item in node.items])
     assert isinstance(node, Mapping)

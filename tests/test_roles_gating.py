@@ -44,7 +44,7 @@ def test_step_guard_naming_a_release_counts() -> None:
     ],
 )
 def test_ungated_triggers(event, filters, ungated) -> None:
-    assert ungated_trigger(Trigger(event, None, None, filters)) is ungated  # type: ignore[arg-type]
+    assert ungated_trigger(Trigger(event, None, filters)) is ungated  # type: ignore[arg-type]
 
 
 def test_event_exclusion_by_if() -> None:

@@ -166,11 +166,6 @@ class Scalar(Node):
         self.style = style
 
     @property
-    def is_plain(self) -> bool:
-        # The C loader marks plain scalars with style '' and the pure-Python one with None.
-        return not self.style
-
-    @property
     def value(self) -> Any:
         if not self.style:
             return resolve_plain(self.text)
@@ -279,9 +274,6 @@ class Mapping(Node):
 
     def __len__(self) -> int:
         return len(self.entries)
-
-
-AnyNode = Scalar | Sequence | Mapping
 
 
 def _merge_sources(node: Node) -> list[Mapping]:

@@ -21,11 +21,6 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def evaluate(condition: dict[str, Any], facts: dict[str, Any]) -> bool:
-    """Whether ``facts`` satisfy ``condition`` (compiles it; the runner keeps compiled forms)."""
-    return compile_condition(condition)(facts)
-
-
 Predicate = Callable[[dict[str, object]], bool]
 Selector = Callable[[list[dict[str, object]]], list[list[dict[str, object]]]]
 

@@ -12,9 +12,6 @@ OTHER = "other"
 UNKNOWN = "unknown"
 INDEX_NAMES = {PYPI: "PyPI", TESTPYPI: "TestPyPI", OTHER: "a private index", UNKNOWN: "an index chosen at run time"}
 
-PYPI_UPLOAD_URL = "https://upload.pypi.org/legacy/"
-TESTPYPI_UPLOAD_URL = "https://test.pypi.org/legacy/"
-
 # A macaroon's location is fixed per index, so real tokens start with one of these prefixes.
 _ANCHORED_TOKEN = lazy_pattern(r"pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}")
 # The documented generic form (``pypi-`` + at least 85 URL-safe base64 characters).

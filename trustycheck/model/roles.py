@@ -48,10 +48,6 @@ class StepRole:
     builds: bool = False
     caches: bool = False
     untrusted_checkout: bool = False
-    uploads_artifact: bool = False
-    artifact: str | None = None
-    """The artifact name uploaded or downloaded (``*`` for an expression); None: all/default."""
-    downloads_artifact: bool = False
 
 
 _UPLOAD_ACTIONS = frozenset({"actions/upload-artifact"})
@@ -74,7 +70,6 @@ def step_role(step: Step) -> StepRole:
     if action:
         role.builds = action in _BUILD_ACTIONS and not _maturin_upload_only(step, action)
         role.caches = action in _CACHE_ACTIONS or _cache_input_on(step, action)
-        role.uploads_artifact, role.downloads_artifact, role.artifact = artifact_transfer(step)
         if action == "actions/checkout":
             role.untrusted_checkout = any(_untrusted(step.input(name)) for name in ("ref", "repository"))
     elif step.run is not None:

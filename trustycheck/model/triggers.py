@@ -14,11 +14,7 @@ class Trigger:
 
     event: str
     node: Node
-    config: Node | None = None
     filters: dict[str, list[str]] = field(default_factory=dict)
-
-    def filter(self, name: str) -> list[str] | None:
-        return self.filters.get(name)
 
 
 def parse_triggers(node: Node, problem) -> list[Trigger]:
@@ -39,7 +35,7 @@ def parse_triggers(node: Node, problem) -> list[Trigger]:
     assert isinstance(node, Mapping)
     triggers = []
     for key, config in node.items():
-        triggers.append(Trigger(key.text, key, config, _filters(key.text, config, problem)))
+        triggers.append(Trigger(key.text, key, _filters(key.text, config, problem)))
     return triggers
 
 

@@ -88,9 +88,6 @@ class Job:
     effective_permissions: Permissions = field(default_factory=lambda: effective_permissions(None, None))
     environment: Environment | None = None
     condition: str | None = None
-    condition_node: Node | None = None
-    runs_on: Node | None = None
-    container: Node | None = None
     needs: list[str] = field(default_factory=list)
     env: Env = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
@@ -287,14 +284,13 @@ class _Builder:
             effective_permissions=effective_permissions(permissions, workflow.permissions),
             environment=self.environment(node.get("environment")),
             condition=self.condition(node.get("if")),
-            condition_node=node.get("if"),
-            runs_on=self.runner(node.get("runs-on")),
-            container=self.container(node.get("container")),
             needs=self.needs(node.get("needs")),
             env=env,
             uses=self.uses(node.get("uses")),
             call_inputs=self.inputs(node.get("with")),
         )
+        self.runner(node.get("runs-on"))  # checked for its shape only, as is the container
+        self.container(node.get("container"))
         job.steps = self.steps(node.get("steps"), env)
         secrets = node.get("secrets")
         if secrets is not None:
