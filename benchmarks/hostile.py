@@ -61,12 +61,33 @@ _ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 """Permissions do not stop root, so as root the unreadable file is read."""
 
 
+ANY = 0
+"""An expected line or column that accepts any: where the parser stops a deeply nested file
+differs between PyYAML builds by a level, and the user sees the same finding either way."""
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
     make: Callable[[Path], list[str]]
     expect: frozenset[Finding]
     why: str
+    says: str = ""
+    """Words one of the findings' messages must hold (e.g. the limit that was hit)."""
+
+    def holds_for(self, json_output: str | bytes) -> bool:
+        """Whether trustycheck's JSON output has exactly the expected findings (and words)."""
+        findings = json.loads(json_output)["findings"]
+        found = {self._as_expected(finding) for finding in findings_of(json_output)}
+        return found == self.expect and (not self.says or any(self.says in f["message"] for f in findings))
+
+    def _as_expected(self, finding: Finding) -> Finding:
+        """The expected finding ``finding`` stands for, wildcards included (else itself)."""
+        name, rule, line, column = finding
+        for expected in self.expect:
+            if expected[:2] == (name, rule) and expected[2] in (ANY, line) and expected[3] in (ANY, column):
+                return expected
+        return finding
 
 
 def _write(directory: Path, name: str, content: str | bytes) -> Path:
@@ -182,6 +203,8 @@ jobs:
         shell: [bash]
 """
 
+_TOO_DEEP = "nesting deeper than 1000 levels"
+
 CASES: list[Case] = [
     Case("unclosed-quote", _one("w.yml", 'on: push\njobs:\n  a:\n    runs-on: "ubuntu\n'),
          _expect("w.yml", ("TC001", 5, 1)), "a double-quoted scalar never closed"),
@@ -208,11 +231,13 @@ CASES: list[Case] = [
     Case("billion-laughs", _one("w.yml", _billion_laughs()),
          _expect("w.yml", ("TC001", 5, 4)), "aliases that expand to 10^10 nodes"),
     Case("deep-flow-nesting", _one("w.yml", "[" * 100_000 + "]" * 100_000),
-         _expect("w.yml", ("TC001", 1, 2001)), "100,000 nested flow sequences"),
+         _expect("w.yml", ("TC001", 1, ANY)), "100,000 nested flow sequences", _TOO_DEEP),
     Case("deep-mapping-nesting", _one("w.yml", "{a: " * 100_000 + "1" + "}" * 100_000),
-         _expect("w.yml", ("TC001", 1, 8001)), "100,000 nested flow mappings"),
+         _expect("w.yml", ("TC001", 1, ANY)), "100,000 nested flow mappings", _TOO_DEEP),
     Case("deep-block-nesting", _one("w.yml", "- " * 100_000 + "x\n"),
-         _expect("w.yml", ("TC001", 1, 4001)), "100,000 nested block sequences on one line"),
+         _expect("w.yml", ("TC001", 1, ANY)), "100,000 nested block sequences on one line", _TOO_DEEP),
+    Case("deep-block-nesting-by-indentation", _one("w.yml", "".join(" " * level + "-\n" for level in range(1500))),
+         _expect("w.yml", ("TC001", ANY, ANY)), "1,500 block sequences each indented one more", _TOO_DEEP),
     Case("fifty-megabytes", _one("w.yml", b"# " + b"x" * (50 * 1024 * 1024) + b"\n"),
          _expect("w.yml", ("TC001", 1, 1)), "a 50 MB file"),
     Case("nul-bytes", _one("w.yml", b"on: push\njobs:\n  a:\x00\n"),
@@ -303,11 +328,11 @@ def main(argv: list[str] | None = None) -> int:
                 out, err = out_file.read(), err_file.read()
             seconds, peak = run.seconds, run.max_rss_kb / 1024
             try:
-                found = findings_of(out)
+                found, holds = findings_of(out), case.holds_for(out)
             except ValueError:
-                found = set()
+                found, holds = set(), False
             problems = []
-            if found != case.expect:
+            if not holds:
                 problems.append(f"findings differ: {sorted(found ^ case.expect)}")
             if b"Traceback" in err:
                 problems.append("traceback")

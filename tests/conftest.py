@@ -100,8 +100,10 @@ def ids_at(findings: list[Finding]) -> list[tuple[str, int, int]]:
     return [(f.rule_id, f.pos.line, f.pos.col) for f in findings]
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run ``python -m trustycheck`` for real and capture bytes-exact output."""
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 60, binary: bool = False
+) -> subprocess.CompletedProcess:
+    """Run ``python -m trustycheck`` for real and capture its output (as bytes with ``binary``)."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "", "FORCE_COLOR": ""}
     full_env.pop("NO_COLOR")
     full_env.pop("FORCE_COLOR")
@@ -112,7 +114,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
         cwd=cwd or REPO,
         env=full_env,
         capture_output=True,
-        text=True,
+        text=not binary,
         timeout=timeout,
     )
 

@@ -172,8 +172,15 @@ def test_yaml_bomb_and_invalid_utf8_give_tc001_quickly(tmp_path: Path) -> None:
     assert time.perf_counter() - start < 20  # a hang guard, not a speed target
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    findings = {(Path(f["path"]).name, f["rule"], f["line"], f["column"]) for f in json.loads(result.stdout)["findings"]}
-    assert findings == {("bomb.yml", "TC001", 5, 4), ("latin1.yml", "TC001", 2, 10), ("deep.yml", "TC001", 1, 2001)}
+    by_file = {Path(f["path"]).name: f for f in json.loads(result.stdout)["findings"]}
+    assert {name: (f["rule"], f["line"], f["column"]) for name, f in by_file.items() if name != "deep.yml"} == {
+        "bomb.yml": ("TC001", 5, 4),
+        "latin1.yml": ("TC001", 2, 10),
+    }
+    deep = by_file["deep.yml"]  # where the parser stops counting differs between PyYAML builds
+    assert (deep["rule"], deep["line"]) == ("TC001", 1)
+    assert 1 < deep["column"] <= 400_000
+    assert "nesting deeper than 1000 levels" in deep["message"]
 
 
 def test_colour_only_when_forced_and_never_with_no_color(repo: Path) -> None:

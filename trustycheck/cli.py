@@ -65,6 +65,10 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # noqa: D102 - argparse hook
         raise UsageProblem(f"{message}\nTry '{self.prog} --help' for help.")
 
+    def _print_message(self, message: str, file=None) -> None:  # noqa: D102 - argparse hook (help, version)
+        if message:
+            _emit(message, stream=file or sys.stderr)
+
     def add_help_option(self) -> None:
         self.add_argument("-h", "--help", action="help", help="Show this message and exit.")
 
@@ -168,20 +172,19 @@ def check_command(options: argparse.Namespace) -> int:
     if output_format == "json":
         from trustycheck.report.json_report import render_json
 
-        text = render_json(reports)
+        _write(render_json(reports), options.output, is_json=True)
     elif output_format == "sarif":
         from trustycheck.report.sarif import render_sarif
 
-        text = render_sarif(reports, rules)
+        _write(render_sarif(reports, rules), options.output, is_json=True)
     elif output_format == "github":
         from trustycheck.report.github import render_github
 
-        text = render_github(reports)
+        _write(render_github(reports), options.output)
     else:
         from trustycheck.report.text import render_text
 
-        text = render_text(reports, color=color)
-    _write(text, options.output)
+        _write(render_text(reports, color=color), options.output)
     found = any(report.findings for report in reports)
     return EXIT_FINDINGS if found and not options.exit_zero else EXIT_CLEAN
 
@@ -220,13 +223,16 @@ def _settings(paths, config_file, isolated, select, ignore, min_severity, report
     return chosen, LintOptions(level, report_unused_ignores, severity, per_path, config.path)
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str, output: str | None, is_json: bool = False) -> None:
+    """Write a report to stdout, or to the file ``output`` (always UTF-8)."""
     if output is None:
-        _emit(text)
+        _emit(text, is_json=is_json)
         return
+    from trustycheck.report.encoding import encode_json, encode_text
+
     try:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with open(output, "wb") as handle:
+            handle.write((encode_json if is_json else encode_text)(text, "utf-8"))
     except OSError as error:
         raise UsageProblem(f"cannot write {output}: {error.strerror or error}") from None
 
@@ -274,7 +280,7 @@ def status_command(options: argparse.Namespace) -> int:
     if options.output_format == "json":
         from trustycheck.report.status import render_status_json
 
-        _emit(render_status_json(verdicts))
+        _emit(render_status_json(verdicts), is_json=True)
     elif options.output_format == "csv":
         from trustycheck.report.status import render_status_csv
 
@@ -312,7 +318,7 @@ def rules_command(options: argparse.Namespace) -> int:
         import json
 
         rows = [{"id": r.id, "slug": r.slug, "severity": r.severity, "scope": r.scope, "summary": r.summary} for r in rules]
-        _emit(json.dumps(rows, indent=2) + "\n")
+        _emit(json.dumps(rows, indent=2) + "\n", is_json=True)
         return EXIT_CLEAN
     slug_width = max(len(r.slug) for r in rules)
     _emit("".join(f"{rule.id}  {rule.slug:<{slug_width}}  {rule.severity:<7}  {rule.summary}\n" for rule in rules))
@@ -375,14 +381,26 @@ def _explain(rule) -> str:
     return "\n".join(parts)
 
 
-def _emit(text: str) -> None:
+def _emit(text: str, is_json: bool = False, stream=None) -> None:
+    """Write ``text`` to ``stream`` (stdout) in the stream's own encoding, whatever it is: what
+    it cannot hold is written another way (report/encoding.py), never an exception."""
+    from trustycheck.report.encoding import encode_json, encode_text
+
+    stream = sys.stdout if stream is None else stream
+    binary = getattr(stream, "buffer", None)
+    encoding = getattr(stream, "encoding", None) or "utf-8"
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        if binary is None:  # a text-only stream (an embedding program's): it encodes itself
+            stream.write(text)
+        else:
+            stream.flush()
+            binary.write((encode_json if is_json else encode_text)(text, encoding))
+            binary.flush()
     except BrokenPipeError:
-        # The reader (e.g. `| head`) went away: stop quietly, as other Unix tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        if stream is sys.stdout:
+            # The reader (e.g. `| head`) went away: stop quietly, as other Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
 
 
 _COMMANDS = {
@@ -409,13 +427,35 @@ def run(argv: list[str]) -> int:
         return EXIT_USAGE
 
 
+def run_guarded(argv: list[str]) -> int:
+    """:func:`run`, where a bug in trustycheck is one line on stderr and exit 2: never a
+    traceback, and never 1, which a CI gate would read as "findings". ``TRUSTYCHECK_DEBUG=1``
+    prints the traceback too, for a bug report."""
+    try:
+        return run(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return 130
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("TRUSTYCHECK_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        detail = repr(str(error))[1:-1][:300]  # one line, control characters escaped
+        sys.stderr.write(
+            f"{PROG}: internal error (a bug in {PROG}; please report it, TRUSTYCHECK_DEBUG=1 shows where): "
+            f"{type(error).__name__}: {detail}\n"
+        )
+        return EXIT_USAGE
+
+
 def main() -> None:
     """The ``trustycheck`` program: run, flush, and leave without tearing the interpreter down.
 
     Freeing every module and object at exit took ~7 ms, a tenth of a pre-commit run on one
     file; nothing is left to do at that point but flush the output, so the process ends with
     ``os._exit``."""
-    status = run(sys.argv[1:])
+    status = run_guarded(sys.argv[1:])
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

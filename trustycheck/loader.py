@@ -47,9 +47,14 @@ class _Parser(_BaseParser):  # type: ignore[misc, valid-type]
 MAX_BYTES = 10 * 1024 * 1024
 """Largest file read; real workflows are a few kilobytes."""
 
-MAX_DEPTH = 2000
-"""Deepest nesting accepted; PyYAML's composer recurses per level and overflows the C stack
-somewhere past 10,000 levels."""
+MAX_DEPTH = 1000
+"""Deepest nesting accepted (real workflows nest a dozen levels). PyYAML's composer recurses
+per level and overflows the C stack somewhere past 10,000 levels; libyaml 0.2.6 and newer
+(PyYAML 6.0.4's wheels) refuse flow or block nesting past 1,000 levels themselves. Using the
+same number makes the answer the same whichever PyYAML is installed."""
+
+_PARSER_DEPTH_REFUSAL = "exceeded maximum nesting depth"
+"""libyaml's own words when it refuses to nest further (its scanner raises them)."""
 
 MAX_ALIAS_EXPANSION = 100_000
 """Most nodes that aliases may add beyond the file's own nodes (billion-laughs guard)."""
@@ -188,7 +193,7 @@ def load_text(path: str, text: str, ascii_data: bytes | None = None) -> Document
     try:
         root = _compose(text, Origin(path, duplicate, end))
     except yaml.MarkedYAMLError as error:
-        problems.append(_yaml_problem(error, text, doc.lines))
+        problems.append(_depth_refusal(error) or _yaml_problem(error, text, doc.lines))
         return doc
     except yaml.reader.ReaderError as error:
         problems.append(_reader_problem(error, text))
@@ -196,8 +201,8 @@ def load_text(path: str, text: str, ascii_data: bytes | None = None) -> Document
     except yaml.YAMLError as error:  # pragma: no cover - every PyYAML error carries a mark
         problems.append(Problem("yaml", f"invalid YAML: {error}", Pos.point(1, 1)))
         return doc
-    except RecursionError:  # pragma: no cover - the depth guard prevents this
-        problems.append(Problem("limit", f"nesting deeper than {MAX_DEPTH} levels", Pos.point(1, 1)))
+    except RecursionError:  # pragma: no cover - only PyYAML's pure-Python composer recurses in Python
+        problems.append(Problem("limit", "nesting too deep for the YAML parser", Pos.point(1, 1)))
         return doc
     if root is None:
         problems.append(Problem("empty", "file is empty: no YAML document in it", Pos.point(1, 1)))
@@ -336,17 +341,27 @@ def _depth_problem(text: str, ascii_data: bytes | None = None) -> Problem | None
             if isinstance(event, starts):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    return Problem(
-                        "limit",
-                        f"nesting deeper than {MAX_DEPTH} levels",
-                        Pos.point(mark.line + 1, mark.column + 1),
-                    )
+                    return _too_deep(event.start_mark)
             elif isinstance(event, ends):
                 depth -= 1
+    except yaml.MarkedYAMLError as error:
+        return _depth_refusal(error)  # any other syntax error is the composer's to report
     except yaml.YAMLError:
-        return None  # the composer will report the syntax error with its position
+        return None
     return None
+
+
+def _depth_refusal(error: yaml.MarkedYAMLError) -> Problem | None:
+    """The parser's own refusal to nest deeper, as the same limit problem trustycheck's depth
+    check gives, at the parser's position; ``None`` for any other error."""
+    if error.problem != _PARSER_DEPTH_REFUSAL:
+        return None
+    return _too_deep(error.problem_mark or error.context_mark)
+
+
+def _too_deep(mark: yaml.Mark | None) -> Problem:
+    pos = Pos.point(mark.line + 1, mark.column + 1) if mark is not None else Pos.point(1, 1)
+    return Problem("limit", f"nesting deeper than {MAX_DEPTH} levels", pos)
 
 
 def _alias_problem(root: Node) -> Problem | None:
