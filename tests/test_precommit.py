@@ -14,6 +14,8 @@ import yaml
 
 from conftest import REPO, TOKEN_PUBLISH, TRUSTED_PUBLISH, write_tree
 
+pytestmark = pytest.mark.e2e
+
 def _pre_commit() -> list[str]:
     found = shutil.which("pre-commit", path=os.path.dirname(sys.executable)) or shutil.which("pre-commit")
     if found is None:
@@ -21,11 +23,34 @@ def _pre_commit() -> list[str]:
     return [found]
 
 
-@pytest.fixture(scope="module")
-def hook_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One pre-commit cache for the module, so the hook's environment is built once."""
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """This checkout's working tree (committed or not, as ``pre-commit try-repo`` would take
+    it) committed into a repository of its own: its path and revision.
+
+    Every test names that one revision in its ``.pre-commit-config.yaml``, so pre-commit
+    builds the hook's environment once per run; ``try-repo`` makes a new revision, and so a
+    new environment (5 s), for every call."""
     if not (REPO / ".git").exists():
-        pytest.skip("pre-commit try-repo needs this checkout to be a git repository")
+        pytest.skip("the hook is taken from this checkout's git repository")
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, check=True, capture_output=True).stdout
+    snapshot = tmp_path_factory.mktemp("hook-repo")
+    for name in filter(None, listed.decode().split("\0")):
+        source = REPO / name
+        if source.is_file():  # a file deleted but not yet staged is listed too
+            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, snapshot / name)
+    _git(snapshot, "init", "-q")
+    _git(snapshot, "add", "-A")
+    _git(snapshot, "commit", "-q", "-m", "snapshot")
+    revision = subprocess.run(["git", "rev-parse", "HEAD"], cwd=snapshot, check=True, capture_output=True, text=True)
+    return snapshot, revision.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def hook_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit cache for the whole run, so the hook's environment is built once."""
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
@@ -35,20 +60,23 @@ def _git(repo: Path, *args: str) -> None:
                         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
 
 
-def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+def _project(tmp_path: Path, files: dict[str, str], hook_repo: tuple[Path, str]) -> Path:
+    """A user's repository whose .pre-commit-config.yaml uses the trustycheck hook."""
     repo = tmp_path / "project"
     repo.mkdir()
     _git(repo, "init", "-q")
-    write_tree(repo, files)
+    source, revision = hook_repo
+    config = {"repos": [{"repo": str(source), "rev": revision, "hooks": [{"id": "trustycheck"}]}]}
+    write_tree(repo, {**files, ".pre-commit-config.yaml": yaml.safe_dump(config)})
     _git(repo, "add", "-A")
     return repo
 
 
 def _run(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
-    """``pre-commit try-repo`` uses this checkout's .pre-commit-hooks.yaml, as a user's config would."""
+    """``pre-commit run`` as a user runs it, with the hook from this checkout."""
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1", "PRE_COMMIT_COLOR": "never"}
     env.pop("GITHUB_ACTIONS", None)
-    return subprocess.run([*_pre_commit(), "try-repo", str(REPO), "trustycheck", "--color", "never", *args],
+    return subprocess.run([*_pre_commit(), "run", "trustycheck", "--color", "never", *args],
                           cwd=repo, env=env, capture_output=True, text=True, timeout=900)
 
 
@@ -63,31 +91,31 @@ def test_hook_manifest_matches_workflows_and_actions_only() -> None:
         assert not pattern.search(path), path
 
 
-def test_bad_workflow_fails_the_hook_with_the_finding(tmp_path: Path, hook_home: Path) -> None:
-    repo = _project(tmp_path, {".github/workflows/release.yml": TOKEN_PUBLISH})
+def test_bad_workflow_fails_the_hook_with_the_finding(tmp_path: Path, hook_repo, hook_home: Path) -> None:
+    repo = _project(tmp_path, {".github/workflows/release.yml": TOKEN_PUBLISH}, hook_repo)
     result = _run(repo, hook_home, "--all-files")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "trustycheck" in result.stdout and "Failed" in result.stdout
     assert ".github/workflows/release.yml:10:11: TC101 [token-publish]" in result.stdout
 
 
-def test_good_workflow_passes(tmp_path: Path, hook_home: Path) -> None:
-    repo = _project(tmp_path, {".github/workflows/release.yml": TRUSTED_PUBLISH})
+def test_good_workflow_passes(tmp_path: Path, hook_repo, hook_home: Path) -> None:
+    repo = _project(tmp_path, {".github/workflows/release.yml": TRUSTED_PUBLISH}, hook_repo)
     result = _run(repo, hook_home, "--all-files")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
 
 
-def test_only_the_files_passed_are_checked(tmp_path: Path, hook_home: Path) -> None:
-    repo = _project(tmp_path, {".github/workflows/release.yml": TRUSTED_PUBLISH, ".github/workflows/old.yml": TOKEN_PUBLISH})
+def test_only_the_files_passed_are_checked(tmp_path: Path, hook_repo, hook_home: Path) -> None:
+    repo = _project(tmp_path, {".github/workflows/release.yml": TRUSTED_PUBLISH, ".github/workflows/old.yml": TOKEN_PUBLISH}, hook_repo)
     result = _run(repo, hook_home, "--files", ".github/workflows/release.yml")
     assert result.returncode == 0, result.stdout + result.stderr
     result = _run(repo, hook_home, "--files", ".github/workflows/old.yml")
     assert result.returncode == 1 and "old.yml:10:11: TC101" in result.stdout
 
 
-def test_a_change_touching_no_workflow_is_not_blocked(tmp_path: Path, hook_home: Path) -> None:
-    repo = _project(tmp_path, {".github/workflows/release.yml": TOKEN_PUBLISH, "README.md": "hello\n"})
+def test_a_change_touching_no_workflow_is_not_blocked(tmp_path: Path, hook_repo, hook_home: Path) -> None:
+    repo = _project(tmp_path, {".github/workflows/release.yml": TOKEN_PUBLISH, "README.md": "hello\n"}, hook_repo)
     result = _run(repo, hook_home, "--files", "README.md")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Skipped" in result.stdout

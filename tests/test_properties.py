@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, REPO
 
+pytestmark = pytest.mark.e2e
+
 _SPEC = importlib.util.spec_from_file_location("fuzz", REPO / "benchmarks" / "fuzz.py")
 fuzz = importlib.util.module_from_spec(_SPEC)
 sys.modules["fuzz"] = fuzz

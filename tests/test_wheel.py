@@ -14,6 +14,8 @@ import pytest
 
 from conftest import EXAMPLES, REPO
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
