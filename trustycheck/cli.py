@@ -22,7 +22,12 @@ PROG = "trustycheck"
 
 
 class UsageProblem(Exception):
-    """A user error in arguments or configuration: exit code 2."""
+    """A user error in arguments or configuration: exit code 2. ``hint`` is trustycheck's own
+    next line; the message may quote a file name or a configuration value, and is escaped."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -63,7 +68,7 @@ class _Parser(argparse.ArgumentParser):
         self._positionals.title = "Arguments"
 
     def error(self, message: str):  # noqa: D102 - argparse hook
-        raise UsageProblem(f"{message}\nTry '{self.prog} --help' for help.")
+        raise UsageProblem(message, f"Try '{self.prog} --help' for help.")
 
     def _print_message(self, message: str, file=None) -> None:  # noqa: D102 - argparse hook (help, version)
         if message:
@@ -166,7 +171,9 @@ def check_command(options: argparse.Namespace) -> int:
         raise UsageProblem(str(error)) from None
     if not targets:
         where = ", ".join(paths) if paths else "the current directory"
-        sys.stderr.write(f"{PROG}: warning: no workflow files found in {where}\n")
+        from trustycheck.report.visible import visible
+
+        sys.stderr.write(f"{PROG}: warning: no workflow files found in {visible(where)}\n")
     reports = lint(targets, rules, options=lint_options, jobs=options.jobs or usable_cores())
     color = options.output is None and output_format == "text" and _use_color(options.no_color)
     if output_format == "json":
@@ -423,7 +430,9 @@ def run(argv: list[str]) -> int:
     try:
         return command(build_parser().parse_intermixed_args(arguments))
     except UsageProblem as problem:
-        sys.stderr.write(f"{PROG}: error: {problem}\n")
+        from trustycheck.report.visible import visible
+
+        sys.stderr.write(f"{PROG}: error: {visible(str(problem))}\n" + (f"{problem.hint}\n" if problem.hint else ""))
         return EXIT_USAGE
 
 

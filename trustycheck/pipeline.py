@@ -15,7 +15,7 @@ from trustycheck.findings import Finding, severity_rank
 from trustycheck.loader import Document, Problem, load_path
 from trustycheck.model.facts import FACTS, Analysis, analyse, analyse_project, problems_only
 from trustycheck.model.project import Project
-from trustycheck.model.pypi import mask_tokens
+from trustycheck.masking import mask_secrets
 from trustycheck.nodes import Pos
 from trustycheck.parallel import run_in_shares
 from trustycheck.records import field, record, replace
@@ -223,7 +223,7 @@ def _lint_project(root: str | None, paths: list[str], rules: list[Rule]) -> list
 
 def _masked(finding: Finding) -> Finding:
     """A message quoting a name from the workflow must not carry a token written there."""
-    message = mask_tokens(finding.message)
+    message = mask_secrets(finding.message)
     return finding if message == finding.message else replace(finding, message=message)
 
 

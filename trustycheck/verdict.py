@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from trustycheck.model.pypi import mask_tokens
+from trustycheck.masking import mask_secrets
 from trustycheck.records import field, record, replace
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
@@ -85,7 +85,7 @@ def without_tokens(verdict: Verdict) -> Verdict:
     commands from the workflow, which may hold one)."""
 
     def clean(item):
-        changes = {name: mask_tokens(value) for name, value in vars(item).items() if isinstance(value, str)}
+        changes = {name: mask_secrets(value) for name, value in vars(item).items() if isinstance(value, str)}
         return replace(item, **changes)
 
     return replace(clean(verdict), evidence=[clean(evidence) for evidence in verdict.evidence])

@@ -42,22 +42,5 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-TOKEN_MASK = "pypi-********"
-
-
-def mask_tokens(text: str) -> str:
-    """``text`` with every PyPI token in it replaced by :data:`TOKEN_MASK`: for messages that
-    quote a name from the workflow (a job id can be spelled like a token)."""
-    if "pypi-" not in text:
-        return text
-    pieces, position = [], 0
-    for start, end in token_spans(text):
-        pieces.append(text[position:start])
-        pieces.append(TOKEN_MASK)
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
 def looks_like_token(value: str) -> bool:
     return bool(_ANCHORED_TOKEN.search(value) or _GENERIC_TOKEN.search(value))

@@ -13,6 +13,8 @@ written another way instead:
 
 from __future__ import annotations
 
+import json
+
 from trustycheck.patterns import lazy_pattern
 
 ASCII_LOOKALIKES = {
@@ -30,6 +32,19 @@ ASCII_LOOKALIKES = {
 """The non-ASCII characters trustycheck's own texts use, as ASCII readers expect them."""
 
 _NON_ASCII = lazy_pattern("[^\x00-\x7f]")
+_INVISIBLE = lazy_pattern("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+"""What json.dumps leaves raw but must not reach a terminal or a log that shows the JSON: DEL,
+C1 controls, line separators, bidirectional formatting (it escapes C0 controls itself)."""
+
+
+def json_text(document: object) -> str:
+    """``document`` as indented JSON in which no character can act on a terminal or log."""
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _INVISIBLE.sub(_json_escape_match, text)
+
+
+def _json_escape_match(match) -> str:
+    return _json_escape(match.group(), "")
 
 
 def encode_text(text: str, encoding: str) -> bytes:

@@ -1,10 +1,90 @@
-"""Source excerpts with secrets masked: the one place reporters get file text from."""
+"""Source excerpts: the one place reporters get a file's text from.
+
+A line is shown only after three things: the credentials the model located are masked by
+position, every credential shape is masked again by :func:`mask_secrets`, and a line longer
+than :data:`WINDOW` characters is cut to a window around the finding (a hostile 1 MB line
+flagged a thousand times must not become a gigabyte of output). Human formats also pass the
+result through :func:`visible`, which escapes control characters.
+"""
 
 from __future__ import annotations
 
+from trustycheck.masking import mask_secrets
 from trustycheck.nodes import Pos
+from trustycheck.records import record
+from trustycheck.report.visible import visible
 
 MASK = "*"
+WINDOW = 200
+"""Most characters of one line shown around a finding."""
+_BEFORE = 60
+"""Characters kept before the finding's column when a line is cut."""
+CUT = "..."
+
+
+@record(frozen=True, slots=True)
+class Shown:
+    """A line as shown under a finding, and where its caret goes (0-based, in ``text``)."""
+
+    text: str
+    caret: int
+    width: int
+
+
+class Excerpts:
+    """The lines of one file as reporters show them; each line is masked once."""
+
+    def __init__(self, lines: list[str], redactions: list[Pos]) -> None:
+        self._lines = lines
+        self._redactions = redactions
+        self._by_line: dict[int, list[Pos]] | None = None
+        self._masked: dict[int, str] = {}
+
+    def masked(self, number: int) -> str:
+        """Line ``number`` (1-based; "" outside the file) with every credential masked, each
+        character by one ``*`` (so columns stay where they were)."""
+        line = self._masked.get(number)
+        if line is None:
+            if self._by_line is None:
+                self._by_line = _by_line(self._redactions)
+            line = masked_line(self._lines, number, self._by_line.get(number, []))
+            line = self._masked[number] = mask_secrets(line, same_width=True)
+        return line
+
+    def window(self, pos: Pos) -> tuple[str, int, int]:
+        """The part of the finding's first line to show, raw: its text and the finding's start
+        and end in it. The whole line when it is short; else :data:`WINDOW` characters around
+        the finding, with :data:`CUT` where something was left out."""
+        line = self.masked(pos.line)
+        start = min(max(pos.col - 1, 0), len(line))
+        end = pos.end_col - 1 if pos.end_line == pos.line else len(line)
+        end = min(max(end, start), len(line))
+        if len(line) <= WINDOW:
+            return line, start, end
+        first = max(0, start - _BEFORE)
+        last = min(len(line), first + WINDOW)
+        head = CUT if first > 0 else ""
+        tail = CUT if last < len(line) else ""
+        offset = len(head) - first
+        return head + line[first:last] + tail, start + offset, min(end, last) + offset
+
+    def shown(self, pos: Pos) -> Shown | None:
+        """The finding's line for a human: masked, cut, control characters escaped, with the
+        caret under the finding; ``None`` for a blank line."""
+        text, start, end = self.window(pos)
+        if not text.strip():
+            return None
+        before, marked, after = visible(text[:start]), visible(text[start:end]), visible(text[end:])
+        return Shown((before + marked + after).rstrip(), len(before), max(1, len(marked)))
+
+
+def _by_line(redactions: list[Pos]) -> dict[int, list[Pos]]:
+    """Redacted spans by each line they touch (a span over many lines is rare: a block scalar)."""
+    found: dict[int, list[Pos]] = {}
+    for span in redactions:
+        for number in range(span.line, span.end_line + 1):
+            found.setdefault(number, []).append(span)
+    return found
 
 
 def masked_line(lines: list[str], number: int, redactions: list[Pos]) -> str:

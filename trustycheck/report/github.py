@@ -7,6 +7,8 @@ the property short.
 
 from __future__ import annotations
 
+from trustycheck.report.visible import visible
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from trustycheck.pipeline import FileReport
@@ -15,6 +17,8 @@ _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
+    """GitHub's escapes for a command's data. Text from a file has already passed through
+    :func:`visible`, so the only line breaks left here are trustycheck's own."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -28,7 +32,7 @@ def render_github(reports: list["FileReport"]) -> str:
         for finding in report.findings:
             pos = finding.pos
             properties = ",".join(
-                f"{name}={escape_property(str(value))}"
+                f"{name}={escape_property(visible(str(value)))}"
                 for name, value in (
                     ("file", finding.path),
                     ("line", pos.line),
@@ -38,6 +42,6 @@ def render_github(reports: list["FileReport"]) -> str:
                     ("title", f"{finding.rule_id} {finding.slug}"),
                 )
             )
-            message = f"{finding.message}\n{finding.hint}"
+            message = f"{visible(finding.message)}\n{visible(finding.hint)}"
             lines.append(f"::{_COMMANDS[finding.severity]} {properties}::{escape_data(message)}")
     return "".join(line + "\n" for line in lines)

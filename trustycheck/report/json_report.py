@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 from trustycheck import __version__
+from trustycheck.report.encoding import json_text
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -47,4 +47,4 @@ def render_json(reports: list["FileReport"]) -> str:
             "note": counts["note"],
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)

@@ -10,12 +10,13 @@ number, so they survive unrelated edits above. Suppressed findings are kept, wit
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterable
 
 from trustycheck import __version__
-from trustycheck.report.excerpt import masked_line
+from trustycheck.report.encoding import json_text
+from trustycheck.masking import mask_secrets
+from trustycheck.report.excerpt import Excerpts
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -36,9 +37,10 @@ def render_sarif(reports: list["FileReport"], rules: Iterable["Rule"]) -> str:
     results = []
     for report in reports:
         seen: dict[tuple[str, str], int] = {}
+        excerpts = Excerpts(report.doc.lines, report.redactions)
         entries = [(finding, None) for finding in report.findings] + list(report.suppressed)
         for finding, suppression in sorted(entries, key=lambda item: item[0].sort_key):
-            results.append(_result(report, finding, suppression, index, seen))
+            results.append(_result(report, excerpts, finding, suppression, index, seen))
     run = {
         "tool": {
             "driver": {
@@ -54,7 +56,7 @@ def render_sarif(reports: list["FileReport"], rules: Iterable["Rule"]) -> str:
         "results": results,
     }
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 def _rule(rule: "Rule") -> dict:
@@ -83,17 +85,18 @@ def _rule(rule: "Rule") -> dict:
     return entry
 
 
-def _result(report: "FileReport", finding: "Finding", suppression: "Suppression | None", index: dict[str, int],
-            seen: dict[tuple[str, str], int]) -> dict:
+def _result(report: "FileReport", excerpts: Excerpts, finding: "Finding", suppression: "Suppression | None",
+            index: dict[str, int], seen: dict[tuple[str, str], int]) -> dict:
     pos = finding.pos
-    line_text = masked_line(report.doc.lines, pos.line, report.redactions).strip()
+    snippet = excerpts.window(pos)[0]
+    line_text = snippet.strip()
     occurrence_key = (finding.rule_id, line_text)
     seen[occurrence_key] = seen.get(occurrence_key, 0) + 1
     uri = _uri(finding.path, report.root)
     digest = hashlib.sha256("\0".join((finding.rule_id, uri, line_text, str(seen[occurrence_key]))).encode()).hexdigest()
     region = {"startLine": pos.line, "startColumn": pos.col, "endLine": pos.end_line, "endColumn": pos.end_col}
     if line_text:
-        region["snippet"] = {"text": masked_line(report.doc.lines, pos.line, report.redactions)}
+        region["snippet"] = {"text": snippet}
     result = {
         "ruleId": finding.rule_id,
         "ruleIndex": index.get(finding.rule_id, -1),
@@ -105,7 +108,7 @@ def _result(report: "FileReport", finding: "Finding", suppression: "Suppression 
     if result["ruleIndex"] < 0:
         del result["ruleIndex"]
     if suppression is not None:
-        result["suppressions"] = [{"kind": suppression.kind, "justification": suppression.justification}]
+        result["suppressions"] = [{"kind": suppression.kind, "justification": mask_secrets(suppression.justification)}]
     return result
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 from trustycheck import __version__
+from trustycheck.report.encoding import json_text
 from trustycheck.report.ansi import styler
+from trustycheck.report.visible import visible, visible_path
 from trustycheck.verdict import VERDICTS, Verdict, summarise
 
 STATUS_FORMAT_VERSION = 1
@@ -17,18 +18,18 @@ _COLOURS = {"trusted": "green", "token": "red", "mixed": "yellow", "none": "brig
 def render_status_text(verdicts: list[Verdict], *, color: bool, evidence: bool = True) -> str:
     style = styler(color)
 
-    width = max([len("REPOSITORY")] + [len(v.repository) for v in verdicts])
+    width = max([len("REPOSITORY")] + [len(visible_path(v.repository)) for v in verdicts])
     verdict_width = max(len(name) for name in VERDICTS)
     out = [style(f"{'REPOSITORY':<{width}}  {'VERDICT':<{verdict_width}}  REASON", bold=True)]
     for verdict in verdicts:
         label = style(f"{verdict.verdict:<{verdict_width}}", fg=_COLOURS[verdict.verdict], bold=True)
-        out.append(f"{verdict.repository:<{width}}  {label}  {verdict.reason}")
+        out.append(f"{visible_path(verdict.repository):<{width}}  {label}  {visible(verdict.reason)}")
         if evidence:
             for item in verdict.evidence:
-                where = style(item.location(), bold=True)
+                where = style(visible(item.location()), bold=True)
                 job = f" job '{item.job}'" if item.job else ""
                 chain = f" (via {item.chain})" if item.chain else ""
-                out.append(f"{'':<{width}}    {where} {item.what}{job}: {item.credential}{chain}")
+                out.append(f"{'':<{width}}    {where} {visible(f'{item.what}{job}: {item.credential}{chain}')}")
     out.append("")
     out.append(_summary_line(verdicts, style))
     return "\n".join(out) + "\n"
@@ -52,7 +53,7 @@ def render_status_json(verdicts: list[Verdict]) -> str:
         "repositories": [v.to_dict() for v in verdicts],
         "summary": {"repositories": len(verdicts), **summarise(verdicts)},
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 def render_status_csv(verdicts: list[Verdict]) -> str:
@@ -62,5 +63,5 @@ def render_status_csv(verdicts: list[Verdict]) -> str:
     writer.writerow(["repository", "verdict", "reason", "evidence"])
     for verdict in verdicts:
         evidence = " | ".join(f"{e.location()} {e.what}: {e.credential}" for e in verdict.evidence)
-        writer.writerow([verdict.repository, verdict.verdict, verdict.reason, evidence])
+        writer.writerow([visible_path(verdict.repository), verdict.verdict, visible(verdict.reason), visible(evidence)])
     return buffer.getvalue()

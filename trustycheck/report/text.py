@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from trustycheck.report.ansi import styler
-from trustycheck.report.excerpt import masked_line
+from trustycheck.report.excerpt import Excerpts
+from trustycheck.report.visible import visible, visible_path
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -19,24 +20,23 @@ def render_text(reports: list["FileReport"], *, color: bool, show_source: bool =
 
     out: list[str] = []
     for report in reports:
+        excerpts = Excerpts(report.doc.lines, report.redactions)
         for finding in report.findings:
             colour = _SEVERITY_COLOURS[finding.severity]
             pos = finding.pos
-            location = style(f"{finding.path}:{pos.line}:{pos.col}:", bold=True)
+            location = style(f"{visible_path(finding.path)}:{pos.line}:{pos.col}:", bold=True)
             rule = style(finding.rule_id, fg=colour, bold=True)
-            out.append(f"{location} {rule} [{finding.slug}] {finding.message}")
-            line = masked_line(report.doc.lines, pos.line, report.redactions) if show_source else ""
-            if line.strip():
+            out.append(f"{location} {rule} [{visible(finding.slug)}] {visible(finding.message)}")
+            shown = excerpts.shown(pos) if show_source else None
+            hint = visible(finding.hint)
+            if shown is not None:
                 gutter = " " * len(str(pos.line))
-                end = pos.end_col if pos.end_line == pos.line else len(line) + 1
-                width = max(1, min(end, len(line) + 1) - pos.col)
-                lead = "".join(ch if ch == "\t" else " " for ch in line[: pos.col - 1])
                 out.append(style(f"{gutter} |", fg="blue"))
-                out.append(style(f"{pos.line} |", fg="blue") + f" {line.rstrip()}")
-                out.append(style(f"{gutter} |", fg="blue") + " " + lead + style("^" * width, fg=colour, bold=True))
-                out.append(style(f"{gutter} = ", fg="blue") + style("help:", bold=True) + f" {finding.hint}")
+                out.append(style(f"{pos.line} |", fg="blue") + f" {shown.text}")
+                out.append(style(f"{gutter} |", fg="blue") + " " + " " * shown.caret + style("^" * shown.width, fg=colour, bold=True))
+                out.append(style(f"{gutter} = ", fg="blue") + style("help:", bold=True) + f" {hint}")
             else:
-                out.append(style("  = ", fg="blue") + style("help:", bold=True) + f" {finding.hint}")
+                out.append(style("  = ", fg="blue") + style("help:", bold=True) + f" {hint}")
             out.append("")
     out.append(summary(reports, style))
     return "\n".join(out) + "\n"

@@ -1,0 +1,155 @@
+"""What a file holds can neither act on the terminal or the CI log, nor leak a credential.
+
+Job ids, step names, secret names, file names and the quoted line reach every output; a
+stranger's pull request writes them. Every format must show control characters as escapes,
+never let a line begin with ``::`` (a GitHub workflow command) unless trustycheck wrote the
+command, and mask every credential (issue 15, classes 2 and 4).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, write_tree
+
+INJECTED_JOB = r"pub\e]0;owned\a\u009b31m\r\n::add-mask::x\u202e\x7f\N\L"
+"""A job id written with YAML escapes: OSC (window title), C1 CSI, CR, a newline and a
+workflow command, a bidi override, DEL, NEL, a line separator."""
+
+HOSTILE = f"""\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  "{INJECTED_JOB}":
+    runs-on: ubuntu-latest
+    steps:
+      - name: "step\\e[2J\\n::error ::fake"
+        uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          password: ${{{{ secrets.PYPI_API_TOKEN }}}}  # \u202eevil\u202c\tend
+"""
+
+FORMATS = ["text", "json", "sarif", "github"]
+
+_CONTROL = {chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)]} | set("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unsafe(output: str, output_format: str) -> list[str]:
+    """What in ``output`` could act on a terminal or a GitHub log."""
+    problems = [f"control character U+{ord(char):04X}" for char in sorted(set(output) & _CONTROL - {"\n"})]
+    for line in output.split("\n"):
+        if not line.lstrip().startswith("::"):
+            continue
+        ours = output_format == "github" and line.startswith(("::error file=", "::warning file=", "::notice file="))
+        if not ours:
+            problems.append(f"a line that GitHub reads as a command: {line[:80]!r}")
+    return problems
+
+
+@pytest.fixture()
+def hostile_repo(tmp_path: Path) -> Path:
+    return write_tree(tmp_path, {".github/workflows/release.yml": HOSTILE})
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_text_from_the_file_cannot_act_on_the_terminal_or_the_log(hostile_repo: Path, output_format: str) -> None:
+    result = run_cli("--format", output_format, ".", cwd=hostile_repo)
+    assert result.returncode == 1, result.stderr
+    assert unsafe(result.stdout, output_format) == []
+    if output_format in ("text", "github"):
+        assert "pub\\x1b]0;owned\\x07\\x9b31m\\r\\n::add-mask::x\\u202e\\x7f\\x85\\u2028" in result.stdout
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif"])
+def test_json_formats_carry_the_text_exactly_and_escaped(hostile_repo: Path, output_format: str) -> None:
+    """JSON keeps the job id as it is (a program reads it), but as escapes in the bytes."""
+    result = run_cli("--format", output_format, ".", cwd=hostile_repo)
+    assert unsafe(result.stdout, output_format) == []
+    document = json.loads(result.stdout)
+    messages = [f["message"] for f in document["findings"]] if output_format == "json" else [
+        r["message"]["text"] for r in document["runs"][0]["results"]]
+    job = "pub\x1b]0;owned\x07\x9b31m\r\n::add-mask::x\u202e\x7f\x85\u2028"
+    assert any(job in message for message in messages), messages
+
+
+def test_the_text_format_shows_each_control_character_as_an_escape(hostile_repo: Path) -> None:
+    result = run_cli("--format", "text", ".", cwd=hostile_repo)
+    assert "job 'pub\\x1b]0;owned\\x07\\x9b31m\\r\\n::add-mask::x\\u202e\\x7f\\x85\\u2028'" in result.stdout
+    assert "# \\u202eevil\\u202c\\tend" in result.stdout  # the quoted line too
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "csv"])
+def test_status_cannot_be_steered_either(tmp_path: Path, output_format: str) -> None:
+    repos = tmp_path / "repos"
+    write_tree(repos / "::add-mask::x", {".github/workflows/release.yml": HOSTILE})
+    write_tree(repos / "evil\x1b]8;;https:\x07", {".github/workflows/release.yml": HOSTILE})
+    result = run_cli("status", "--each", "--format", output_format, str(repos), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert unsafe(result.stdout, output_format) == []
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_a_hostile_file_name_is_shown_escaped(tmp_path: Path, output_format: str) -> None:
+    names = ["::add-mask::x.yml", "evil\x1b]8;;https:\x07.yml", "new\n::error ::line.yml"]
+    write_tree(tmp_path, {f".github/workflows/{name}": HOSTILE for name in names})
+    result = run_cli("--format", output_format, ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert unsafe(result.stdout, output_format) == []
+    assert "Traceback" not in result.stderr
+
+
+def test_an_error_message_quoting_a_path_is_escaped(tmp_path: Path) -> None:
+    result = run_cli("no-such\x1b[2J\n::error ::x.yml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert unsafe(result.stderr, "text") == []
+    assert "no-such\\x1b[2J\\n::error ::x.yml" in result.stderr
+
+
+# -- credentials ------------------------------------------------------------------------------
+
+GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5" * 4
+SECRET_LINES = {
+    "userinfo": "twine upload --repository-url https://__token__:hunter2-userinfo@upload.pypi.org/legacy/ dist/*",
+    "pypirc-printf": r"printf '[pypi]\nusername = __token__\npassword = hunter2-pypirc\n' > ~/.pypirc && twine upload dist/*",
+    "poetry-http-basic": "poetry config http-basic.pypi __token__ hunter2-poetry && poetry publish",
+    "github-env": 'echo "TWINE_PASSWORD=hunter2-githubenv" >> "$GITHUB_ENV" && twine upload dist/*',
+    "export": "export TWINE_PASSWORD=hunter2-export; twine upload dist/*",
+    "github-token": f"GH_TOKEN={GITHUB_TOKEN} gh release upload v1 dist/* && twine upload dist/*",
+}
+
+
+def _secret_workflow(script: str) -> str:
+    return f"""\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - run: {json.dumps(script)}  # trustycheck: ignore[TC999] reason with {GITHUB_TOKEN}
+"""
+
+
+@pytest.mark.parametrize("name", sorted(SECRET_LINES))
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_credentials_on_a_flagged_line_are_masked_in_every_format(tmp_path: Path, name: str, output_format: str) -> None:
+    script = SECRET_LINES[name]
+    write_tree(tmp_path, {".github/workflows/release.yml": _secret_workflow(script)})
+    result = run_cli("--format", output_format, ".", cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    assert "hunter2" not in result.stdout + result.stderr
+    assert GITHUB_TOKEN not in result.stdout + result.stderr
+
+
+def test_the_mask_keeps_what_is_not_a_secret(tmp_path: Path) -> None:
+    """References, user names and permission words are shown as written."""
+    from trustycheck.masking import mask_secrets
+
+    for line in ["password: ${{ secrets.PYPI_API_TOKEN }}", "permissions:\n  id-token: write", "secrets: inherit",
+                 "TWINE_USERNAME: __token__", "twine upload -p \"$PASSWORD\" dist/*", "author: someone", "mkdir -p dist"]:
+        assert mask_secrets(line) == line
