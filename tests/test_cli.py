@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import EXAMPLES, REPO, run_cli
+from conftest import EXAMPLES, REPO, TOKEN_PUBLISH, run_cli
 
 TOKEN_WORKFLOW = textwrap.dedent("""\
     on:
@@ -228,3 +228,21 @@ def test_a_literal_token_is_masked_in_the_excerpt(tmp_path: Path) -> None:
     text = run_cli(str(tmp_path / "w.yml")).stdout
     assert "password: " + "*" * len(token) in text
     assert "a value written in the workflow" in text
+
+
+def test_everything_after_a_double_dash_is_a_path(tmp_path: Path) -> None:
+    """pre-commit passes file names after '--'; a file may be named like an option."""
+    for name in ("--help.yml", "-rf.yml"):
+        (tmp_path / name).write_text(TOKEN_PUBLISH)
+    result = run_cli("--select", "TC101", "--format", "json", "--", "--help.yml", "-rf.yml", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    found = {(f["path"], f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"]}
+    assert found == {("--help.yml", "TC101", 10), ("-rf.yml", "TC101", 10)}
+    assert run_cli("check", "--", "-rf.yml", cwd=tmp_path).returncode == 1
+
+
+def test_an_option_after_the_double_dash_is_a_missing_file_with_a_hint(tmp_path: Path) -> None:
+    result = run_cli("--", "--select", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("trustycheck: error: --select: no such file or directory\nOptions go before '--'")
+    assert run_cli("explain", "--", "TC101", cwd=tmp_path).returncode == 2

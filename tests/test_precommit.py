@@ -60,13 +60,13 @@ def _git(repo: Path, *args: str) -> None:
                         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
 
 
-def _project(tmp_path: Path, files: dict[str, str], hook_repo: tuple[Path, str]) -> Path:
+def _project(tmp_path: Path, files: dict[str, str], hook_repo: tuple[Path, str], hook_settings: dict | None = None) -> Path:
     """A user's repository whose .pre-commit-config.yaml uses the trustycheck hook."""
     repo = tmp_path / "project"
     repo.mkdir()
     _git(repo, "init", "-q")
     source, revision = hook_repo
-    config = {"repos": [{"repo": str(source), "rev": revision, "hooks": [{"id": "trustycheck"}]}]}
+    config = {"repos": [{"repo": str(source), "rev": revision, "hooks": [{"id": "trustycheck", **(hook_settings or {})}]}]}
     write_tree(repo, {**files, ".pre-commit-config.yaml": yaml.safe_dump(config)})
     _git(repo, "add", "-A")
     return repo
@@ -119,3 +119,14 @@ def test_a_change_touching_no_workflow_is_not_blocked(tmp_path: Path, hook_repo,
     result = _run(repo, hook_home, "--files", "README.md")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Skipped" in result.stdout
+
+
+def test_a_file_named_like_an_option_is_linted_as_a_file(tmp_path: Path, hook_repo, hook_home: Path) -> None:
+    """With the hook's files widened by the user, pre-commit passes '-rf.yml' and '--help.yml'
+    at the top of the repository: after '--', they are file names, not options."""
+    files = {"-rf.yml": TOKEN_PUBLISH, "--help.yml": TRUSTED_PUBLISH}
+    repo = _project(tmp_path, files, hook_repo, {"files": r"^-.*\.yml$"})
+    result = _run(repo, hook_home, "--all-files")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "-rf.yml:10:11: TC101 [token-publish]" in result.stdout
+    assert "error:" not in result.stdout

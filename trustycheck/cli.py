@@ -163,6 +163,11 @@ def check_command(options: argparse.Namespace) -> int:
     output_format = options.output_format
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    for path in paths:
+        if path.startswith("-") and not os.path.lexists(path):
+            raise UsageProblem(f"{path}: no such file or directory",
+                               "Options go before '--'; the pre-commit hook passes '--' before file names, so give it "
+                               "settings in the configuration file ([tool.trustycheck] in pyproject.toml).")
     try:
         rules, lint_options = _settings(paths, options.config_file, options.isolated, options.select, options.ignore,
                                         options.min_severity, options.report_unused_ignores)
@@ -423,12 +428,22 @@ def run(argv: list[str]) -> int:
     """Run the command line ``argv`` (without the program name); the exit status.
 
     ``trustycheck PATH...`` means ``trustycheck check PATH...``: a first argument that is not a
-    command name is a path or an option of ``check``."""
+    command name is a path or an option of ``check``. Everything after ``--`` is a path, even
+    when it starts with ``-`` (the pre-commit hook passes file names that way)."""
     name = argv[0] if argv and argv[0] in _COMMANDS else "check"
     arguments = argv[1:] if argv[:1] == [name] else list(argv)
+    literal: list[str] = []
+    if "--" in arguments:  # argparse's intermixed parsing mishandles "--": split it off here
+        split = arguments.index("--")
+        arguments, literal = arguments[:split], arguments[split + 1:]
     build_parser, command = _COMMANDS[name]
     try:
-        return command(build_parser().parse_intermixed_args(arguments))
+        options = build_parser().parse_intermixed_args(arguments)
+        if literal:
+            if not hasattr(options, "paths"):
+                raise UsageProblem(f"'{PROG} {name}' takes no paths after '--'")
+            options.paths = [*options.paths, *literal]
+        return command(options)
     except UsageProblem as problem:
         from trustycheck.report.visible import visible
 
