@@ -52,3 +52,31 @@ def _break_analysis_of(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(pipeline, "analyse", one)
     monkeypatch.setattr(pipeline, "analyse_project", project)
+
+
+def test_a_failure_in_a_fact_read_late_costs_only_its_own_context(tmp_path, monkeypatch) -> None:
+    """Some facts are computed when a rule first reads them, after the analysis. A bug there
+    must not erase the run: the other contexts, in this file and in others, keep their
+    findings, and the file says once that part of it could not be analysed."""
+    from conftest import TOKEN_PUBLISH, lint_repo
+    from trustycheck.model import facts
+
+    real = facts._gating_facts
+
+    def failing(instance, publishing_steps):
+        if instance.job.id == "broken":
+            raise IndexError("list index out of range")
+        return real(instance, publishing_steps)
+
+    monkeypatch.setattr(facts, "_gating_facts", failing)
+    broken = TOKEN_PUBLISH.replace("  publish:\n", "  broken:\n") + TOKEN_PUBLISH.split("jobs:\n", 1)[1]
+    found = lint_repo(tmp_path, TOKEN_PUBLISH, {".github/workflows/broken.yml": broken}, select={"TC001", "TC101", "TC301", "TC303"})
+    assert [(f.path, f.rule_id, f.pos.line) for f in found] == [
+        (".github/workflows/broken.yml", "TC001", 1),
+        (".github/workflows/broken.yml", "TC101", 10),  # the broken job's step: still judged
+        (".github/workflows/broken.yml", "TC301", 11),  # the other job of the same file
+        (".github/workflows/broken.yml", "TC101", 16),
+        (".github/workflows/example.yml", "TC301", 5),  # another file
+        (".github/workflows/example.yml", "TC101", 10),
+    ]  # only the broken job's own TC301 (it reads the failing facts) is lost
+    assert "could not analyse part of this file (IndexError: list index out of range)" in found[0].message

@@ -13,7 +13,7 @@ from trustycheck.engine.catalog import Rule, builtin_rules_dir, load_catalog
 from trustycheck.engine.runner import run_rules
 from trustycheck.findings import Finding, severity_rank
 from trustycheck.loader import Document, Problem, load_path
-from trustycheck.model.facts import FACTS, Analysis, analyse, analyse_project, problems_only
+from trustycheck.model.facts import FACTS, Analysis, analyse, analyse_project, problem_facts, problems_only
 from trustycheck.model.project import Project
 from trustycheck.masking import mask_secrets
 from trustycheck.nodes import Pos
@@ -206,7 +206,7 @@ def _lint_project(root: str | None, paths: list[str], rules: list[Rule]) -> list
         analyses = [_analyse_alone(path, error) for path in paths]
     reports = []
     for analysis in analyses:
-        findings = [_masked(finding) for finding in run_rules(rules, analysis)]
+        findings = [_masked(finding) for finding in _run_rules_guarded(rules, analysis)]
         by_path: dict[str, list[Finding]] = {}
         for finding in findings:
             by_path.setdefault(finding.path, []).append(finding)
@@ -219,6 +219,34 @@ def _lint_project(root: str | None, paths: list[str], rules: list[Rule]) -> list
     for doc in project.documents.values():
         doc.root = None  # reporters need only the text; let the node graphs go
     return reports
+
+
+def _run_rules_guarded(rules: list[Rule], analysis: Analysis) -> list[Finding]:
+    """The rules' findings. Facts are computed when a rule first reads them, so a bug of ours
+    can surface here, after the analysis: then each context is judged on its own, and only
+    the contexts that fail are lost, each file with a failure reporting it once (TC001)."""
+    try:
+        return run_rules(rules, analysis)
+    except Exception:  # noqa: BLE001 - a bug of ours must not erase the run's other findings
+        pass
+    findings: list[Finding] = []
+    failures: dict[str, tuple[dict, Exception]] = {}
+    for scope, contexts in analysis.contexts.items():
+        for context in contexts:
+            try:
+                findings.extend(run_rules(rules, _Contexts({scope: [context]})))
+            except Exception as error:  # noqa: BLE001 - as above
+                failures.setdefault(context["file"]["path"], (context["file"], error))
+    for file_facts, error in failures.values():
+        problem = Problem("internal", f"trustycheck could not analyse part of this file ({type(error).__name__}: {error}); "
+                                      "please report this", Pos.point(1, 1))
+        findings.extend(run_rules(rules, _Contexts({"problem": [{"file": file_facts, "problem": problem_facts(problem)}]})))
+    return _unique(findings)
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """Each finding once (judged context by context, a finding reached twice is found twice)."""
+    return list({(f.rule_id, f.path, f.pos, f.message): f for f in findings}.values())
 
 
 def _masked(finding: Finding) -> Finding:

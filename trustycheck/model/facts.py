@@ -250,7 +250,7 @@ def _flatten(project: Project, reported: list[str], instances: list[JobInstance]
                 "call": job_call if not via else {"chain": describe_chain(links) if len(links) > 1 else None},
             })
         for problem in _call_problems(instance):
-            contexts["problem"].append({"file": {"path": problem.pos.path, "kind": None}, "problem": _problem_facts(problem)})
+            contexts["problem"].append({"file": {"path": problem.pos.path, "kind": None}, "problem": problem_facts(problem)})
     _mark_feeders(job_contexts)
     documents = project.documents
     for path in reported:
@@ -264,7 +264,7 @@ def _flatten(project: Project, reported: list[str], instances: list[JobInstance]
             facts["publishes"] = path in publishing_files
             contexts["workflow"].append({"file": file_facts, "workflow": facts})
         # Problems last: building the model may report structure problems and duplicate keys.
-        contexts["problem"].extend({"file": file_facts, "problem": _problem_facts(p)} for p in doc.problems)
+        contexts["problem"].extend({"file": file_facts, "problem": problem_facts(p)} for p in doc.problems)
         secrets.extend((pos, "a PyPI API token") for pos in _token_positions(doc))
     redactions: dict[str, list[Pos]] = {}
     for pos, what in _merge_secrets(secrets):
@@ -323,7 +323,7 @@ def problems_only(doc: Document) -> Analysis:
     """An analysis holding only the document's problems (when the model could not be built)."""
     file_facts = {"path": doc.path, "kind": None}
     contexts: dict[str, list[Facts]] = {scope: [] for scope in SCOPE_NAMES}
-    contexts["problem"] = [{"file": file_facts, "problem": _problem_facts(p)} for p in doc.problems]
+    contexts["problem"] = [{"file": file_facts, "problem": problem_facts(p)} for p in doc.problems]
     return Analysis(contexts, {doc.path: doc}, [doc.path], {})
 
 
@@ -405,7 +405,8 @@ def _mark_feeders(jobs: list[tuple[JobInstance, Facts]]) -> None:
         facts["feeds_publish"] = id(instance) in feeders
 
 
-def _problem_facts(problem: Problem) -> Facts:
+def problem_facts(problem: Problem) -> Facts:
+    """The facts of one problem, as the ``problem`` scope's rules read them."""
     return {"kind": problem.kind, "message": problem.message, "node": problem.pos}
 
 
