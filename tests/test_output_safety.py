@@ -153,3 +153,32 @@ def test_the_mask_keeps_what_is_not_a_secret(tmp_path: Path) -> None:
     for line in ["password: ${{ secrets.PYPI_API_TOKEN }}", "permissions:\n  id-token: write", "secrets: inherit",
                  "TWINE_USERNAME: __token__", "twine upload -p \"$PASSWORD\" dist/*", "author: someone", "mkdir -p dist"]:
         assert mask_secrets(line) == line
+
+
+# -- bounds ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_findings_past_the_per_file_cap_are_counted_not_listed(tmp_path: Path, output_format: str) -> None:
+    """2,500 token uploads in one job: every format lists 1,000 and says how many it left out."""
+    steps = "".join("      - run: twine upload -p ${{ secrets.T }} dist/*\n" for _ in range(2500))
+    (tmp_path / "w.yml").write_text('on:\n  push:\n    tags: ["v*"]\njobs:\n  a:\n    runs-on: x\n    steps:\n' + steps)
+    result = run_cli("--format", output_format, "w.yml", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    note = "1,501 more findings not listed (trustycheck lists at most 1,000 per file, the most severe first)"
+    if output_format == "json":
+        document = json.loads(result.stdout)
+        assert len(document["findings"]) == 1000
+        assert document["truncated"] == [{"path": "w.yml", "left_out": 1501}]
+        assert document["summary"]["left_out"] == 1501
+    elif output_format == "sarif":
+        run = json.loads(result.stdout)["runs"][0]
+        assert len(run["results"]) == 1000
+        [notification] = run["invocations"][0]["toolExecutionNotifications"]
+        assert notification["message"]["text"] == note
+    elif output_format == "github":
+        lines = result.stdout.splitlines()
+        assert len(lines) == 1001 and lines[-1] == f"::notice file=w.yml,title=trustycheck::{note}"
+    else:
+        assert f"w.yml: {note}\n" in result.stdout
+        assert result.stdout.endswith("Found 1000 findings (1000 errors) in 1 of 1 file checked, 1,501 more not listed.\n")

@@ -39,6 +39,13 @@ class FileReport:
     """The repository root the file belongs to (SARIF URIs are relative to it)."""
     suppressed: list[tuple[Finding, Suppression]] = field(default_factory=list)
     """Findings an inline comment or the configuration suppresses, with the justification."""
+    left_out: int = 0
+    """Findings not listed: past :data:`MAX_FINDINGS_PER_FILE` (reporters say how many)."""
+
+
+MAX_FINDINGS_PER_FILE = 1000
+"""Most findings listed for one file. A real workflow has a handful; a generated or hostile one
+can have a hundred thousand, and every output format must stay small and fast."""
 
 
 @lru_cache(maxsize=4)
@@ -122,11 +129,25 @@ def _lint_group(root: str | None, paths: list[str], rules: list[Rule], options: 
     for report in reports:
         _suppress(report, rules, options)
         report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
+        _cap(report)
+        report.findings = [_masked(finding) for finding in report.findings]
         if not report.findings and not report.suppressed:
             # Reporters quote lines of findings only; a clean file's text is not kept, nor sent
             # back from a worker process (most files are clean: 597 of the 705 speed files).
             report.doc = Document(report.doc.path, "", None, report.doc.problems)
     return reports
+
+
+def _cap(report: FileReport) -> None:
+    """Keep at most MAX_FINDINGS_PER_FILE findings (the most severe first, then in file order)
+    and as many suppressed ones; count the rest."""
+    if len(report.findings) > MAX_FINDINGS_PER_FILE:
+        ranked = sorted(report.findings, key=lambda f: (-severity_rank(f.severity), f.sort_key))
+        report.left_out += len(ranked) - MAX_FINDINGS_PER_FILE
+        report.findings = sorted(ranked[:MAX_FINDINGS_PER_FILE], key=lambda f: f.sort_key)
+    if len(report.suppressed) > MAX_FINDINGS_PER_FILE:
+        report.left_out += len(report.suppressed) - MAX_FINDINGS_PER_FILE
+        report.suppressed = report.suppressed[:MAX_FINDINGS_PER_FILE]
 
 
 def _suppress(report: FileReport, rules: list[Rule], options: LintOptions) -> None:
@@ -206,7 +227,7 @@ def _lint_project(root: str | None, paths: list[str], rules: list[Rule]) -> list
         analyses = [_analyse_alone(path, error) for path in paths]
     reports = []
     for analysis in analyses:
-        findings = [_masked(finding) for finding in _run_rules_guarded(rules, analysis)]
+        findings = _run_rules_guarded(rules, analysis)
         by_path: dict[str, list[Finding]] = {}
         for finding in findings:
             by_path.setdefault(finding.path, []).append(finding)

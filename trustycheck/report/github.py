@@ -7,6 +7,7 @@ the property short.
 
 from __future__ import annotations
 
+from trustycheck.report.text import left_out_note
 from trustycheck.report.visible import visible
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
@@ -44,4 +45,7 @@ def render_github(reports: list["FileReport"]) -> str:
             )
             message = f"{visible(finding.message)}\n{visible(finding.hint)}"
             lines.append(f"::{_COMMANDS[finding.severity]} {properties}::{escape_data(message)}")
+        if report.left_out:
+            where = escape_property(visible(report.path))
+            lines.append(f"::notice file={where},title=trustycheck::{escape_data(left_out_note(report.left_out))}")
     return "".join(line + "\n" for line in lines)

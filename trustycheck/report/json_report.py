@@ -34,7 +34,8 @@ def render_json(reports: list["FileReport"]) -> str:
                 }
             )
     counts = Counter(f["severity"] for f in findings)
-    document = {
+    truncated = [{"path": report.path, "left_out": report.left_out} for report in reports if report.left_out]
+    document: dict = {
         "version": FORMAT_VERSION,
         "tool": {"name": "trustycheck", "version": __version__},
         "files": [report.path for report in reports],
@@ -47,4 +48,7 @@ def render_json(reports: list["FileReport"]) -> str:
             "note": counts["note"],
         },
     }
+    if truncated:
+        document["truncated"] = truncated
+        document["summary"]["left_out"] = sum(entry["left_out"] for entry in truncated)
     return json_text(document)

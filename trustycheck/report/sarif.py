@@ -17,6 +17,7 @@ from trustycheck import __version__
 from trustycheck.report.encoding import json_text
 from trustycheck.masking import mask_secrets
 from trustycheck.report.excerpt import Excerpts
+from trustycheck.report.text import left_out_note
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ def render_sarif(reports: list["FileReport"], rules: Iterable["Rule"]) -> str:
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
+    notes = [_left_out_notification(report) for report in reports if report.left_out]
+    if notes:
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notes}]
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json_text(document)
 
@@ -110,6 +114,11 @@ def _result(report: "FileReport", excerpts: Excerpts, finding: "Finding", suppre
     if suppression is not None:
         result["suppressions"] = [{"kind": suppression.kind, "justification": mask_secrets(suppression.justification)}]
     return result
+
+
+def _left_out_notification(report: "FileReport") -> dict:
+    location = {"physicalLocation": {"artifactLocation": {"uri": _uri(report.path, report.root), "uriBaseId": ROOT_ID}}}
+    return {"level": "note", "message": {"text": left_out_note(report.left_out)}, "locations": [location]}
 
 
 def _uri(path: str, root: str | None) -> str:

@@ -38,8 +38,19 @@ def render_text(reports: list["FileReport"], *, color: bool, show_source: bool =
             else:
                 out.append(style("  = ", fg="blue") + style("help:", bold=True) + f" {hint}")
             out.append("")
+        if report.left_out:
+            out.append(f"{visible_path(report.path)}: {left_out_note(report.left_out)}")
+            out.append("")
     out.append(summary(reports, style))
     return "\n".join(out) + "\n"
+
+
+def left_out_note(count: int) -> str:
+    """Words for the findings of a file that were not listed (the same in every format)."""
+    from trustycheck.pipeline import MAX_FINDINGS_PER_FILE
+
+    return (f"{count:,} more finding{'s' if count != 1 else ''} not listed "
+            f"(trustycheck lists at most {MAX_FINDINGS_PER_FILE:,} per file, the most severe first)")
 
 
 def summary(reports: list["FileReport"], style) -> str:
@@ -50,6 +61,9 @@ def summary(reports: list["FileReport"], style) -> str:
     checked = f"{files} file{'s' if files != 1 else ''} checked"
     if hidden:
         checked += f", {hidden} suppressed"
+    left_out = sum(report.left_out for report in reports)
+    if left_out:
+        checked += f", {left_out:,} more not listed"
     if total == 0:
         return style("No findings", fg="green", bold=True) + f" ({checked})."
     with_findings = sum(1 for report in reports if report.findings)
