@@ -182,3 +182,20 @@ def test_findings_past_the_per_file_cap_are_counted_not_listed(tmp_path: Path, o
     else:
         assert f"w.yml: {note}\n" in result.stdout
         assert result.stdout.endswith("Found 1000 findings (1000 errors) in 1 of 1 file checked, 1,501 more not listed.\n")
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path, output_format: str) -> None:
+    """Linux file names are bytes; Python hands an undecodable one over with surrogates."""
+    import os
+
+    from conftest import TOKEN_PUBLISH
+
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    with open(os.path.join(os.fsencode(workflows), b"caf\xe9.yml"), "w") as handle:
+        handle.write(TOKEN_PUBLISH)
+    result = run_cli("--format", output_format, ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "caf\\udce9.yml" in result.stdout  # shown as an escape, in JSON as a JSON escape

@@ -97,7 +97,7 @@ def _result(report: "FileReport", excerpts: Excerpts, finding: "Finding", suppre
     occurrence_key = (finding.rule_id, line_text)
     seen[occurrence_key] = seen.get(occurrence_key, 0) + 1
     uri = _uri(finding.path, report.root)
-    digest = hashlib.sha256("\0".join((finding.rule_id, uri, line_text, str(seen[occurrence_key]))).encode()).hexdigest()
+    digest = hashlib.sha256("\0".join((finding.rule_id, uri, line_text, str(seen[occurrence_key]))).encode("utf-8", "surrogateescape")).hexdigest()
     region = {"startLine": pos.line, "startColumn": pos.col, "endLine": pos.end_line, "endColumn": pos.end_col}
     if line_text:
         region["snippet"] = {"text": snippet}
