@@ -8,7 +8,12 @@ now and then) or a real workflow from ``CORPUS/speed/`` with random mutations (b
 lines doubled or swapped, indentation shifted, YAML and expression syntax inserted). Every
 input is linted in-process and must satisfy :func:`violations`: no exception and no internal
 error, every finding positioned inside its file, JSON output that parses and matches the
-output schema, SARIF output valid against the SARIF 2.1.0 schema. The run prints how many
+output schema, SARIF output valid against the SARIF 2.1.0 schema, no control character and no
+line that GitHub would read as a workflow command in any format (:func:`unsafe_output`), no
+planted credential and nothing from a file outside the repository in any output, and (in a
+fuzz run) each input linted within :data:`SECONDS_PER_INPUT`. Generated strings include
+control characters and long runs of one character class in every position, and each input
+sits next to a workflow symlinked to a file outside its repository. The run prints how many
 inputs were tried and how many failed; failing inputs are saved for replay.
 
 ``tests/test_properties.py`` drives the same generators from Hypothesis.
@@ -60,6 +65,35 @@ ENV_NAMES = ["TWINE_PASSWORD", "TWINE_USERNAME", "UV_PUBLISH_TOKEN", "POETRY_PYP
              "PDM_PUBLISH_PASSWORD", "FLIT_PASSWORD", "MATURIN_PYPI_TOKEN", "TOKEN", "GH_TOKEN"]
 WEIRD = [None, 5, True, [], {}, [1, [2]], {"a": {"b": None}}, "", "${{ fromJSON('x') }}", "\u202e\u0000".strip("\x00"), 3.5]
 
+PLANTED = "Planted5ecretValue"
+"""A password written into credential positions of generated workflows: never in any output."""
+GITHUB_TOKEN = "ghp_" + "Zz9" * 12
+OUTSIDE = "OUTSIDE-THE-REPOSITORY-" + "q" * 8
+"""The content of a file outside the repository that a workflow is symlinked to."""
+SECRET_COMMANDS = [f"export TWINE_PASSWORD={PLANTED}; twine upload dist/*",
+                   f"twine upload --repository-url https://__token__:{PLANTED}@upload.pypi.org/legacy/ dist/*",
+                   f"printf '[pypi]\\nusername = __token__\\npassword = {PLANTED}\\n' > ~/.pypirc",
+                   f"poetry config http-basic.pypi __token__ {PLANTED} && poetry publish",
+                   f'echo "TWINE_PASSWORD={PLANTED}" >> "$GITHUB_ENV"', f"uv publish --token {PLANTED}",
+                   f"GH_TOKEN={GITHUB_TOKEN} gh release create v1 && twine upload dist/*"]
+CONTROL_PIECES = ["\x1b[2J", "\x1b]0;title\x07", "\x1b]8;;https://evil.example\x07link\x1b]8;;\x07", "\x9b31m", "\r",
+                  "\n::add-mask::x\n", "\n::error ::injected", "::warning ::x", "\x00", "\x7f", "\x85", "\u2028",
+                  "\u202e", "\u2066", "\t", "\x08"]
+RUN_CLASSES = ["a", "-", "=", ":", "@", "$", "{", "[", " ", "\\", "'", '"', "A=1 ", "-- ", "${{ ", "%", "/", ".", "0"]
+
+
+def hostile_string(rng: random.Random) -> str:
+    """A string meant to break whatever shows or parses it: control characters and terminal
+    escapes, a line that GitHub would run as a command, or a long run of one character class
+    (the input a super-linear regex needs)."""
+    if rng.random() < 0.5:
+        return "".join(rng.choice(CONTROL_PIECES + ["x", "job", "v1"]) for _ in range(rng.randint(1, 6)))
+    return rng.choice(["", "x", "v"]) + rng.choice(RUN_CLASSES) * rng.randint(100, 20_000)
+
+
+def _maybe_hostile(rng: random.Random, value: str) -> str:
+    return hostile_string(rng) if rng.random() < 0.05 else value
+
 
 def _maybe_weird(rng: random.Random, value):
     """Usually ``value``; now and then a value of the wrong type."""
@@ -70,7 +104,7 @@ def _uses(rng: random.Random) -> str:
     action = rng.choice(ACTIONS)
     if action.startswith("./"):
         return action
-    ref = rng.choice(REFS)
+    ref = _maybe_hostile(rng, rng.choice(REFS))
     return f"{action}@{ref}" if ref else action
 
 
@@ -85,14 +119,16 @@ def _step(rng: random.Random) -> dict:
                 inputs[name] = _maybe_weird(rng, rng.choice(CREDENTIALS + ["false", "upload", "dist", "https://test.pypi.org/legacy/"]))
             step["with"] = _maybe_weird(rng, inputs)
     else:
-        script = "\n".join(rng.choice(COMMANDS).replace("{cred}", rng.choice(CREDENTIALS)) for _ in range(rng.randint(1, 4)))
+        commands = COMMANDS + SECRET_COMMANDS
+        script = "\n".join(_maybe_hostile(rng, rng.choice(commands).replace("{cred}", rng.choice(CREDENTIALS)))
+                           for _ in range(rng.randint(1, 4)))
         step["run"] = _maybe_weird(rng, script)
     if rng.random() < 0.4:
         step["env"] = _maybe_weird(rng, {rng.choice(ENV_NAMES): rng.choice(CREDENTIALS) for _ in range(rng.randint(1, 3))})
     if rng.random() < 0.2:
         step["if"] = _maybe_weird(rng, rng.choice(CONDITIONS))
     if rng.random() < 0.3:
-        step["name"] = _maybe_weird(rng, rng.choice(["Publish", "Build", TOKEN, "x" * rng.randint(0, 300)]))
+        step["name"] = _maybe_weird(rng, _maybe_hostile(rng, rng.choice(["Publish", "Build", TOKEN, "x" * rng.randint(0, 300)])))
     if rng.random() < 0.1:
         step["id"] = "mint"
     return step
@@ -135,7 +171,8 @@ def generate_workflow(rng: random.Random) -> str:
                 step["shell"] = "bash"
         document: dict = {"name": "local", "runs": {"using": "composite", "steps": steps}}
         return yaml.safe_dump(document, sort_keys=False)
-    ids = [rng.choice(["build", "test", "publish", "release", "deploy", "pypi", "j"]) + str(n) for n in range(rng.randint(1, 5))]
+    ids = [_maybe_hostile(rng, rng.choice(["build", "test", "publish", "release", "deploy", "pypi", "j"])) + str(n)
+           for n in range(rng.randint(1, 5))]
     jobs: dict = {}
     for index, job_id in enumerate(ids):
         job: dict = {"runs-on": _maybe_weird(rng, "ubuntu-latest")}
@@ -154,7 +191,11 @@ def generate_workflow(rng: random.Random) -> str:
         if rng.random() < 0.3:
             job["if"] = _maybe_weird(rng, rng.choice(CONDITIONS))
         if rng.random() < 0.2:
-            job["env"] = _maybe_weird(rng, {rng.choice(ENV_NAMES): rng.choice(CREDENTIALS)})
+            name = rng.choice(ENV_NAMES)
+            if name != "TWINE_USERNAME" and rng.random() < 0.2:  # a credential variable set to a literal
+                job["env"] = {name: PLANTED}
+            else:
+                job["env"] = _maybe_weird(rng, {_maybe_hostile(rng, name): rng.choice(CREDENTIALS)})
         jobs[job_id] = _maybe_weird(rng, job)
     document = {"name": rng.choice(["Release", "CI", TOKEN]), "on": _maybe_weird(rng, _on(rng))}
     if rng.random() < 0.5:
@@ -218,8 +259,39 @@ def _validators():
     return jsonschema.Draft202012Validator(output), sarif_validator
 
 
-def violations(data: bytes, directory: Path, name: str = "fuzz.yml") -> list[str]:
-    """How linting ``data`` (written as ``directory/.github/workflows/name``) breaks a promise."""
+SECONDS_PER_INPUT = 2.0
+"""The bound on linting and rendering one input (issue 15: 2 s for a file of up to 10 MB)."""
+
+_CONTROL = frozenset(chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)]) | frozenset(
+    "\u2028\u2029\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+_OUR_COMMANDS = ("::error file=", "::warning file=", "::notice file=")
+
+
+def unsafe_output(output: str, output_format: str) -> list[str]:
+    """What in ``output`` could act on a terminal or on a GitHub Actions log: a control
+    character other than the line break, or a line that the runner reads as a workflow command
+    (it begins, after blanks, with ``::``) that trustycheck did not write."""
+    problems = [f"{output_format}: control character U+{ord(char):04X}" for char in sorted(set(output) & _CONTROL - {"\n"})]
+    for line in output.split("\n"):
+        if line.lstrip().startswith("::") and not (output_format == "github" and line.startswith(_OUR_COMMANDS)):
+            problems.append(f"{output_format}: a line GitHub would run as a command: {line[:80]!r}")
+    return problems
+
+
+def plant_outside_link(directory: Path) -> None:
+    """A workflow symlinked to a file outside the repository (``directory``), whose content
+    must never reach any output."""
+    outside = directory.parent / f"{directory.name}-outside.yml"
+    outside.write_text(f"on: [{OUTSIDE}\n", encoding="utf-8")
+    link = directory / ".github" / "workflows" / "linked.yml"
+    if not link.is_symlink():
+        link.symlink_to(outside)
+
+
+def violations(data: bytes, directory: Path, name: str = "fuzz.yml", planted: bool = False) -> list[str]:
+    """How linting ``data`` (written as ``directory/.github/workflows/name``, in a repository
+    that also holds a workflow symlinked outside it) breaks a promise. ``planted``: the input
+    holds :data:`PLANTED` only in credential positions (a generated, unmutated workflow)."""
     from trustycheck.discover import discover
     from trustycheck.pipeline import catalog, lint
     from trustycheck.report.github import render_github
@@ -231,10 +303,11 @@ def violations(data: bytes, directory: Path, name: str = "fuzz.yml") -> list[str
     workflows.mkdir(parents=True, exist_ok=True)
     path = workflows / name
     path.write_bytes(data)
+    plant_outside_link(directory)
     problems: list[str] = []
     try:
         rules = list(catalog())
-        reports = lint(discover([str(path)]), rules, jobs=1)
+        reports = lint(discover([str(directory)]), rules, jobs=1)
         outputs = {"text": render_text(reports, color=False), "github": render_github(reports)}
         outputs["json"] = render_json(reports)
         outputs["sarif"] = render_sarif(reports, rules)
@@ -246,7 +319,8 @@ def violations(data: bytes, directory: Path, name: str = "fuzz.yml") -> list[str
             if "please report this" in finding.message:
                 problems.append(f"internal error: {finding.message}")
             pos = finding.pos
-            if not (1 <= pos.line <= pos.end_line <= line_count and pos.col >= 1 and pos.end_col >= 1):
+            lines = line_count if Path(finding.path).name == name else 1  # the linked file: never read
+            if not (1 <= pos.line <= pos.end_line <= lines and pos.col >= 1 and pos.end_col >= 1):
                 problems.append(f"{finding.rule_id} at {pos.line}:{pos.col}-{pos.end_line}:{pos.end_col} outside a file of {line_count} lines")
     output_validator, sarif_validator = _validators()
     try:
@@ -260,8 +334,13 @@ def violations(data: bytes, directory: Path, name: str = "fuzz.yml") -> list[str
             problems.extend(f"SARIF output: {error.message}" for error in sarif_validator.iter_errors(sarif))
     except ValueError as error:
         problems.append(f"SARIF output does not parse: {error}")
-    if TOKEN in "".join(outputs.values()):
-        problems.append("a planted token appears in the output")
+    every = "".join(outputs.values())
+    for secret, what in ((TOKEN, "a planted PyPI token"), (GITHUB_TOKEN, "a planted GitHub token"),
+                         (OUTSIDE, "text of a file outside the repository"), (PLANTED if planted else TOKEN, "a planted password")):
+        if secret in every:
+            problems.append(f"{what} appears in the output")
+    for output_format, output in outputs.items():
+        problems.extend(unsafe_output(output, output_format))
     return problems
 
 
@@ -304,12 +383,17 @@ def main(argv: list[str] | None = None) -> int:
     tried = failed = generated = mutated = 0
     with tempfile.TemporaryDirectory() as temporary:
         while time.monotonic() < deadline:
+            planted = False
             if seeds and rng.random() < 0.5:
                 data, mutated = mutate(rng, rng.choice(seeds)), mutated + 1
             else:
-                text = generate_workflow(rng)
-                data, generated = (mutate(rng, text.encode("utf-8")) if rng.random() < 0.2 else text.encode("utf-8")), generated + 1
-            problems = violations(data, Path(temporary) / str(tried % 50))
+                text, planted = generate_workflow(rng), rng.random() >= 0.2
+                data, generated = (text.encode("utf-8") if planted else mutate(rng, text.encode("utf-8"))), generated + 1
+            started = time.monotonic()
+            problems = violations(data, Path(temporary) / str(tried % 50), planted=planted)
+            seconds = time.monotonic() - started
+            if seconds > SECONDS_PER_INPUT:
+                problems.append(f"slow: {seconds:.2f} s for {len(data):,} bytes (bound: {SECONDS_PER_INPUT} s)")
             tried += 1
             if problems:
                 failed += 1
