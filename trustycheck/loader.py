@@ -177,7 +177,12 @@ def load_text(path: str, text: str, ascii_data: bytes | None = None) -> Document
         problems.append(too_deep)
         return doc
 
+    reported: set[int] = set()
+
     def duplicate(key: Scalar, first: Scalar) -> None:
+        if id(key) in reported:  # a merge source's keys are read again by each mapping merging it
+            return
+        reported.add(id(key))
         problems.append(
             Problem(
                 "duplicate-key",
