@@ -278,3 +278,18 @@ def test_a_plain_folder_named_on_the_command_line_without_permission_is_a_findin
     [finding] = json.loads(result.stdout)["findings"]
     assert (finding["path"], finding["rule"], finding["message"]) == (
         folder.name, "TC001", "cannot list this folder: Permission denied; the workflows or actions in it are not checked")
+
+
+def test_the_real_path_is_the_one_the_system_resolves(tmp_path: Path) -> None:
+    from trustycheck.boundary import _real_path
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "f.yml").write_text("x")
+    os.symlink("a/b", tmp_path / "folder-link")
+    os.symlink("b/f.yml", tmp_path / "a" / "file-link.yml")
+    os.symlink("file-link.yml", tmp_path / "a" / "chain.yml")
+    os.symlink("missing.yml", tmp_path / "a" / "dangling.yml")
+    for relative in ("a/b/f.yml", "folder-link/f.yml", "a/file-link.yml", "a/chain.yml", "a/dangling.yml",
+                     "folder-link/../b/f.yml", "a/b/../file-link.yml", "folder-link", "a/./b/f.yml"):
+        path = str(tmp_path / relative)
+        assert _real_path(path) == os.path.realpath(path), relative

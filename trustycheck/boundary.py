@@ -52,7 +52,7 @@ def locate(path: str, repository: str | None = None) -> tuple[str, str | None]:
     """The real path of ``path`` (a file or a folder: what reading it would read) and why it
     must not be read, in words (None when it may be). ``repository`` defaults to
     :func:`repository_of` the path."""
-    real = os.path.realpath(path)
+    real = _real_path(path)
     if _has_git_part(os.path.abspath(path)):
         return real, "it is inside a .git folder, which holds git's own data, not workflows"
     top = _real_folder(repository_of(path) if repository is None else os.path.abspath(repository))
@@ -69,6 +69,17 @@ def locate(path: str, repository: str | None = None) -> tuple[str, str | None]:
 def refusal(path: str, repository: str | None = None) -> str | None:
     """Why ``path`` must not be read (see :func:`locate`), or None."""
     return locate(path, repository)[1]
+
+
+def _real_path(path: str) -> str:
+    """``os.path.realpath(path)``, with the folder's real path worked out once for all the
+    files in it (most files are not links: one ``lstat`` each instead of one per part)."""
+    absolute = os.path.abspath(path)
+    if ".." in path.split(os.sep):  # a link before the .. decides where it leads: resolve it all
+        return os.path.realpath(path)
+    folder, name = os.path.split(absolute)
+    candidate = os.path.join(_real_folder(folder), name)
+    return os.path.realpath(candidate) if name and os.path.islink(candidate) else candidate
 
 
 @lru_cache(maxsize=1024)
