@@ -363,6 +363,10 @@ runs:
 """
 
 
+CALL_RULES = {"TC001", "TC002", "TC101", "TC201", "TC301"}
+"""What a call followed by mistake would show (the other repository's upload), and the refusal."""
+
+
 def _neighbour(tmp_path: Path) -> Path:
     """A second repository beside ``tmp_path/repo`` with an upload in a reusable workflow and an action."""
     other = tmp_path / "other-repo"
@@ -376,7 +380,7 @@ def _neighbour(tmp_path: Path) -> Path:
 def test_a_called_workflow_that_climbs_out_of_the_repository_is_refused(tmp_path: Path) -> None:
     _neighbour(tmp_path)
     caller = "on: push\njobs:\n  release:\n    uses: ./../other-repo/.github/workflows/publish.yml\n"
-    findings = lint_repo(tmp_path / "repo", caller, {})
+    findings = lint_repo(tmp_path / "repo", caller, {}, CALL_RULES)
     assert _found(findings) == [("TC002", ".github/workflows/example.yml", 4, 11)]
     assert findings[0].message == ("'./../other-repo/.github/workflows/publish.yml' is not followed: "
                                    "it points outside the repository")
@@ -385,7 +389,7 @@ def test_a_called_workflow_that_climbs_out_of_the_repository_is_refused(tmp_path
 def test_an_action_that_climbs_out_of_the_repository_is_refused(tmp_path: Path) -> None:
     _neighbour(tmp_path)
     caller = "on: push\njobs:\n  release:\n    runs-on: x\n    steps:\n      - uses: ./../other-repo/upload\n"
-    findings = lint_repo(tmp_path / "repo", caller, {})
+    findings = lint_repo(tmp_path / "repo", caller, {}, CALL_RULES)
     assert _found(findings) == [("TC002", ".github/workflows/example.yml", 6, 15)]
     assert findings[0].message == "'./../other-repo/upload' is not followed: it points outside the repository"
 
@@ -396,7 +400,7 @@ def test_an_action_reached_through_a_symlink_out_of_the_repository_is_refused(tm
     (root / ".github" / "actions").mkdir(parents=True)
     (root / ".github" / "actions" / "upload").symlink_to(other / "upload")
     caller = "on: push\njobs:\n  release:\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/upload\n"
-    findings = lint_repo(root, caller, {})
+    findings = lint_repo(root, caller, {}, CALL_RULES)
     assert _found(findings) == [("TC002", ".github/workflows/example.yml", 6, 15)]
     assert findings[0].message == "'./.github/actions/upload' is not followed: it points outside the repository"
 
@@ -407,7 +411,7 @@ def test_a_called_workflow_symlinked_out_of_the_repository_is_refused(tmp_path: 
     (root / ".github" / "workflows").mkdir(parents=True)
     (root / ".github" / "workflows" / "publish.yml").symlink_to(other / ".github" / "workflows" / "publish.yml")
     caller = "on: push\njobs:\n  release:\n    uses: ./.github/workflows/publish.yml\n"
-    findings = lint_repo(root, caller, {})
+    findings = lint_repo(root, caller, {}, CALL_RULES)
     assert _found(findings) == [("TC002", ".github/workflows/example.yml", 4, 11),
                                 ("TC001", ".github/workflows/publish.yml", 1, 1)]
     assert findings[0].message == "'./.github/workflows/publish.yml' is not followed: it points outside the repository"
@@ -418,7 +422,7 @@ def test_a_call_into_git_is_refused(tmp_path: Path) -> None:
     (root / ".git" / "hooks").mkdir(parents=True)
     (root / ".git" / "hooks" / "action.yml").write_text(OTHER_ACTION_UPLOAD)
     caller = "on: push\njobs:\n  release:\n    runs-on: x\n    steps:\n      - uses: ./.git/hooks\n"
-    findings = lint_repo(root, caller, {})
+    findings = lint_repo(root, caller, {}, CALL_RULES)
     assert _found(findings) == [("TC002", ".github/workflows/example.yml", 6, 15)]
     assert "is not followed: it is inside a .git folder" in findings[0].message
 

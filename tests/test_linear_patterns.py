@@ -109,3 +109,24 @@ def test_loader_patterns_are_linear(text: str) -> None:
     doc, seconds = _timed(load_text, "w.yml", text)
     _, split_seconds = _timed(lambda: doc.lines)
     assert seconds + split_seconds < GUARD_SECONDS
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        pytest.param("_INT", "1" * MEGABYTE + "x", id="int"),
+        pytest.param("_INT_OCT", "0o" + "7" * MEGABYTE + "8", id="octal"),
+        pytest.param("_INT_HEX", "0x" + "f" * MEGABYTE + "g", id="hex"),
+        pytest.param("_FLOAT", "1" * MEGABYTE + "x", id="float, digits"),
+        pytest.param("_FLOAT", "1." + "1" * MEGABYTE + "x", id="float, fraction"),
+        pytest.param("_FLOAT", "1e" + "1" * MEGABYTE + "x", id="float, exponent"),
+    ],
+)
+def test_the_number_patterns_are_linear_even_past_the_length_they_are_given(pattern: str, text: str) -> None:
+    """resolve_plain gives them at most MAX_NUMBER_LENGTH characters; they are linear anyway."""
+    from trustycheck import nodes
+
+    match, seconds = _timed(getattr(nodes, pattern).match, text)
+    assert match is None
+    assert seconds < GUARD_SECONDS
