@@ -393,6 +393,8 @@ CASES: list[Case] = [
          _token_findings("w.yml", 5), "merge keys nested 990 deep (a RecursionError that lost the file's findings)"),
     Case("five-thousand-digit-number", _one("w.yml", "name: " + "9" * 5000 + "\n" + TOKEN_PUBLISH),
          _token_findings("w.yml", 1), "an integer Python refuses to convert (a ValueError that lost the file's findings)"),
+    Case("five-thousand-digit-version", _one("w.yml", TOKEN_PUBLISH.replace("@release/v1", "@v" + "9" * 5000 + ".2.3")),
+         _token_findings("w.yml"), "a 5,000-digit version in the publish action's ref (a ValueError that lost the file's findings)"),
     Case("symlink-to-environment", _repository_with("env.yml", lambda directory: "/proc/self/environ"),
          _token_findings("release.yml") | {("env.yml", "TC001", 1, 1)},
          "a workflow symlinked to /proc/self/environ (its variables were echoed)", "points outside the repository"),
