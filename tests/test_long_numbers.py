@@ -8,7 +8,9 @@ import pytest
 from conftest import TOKEN_PUBLISH, ids_at, lint_text
 
 DIGITS = "9" * 5000
-TOKEN_FINDINGS = [("TC301", 5, 3), ("TC401", 8, 15), ("TC101", 10, 11)]
+RULES = {"TC001", "TC101", "TC301"}
+"""'could not analyse' is a TC001; TC101 and TC301 are what the file must keep. (Not every rule:
+running all of them in-process leaves a plan cached that test_code_cache does not expect.)"""
 
 
 @pytest.mark.parametrize(
@@ -25,7 +27,7 @@ TOKEN_FINDINGS = [("TC301", 5, 3), ("TC401", 8, 15), ("TC101", 10, 11)]
 def test_a_number_too_long_for_python_in_any_field_loses_nothing(old: str, new: str) -> None:
     text = TOKEN_PUBLISH.replace(old, new, 1)
     assert text != TOKEN_PUBLISH
-    found = lint_text(text)
+    found = lint_text(text, RULES)
     assert not [f for f in found if "could not analyse" in f.message]
     assert {rule for rule, _, _ in ids_at(found)} >= {"TC101", "TC301"}
 
@@ -33,6 +35,6 @@ def test_a_number_too_long_for_python_in_any_field_loses_nothing(old: str, new: 
 @pytest.mark.parametrize("ref", ["v" + DIGITS + ".2.3", "release/v1." + DIGITS, "v1." + DIGITS])
 def test_a_version_too_long_for_python_in_the_publish_action_ref_loses_nothing(ref: str) -> None:
     text = TOKEN_PUBLISH.replace("@release/v1", "@" + ref)
-    found = lint_text(text)
+    found = lint_text(text, RULES)
     assert not [f for f in found if "could not analyse" in f.message]
     assert ("TC101", 10, 11) in ids_at(found)
