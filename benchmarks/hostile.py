@@ -203,6 +203,93 @@ jobs:
         shell: [bash]
 """
 
+
+def _token_findings(name: str, shift_after: int = 0, by: int = 1) -> frozenset[Finding]:
+    """TOKEN_FINDINGS in file ``name``, lines after ``shift_after`` moved down ``by`` lines."""
+    return frozenset((name, rule, line + (by if shift_after and line > shift_after else 0), column)
+                     for rule, line, column in TOKEN_FINDINGS)
+
+
+def _repository_with(link_name: str, target: Callable[[Path], str]) -> Callable[[Path], list[str]]:
+    """A repository with the token upload in release.yml and ``link_name`` in its workflows
+    folder, a symlink to what ``target`` makes (given the case's directory)."""
+    def make(directory: Path) -> list[str]:
+        workflows = directory / "repo" / ".github" / "workflows"
+        _write(workflows, "release.yml", TOKEN_PUBLISH)
+        os.symlink(target(directory), workflows / link_name)
+        return [str(directory / "repo")]
+
+    return make
+
+
+_PLANTED = "echo planted-secret-value\n"
+
+
+def _outside_file(directory: Path) -> str:
+    return str(_write(directory / "elsewhere", "secret.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: " + _PLANTED))
+
+
+def _git_config(directory: Path) -> str:
+    _write(directory / "repo" / ".git", "config", '[remote "origin"]\n\turl = https://user:planted-secret@example.com/x\n')
+    return "../../.git/config"
+
+
+def _github_to_root(directory: Path) -> list[str]:
+    (directory / "repo").mkdir()
+    os.symlink("/", directory / "repo" / ".github")
+    return [str(directory / "repo")]
+
+
+def _deep_action(directory: Path) -> list[str]:
+    """An action folder nested past PATH_MAX (made one level at a time, relative to an open
+    folder): searching it by path fails with 'File name too long'."""
+    _write(directory / "repo" / ".github" / "workflows", "release.yml", TOKEN_PUBLISH)
+    actions = directory / "repo" / ".github" / "actions"
+    actions.mkdir()
+    descriptor = os.open(actions, os.O_RDONLY)
+    try:
+        for _ in range(25):
+            os.mkdir("d" * 200, dir_fd=descriptor)
+            inner = os.open("d" * 200, os.O_RDONLY, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = inner
+        action = os.open("action.yml", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=descriptor)
+        os.write(action, b"runs:\n  using: composite\n  steps: []\n")
+        os.close(action)
+    finally:
+        os.close(descriptor)
+    return [str(directory / "repo")]
+
+
+def _unreadable_action_folder(directory: Path) -> list[str]:
+    _write(directory / "repo" / ".github" / "workflows", "release.yml", TOKEN_PUBLISH)
+    action = _write(directory / "repo" / ".github" / "actions" / "upload", "action.yml", "runs:\n  using: composite\n  steps: []\n")
+    action.parent.chmod(0)  # the test's tmp_path clean-up restores permissions to remove it
+    return [str(directory / "repo")]
+
+
+def _call_out_of_repository(directory: Path) -> list[str]:
+    _write(directory / "other-repo" / ".github" / "workflows", "publish.yml",
+           "on: workflow_call\njobs:\n  upload:\n    runs-on: x\n    steps:\n"
+           "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ${{ secrets.T }}\n")
+    _write(directory / "repo" / ".github" / "workflows", "w.yml",
+           "on: push\njobs:\n  release:\n    uses: ./../other-repo/.github/workflows/publish.yml\n")
+    return [str(directory / "repo")]
+
+
+def _composite_fan_out(directory: Path) -> list[str]:
+    """Nine tiny files: a workflow calling action a1 ten times, each action calling the next ten
+    times, the last uploading: 10**8 steps if every call were followed."""
+    steps = "      - uses: ./.github/actions/a1\n" * 10
+    _write(directory / "repo" / ".github" / "workflows", "w.yml", "on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n" + steps)
+    for level in range(1, 9):
+        inner = (f"    - uses: ./.github/actions/a{level + 1}\n" * 10 if level < 8
+                 else '    - run: twine upload -p "${{ secrets.PYPI }}" dist/*\n      shell: bash\n')
+        _write(directory / "repo" / ".github" / "actions" / f"a{level}", "action.yml",
+               "runs:\n  using: composite\n  steps:\n" + inner)
+    return [str(directory / "repo")]
+
+
 _TOO_DEEP = "nesting deeper than 1000 levels"
 
 CASES: list[Case] = [
@@ -297,6 +384,42 @@ CASES: list[Case] = [
     Case("named-pipe", _fifo,
          frozenset({("pipe.yml", "TC001", 1, 1)} | {("release.yml", rule, line, column) for rule, line, column in TOKEN_FINDINGS}),
          "a FIFO named like a workflow (reading it would block forever)"),
+    Case("suppression-openings", _one("w.yml", TOKEN_PUBLISH + "# " + "#trustycheck:ignore[" * 50_000 + "\n"),
+         _token_findings("w.yml"), "a 1 MB comment of suppression openings never closed (quadratic: minutes)"),
+    Case("self-merging-job", _one("w.yml", TOKEN_PUBLISH.replace("  publish:\n", "  publish: &self\n    <<: *self\n")),
+         _token_findings("w.yml", 5), "a job that merges itself (<<: *self) was a RecursionError and lost the file's findings"),
+    Case("deep-merge-chain", _one("w.yml", TOKEN_PUBLISH.replace("  publish:\n", "  publish:\n    <<: " + "{<<: " * 990
+                                                                  + "{timeout-minutes: 1}" + "}" * 990 + "\n")),
+         _token_findings("w.yml", 5), "merge keys nested 990 deep (a RecursionError that lost the file's findings)"),
+    Case("five-thousand-digit-number", _one("w.yml", "name: " + "9" * 5000 + "\n" + TOKEN_PUBLISH),
+         _token_findings("w.yml", 1), "an integer Python refuses to convert (a ValueError that lost the file's findings)"),
+    Case("five-thousand-digit-version", _one("w.yml", TOKEN_PUBLISH.replace("@release/v1", "@v" + "9" * 5000 + ".2.3")),
+         _token_findings("w.yml"), "a 5,000-digit version in the publish action's ref (a ValueError that lost the file's findings)"),
+    Case("symlink-to-environment", _repository_with("env.yml", lambda directory: "/proc/self/environ"),
+         _token_findings("release.yml") | {("env.yml", "TC001", 1, 1)},
+         "a workflow symlinked to /proc/self/environ (its variables were echoed)", "points outside the repository"),
+    Case("symlink-outside", _repository_with("linked.yml", _outside_file),
+         _token_findings("release.yml") | {("linked.yml", "TC001", 1, 1)},
+         "a workflow symlinked to a file outside the repository", "points outside the repository"),
+    Case("symlink-into-git", _repository_with("config.yml", _git_config),
+         _token_findings("release.yml") | {("config.yml", "TC001", 1, 1)},
+         "a workflow symlinked to .git/config (its URL and token were echoed)", "points into the .git folder"),
+    Case("github-symlinked-to-root", _github_to_root, _expect(".github", ("TC001", 1, 1)),
+         "a .github folder symlinked to / (walked: 7.6 s, 265 MB)", "points outside the repository"),
+    Case("action-deeper-than-a-path", _deep_action,
+         _token_findings("release.yml") | {("d" * 200, "TC001", 1, 1)},
+         "an action.yml nested past PATH_MAX: the folder that cannot be listed is reported", "File name too long"),
+    Case("unreadable-action-folder", _unreadable_action_folder,
+         _token_findings("release.yml") | (frozenset() if _ROOT else {("upload", "TC001", 1, 1)}),
+         "an action folder nobody may list (root can: then it is searched)"),
+    Case("call-out-of-repository", _call_out_of_repository, _expect("w.yml", ("TC002", 4, 11)),
+         "a reusable workflow called from another repository beside this one (./../other-repo/...)",
+         "outside the repository"),
+    Case("composite-fan-out", _composite_fan_out,
+         frozenset({("w.yml", "TC301", 3, 3), ("w.yml", "TC303", 1, 5), ("action.yml", "TC002", 5, 13),
+                    ("action.yml", "TC101", 4, 25)}),
+         "nine composite actions each calling the next ten times (10**8 steps; 15-18 s and 1.2 GB before)",
+         "steps reached through local calls"),
 ]
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+
+import pytest
 
 from conftest import lint_repo, run_cli
 
@@ -337,3 +340,123 @@ def test_too_many_job_instances_stop_the_expansion_with_one_finding(tmp_path: Pa
     findings = lint_repo(tmp_path, caller, {".github/workflows/c.yml": callee}, {"TC002"})
     assert [(f.path, f.pos.line) for f in findings] == [(".github/workflows/example.yml", 2 + 2 * 50 + 2)]
     assert findings[0].message.startswith("more than 5,000 jobs in this repository's call graph")
+
+
+# --- calls that leave the repository ----------------------------------------------------------
+
+OTHER_REPOSITORY_UPLOAD = """\
+on: workflow_call
+jobs:
+  upload:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          password: ${{ secrets.OTHER_TOKEN }}
+"""
+OTHER_ACTION_UPLOAD = """\
+runs:
+  using: composite
+  steps:
+    - run: twine upload -p "${{ secrets.OTHER_TOKEN }}" dist/*
+      shell: bash
+"""
+
+
+CALL_RULES = {"TC001", "TC002", "TC101", "TC201", "TC301"}
+"""What a call followed by mistake would show (the other repository's upload), and the refusal."""
+
+
+def _neighbour(tmp_path: Path) -> Path:
+    """A second repository beside ``tmp_path/repo`` with an upload in a reusable workflow and an action."""
+    other = tmp_path / "other-repo"
+    (other / ".github" / "workflows").mkdir(parents=True)
+    (other / ".github" / "workflows" / "publish.yml").write_text(OTHER_REPOSITORY_UPLOAD)
+    (other / "upload").mkdir()
+    (other / "upload" / "action.yml").write_text(OTHER_ACTION_UPLOAD)
+    return other
+
+
+def test_a_called_workflow_that_climbs_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    _neighbour(tmp_path)
+    caller = "on: push\njobs:\n  release:\n    uses: ./../other-repo/.github/workflows/publish.yml\n"
+    findings = lint_repo(tmp_path / "repo", caller, {}, CALL_RULES)
+    assert _found(findings) == [("TC002", ".github/workflows/example.yml", 4, 11)]
+    assert findings[0].message == ("'./../other-repo/.github/workflows/publish.yml' is not followed: "
+                                   "it points outside the repository")
+
+
+def test_an_action_that_climbs_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    _neighbour(tmp_path)
+    caller = "on: push\njobs:\n  release:\n    runs-on: x\n    steps:\n      - uses: ./../other-repo/upload\n"
+    findings = lint_repo(tmp_path / "repo", caller, {}, CALL_RULES)
+    assert _found(findings) == [("TC002", ".github/workflows/example.yml", 6, 15)]
+    assert findings[0].message == "'./../other-repo/upload' is not followed: it points outside the repository"
+
+
+def test_an_action_reached_through_a_symlink_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    other = _neighbour(tmp_path)
+    root = tmp_path / "repo"
+    (root / ".github" / "actions").mkdir(parents=True)
+    (root / ".github" / "actions" / "upload").symlink_to(other / "upload")
+    caller = "on: push\njobs:\n  release:\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/upload\n"
+    findings = lint_repo(root, caller, {}, CALL_RULES)
+    assert _found(findings) == [("TC002", ".github/workflows/example.yml", 6, 15)]
+    assert findings[0].message == "'./.github/actions/upload' is not followed: it points outside the repository"
+
+
+def test_a_called_workflow_symlinked_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    other = _neighbour(tmp_path)
+    root = tmp_path / "repo"
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "workflows" / "publish.yml").symlink_to(other / ".github" / "workflows" / "publish.yml")
+    caller = "on: push\njobs:\n  release:\n    uses: ./.github/workflows/publish.yml\n"
+    findings = lint_repo(root, caller, {}, CALL_RULES)
+    assert _found(findings) == [("TC002", ".github/workflows/example.yml", 4, 11),
+                                ("TC001", ".github/workflows/publish.yml", 1, 1)]
+    assert findings[0].message == "'./.github/workflows/publish.yml' is not followed: it points outside the repository"
+
+
+def test_a_call_into_git_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / ".git" / "hooks").mkdir(parents=True)
+    (root / ".git" / "hooks" / "action.yml").write_text(OTHER_ACTION_UPLOAD)
+    caller = "on: push\njobs:\n  release:\n    runs-on: x\n    steps:\n      - uses: ./.git/hooks\n"
+    findings = lint_repo(root, caller, {}, CALL_RULES)
+    assert _found(findings) == [("TC002", ".github/workflows/example.yml", 6, 15)]
+    assert "is not followed: it is inside a .git folder" in findings[0].message
+
+
+# --- expansion is bounded by the steps it makes ------------------------------------------------
+
+
+def _composite_fan_out(levels: int, fan: int) -> dict[str, str]:
+    """Composite actions a1..a<levels>, each calling the next ``fan`` times; the last uploads."""
+    files = {}
+    for level in range(1, levels + 1):
+        if level < levels:
+            steps = f"    - uses: ./.github/actions/a{level + 1}\n" * fan
+        else:
+            steps = '    - run: twine upload -p "${{ secrets.PYPI }}" dist/*\n      shell: bash\n'
+        files[f".github/actions/a{level}/action.yml"] = "runs:\n  using: composite\n  steps:\n" + steps
+    return files
+
+
+@pytest.mark.timeout(120)
+def test_composite_actions_calling_each_other_are_bounded_by_the_steps_they_make(tmp_path: Path) -> None:
+    caller = "on: push\njobs:\n  release:\n    runs-on: x\n    steps:\n" + "      - uses: ./.github/actions/a1\n" * 8
+    start = time.perf_counter()
+    findings = lint_repo(tmp_path, caller, _composite_fan_out(8, 8), {"TC002", "TC101"})
+    assert time.perf_counter() - start < 20  # 8**8 steps if followed: minutes and gigabytes
+    limits = [f for f in findings if f.rule_id == "TC002"]
+    assert len(limits) == 1
+    assert limits[0].message.startswith("more than 10,000 steps reached through local calls in this repository")
+    assert [(f.rule_id, f.path, f.pos.line) for f in findings if f.rule_id == "TC101"] == [
+        ("TC101", ".github/actions/a8/action.yml", 4)]
+
+
+def test_composite_calls_below_the_step_bound_are_all_followed(tmp_path: Path) -> None:
+    caller = "on: push\njobs:\n  release:\n    runs-on: x\n    steps:\n" + "      - uses: ./.github/actions/a1\n" * 4
+    findings = lint_repo(tmp_path, caller, _composite_fan_out(5, 4), {"TC002", "TC101"})  # 4**5 = 1,024 uploads
+    assert _found(findings) == [("TC101", ".github/actions/a5/action.yml", 4, 25)]
+    assert findings[0].message.startswith("twine uploads to PyPI with a long-lived credential (secrets.PYPI)")

@@ -246,3 +246,65 @@ def test_pyyaml_imported_by_trustycheck_compiles_its_patterns_on_first_use() -> 
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_mapping_that_merges_itself_keeps_its_own_keys() -> None:
+    doc = load_text("w.yml", "a: &s\n  k: 1\n  <<: *s\nb: *s\n")
+    assert doc.problems == []
+    assert doc.root.get("a").keys() == ["k"]
+    assert doc.root.get("b").get("k").value == 1
+
+
+def test_mappings_that_merge_each_other_get_both_sets_of_keys() -> None:
+    doc = load_text("w.yml", "a: &a\n  x: 1\n  <<: &b\n    y: 2\n    <<: *a\n")
+    a = doc.root.get("a")
+    b = a.pairs[1][1]  # the mapping under a's merge key
+    assert a.keys() == ["x", "y"]
+    assert b.keys() == ["y", "x"]
+
+
+def test_merge_sources_are_taken_depth_first_and_the_first_definition_wins() -> None:
+    text = (
+        "base: &base {k: base, only_base: 1}\n"
+        "mid: &mid {<<: *base, k: mid, only_mid: 2}\n"
+        "other: &other {k: other, only_base: other, only_other: 3}\n"
+        "job: {<<: [*mid, *other], own: 0}\n"
+    )
+    job = load_text("w.yml", text).root.get("job")
+    assert job.keys() == ["own", "k", "only_mid", "only_base", "only_other"]
+    assert [job.get(key).value for key in job.keys()] == [0, "mid", 2, 1, 3]
+
+
+def test_a_merge_chain_as_deep_as_nesting_allows_is_resolved() -> None:
+    levels = 990
+    text = "job: " + "{<<: " * levels + "{k: 1}" + "}" * levels + "\n"
+    doc = load_text("w.yml", text)
+    assert doc.problems == []
+    assert doc.root.get("job").get("k").value == 1
+
+
+def test_a_long_merge_chain_through_aliases_is_resolved() -> None:
+    chain = "".join(f"m{i}: &m{i}\n  <<: *m{i - 1}\n  k{i}: {i}\n" for i in range(1, 150))
+    doc = load_text("w.yml", "m0: &m0\n  k0: 0\n" + chain)
+    assert doc.problems == []
+    assert doc.root.get("m149").get("k0").value == 0
+    assert len(doc.root.get("m149")) == 150
+
+
+def test_duplicate_keys_of_a_merge_source_are_reported_once() -> None:
+    doc = load_text("w.yml", "a: &a\n  k: 1\n  k: 2\n  <<: {j: 3}\nb:\n  <<: *a\n")
+    assert doc.root.get("b").get("k").value == 1
+    assert doc.root.get("a").get("k").value == 1
+    assert [(p.kind, p.pos.line) for p in doc.problems] == [("duplicate-key", 3)]
+
+
+@pytest.mark.parametrize("number", ["9" * 5000, "-" + "1" * 5000, "0x" + "f" * 5000, "0o" + "7" * 5000, "1" * 5000 + ".5"])
+def test_a_number_too_long_for_python_is_read_as_text(number: str) -> None:
+    scalar = load_text("w.yml", f"k: {number}\n").root.get("k")
+    assert scalar.value == number
+    assert scalar.as_string() == number
+    assert str(scalar.value) == number
+
+
+def test_numbers_of_ordinary_length_are_still_numbers() -> None:
+    assert load_text("w.yml", "k: " + "9" * 100 + "\n").root.get("k").value == int("9" * 100)

@@ -11,8 +11,10 @@ it is reported rather than skipped.
 
 from __future__ import annotations
 
+import errno
 import os
 
+from trustycheck.boundary import refusal
 from trustycheck.records import record
 
 _YAML_SUFFIXES = (".yml", ".yaml")
@@ -38,7 +40,7 @@ def discover(arguments: list[str]) -> list[Target]:
     targets: list[Target] = []
     seen: set[str] = set()
     for argument in arguments or ["."]:
-        if not os.path.lexists(argument):
+        if not _exists(argument):
             raise DiscoveryError(f"{argument}: no such file or directory")
         path = spelled(argument)
         found = [Target(path, _root_of(path))] if not os.path.isdir(path) else _search(path)
@@ -48,6 +50,18 @@ def discover(arguments: list[str]) -> list[Target]:
                 seen.add(key)
                 targets.append(target)
     return targets
+
+
+def _exists(path: str) -> bool:
+    """Whether ``path`` names something, even something that cannot be looked at (a path too
+    long, a folder above it without permission): that is linted, to report why it cannot be."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def spelled(path: str | os.PathLike[str]) -> str:
@@ -96,29 +110,44 @@ def discover_repository(root: str | os.PathLike[str]) -> list[Target]:
 
 
 def _search_repo(root: str) -> list[Target]:
+    """The workflows and local actions under ``root``'s ``.github``. A ``.github`` or
+    ``workflows`` folder that leads out of the repository (a symlink to ``/``, say) is not
+    searched but listed itself, so the loader reports it instead of reading what is there."""
     github = _join(root, ".github")
-    files = _yaml_files(os.path.join(github, "workflows"))
+    if refusal(github) is not None:
+        return [Target(github, root)]
+    workflows = os.path.join(github, "workflows")
+    files = [workflows] if refusal(workflows) is not None else _yaml_files(workflows)
     files.extend(_action_files(github))
     return [Target(path, root) for path in files]
 
 
+_ABSENT = (errno.ENOENT, errno.ENOTDIR)
+"""Listing errors that mean there is nothing to search (no such folder), not a failure."""
+
+
 def _yaml_files(directory: str) -> list[str]:
+    """The ``*.y{a,}ml`` entries of ``directory``; the directory itself when it exists but
+    cannot be listed (no permission, a path too long), so that is reported, not skipped."""
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
-    except OSError:
-        return []
+    except OSError as error:
+        return [] if error.errno in _ABSENT else [directory]
     return [_join(directory, entry.name) for entry in entries if entry.name.endswith(_YAML_SUFFIXES) and _lintable(entry)]
 
 
 def _action_files(directory: str) -> list[str]:
-    """``action.y{a,}ml`` files below ``directory``, without following symlinked folders."""
+    """``action.y{a,}ml`` files below ``directory``, without following symlinked folders; a
+    folder below it that cannot be listed is listed itself (see :func:`_yaml_files`)."""
     found: list[str] = []
     pending = [directory]
     while pending:
         current = pending.pop()
         try:
             entries = sorted(os.scandir(current), key=lambda entry: entry.name)
-        except OSError:
+        except OSError as error:
+            if error.errno not in _ABSENT or current != directory:
+                found.append(current)
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):

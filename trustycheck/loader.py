@@ -9,10 +9,12 @@ milliseconds instead of hanging or crashing the C parser (which recurses per nes
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import stat
 from functools import cached_property
 
+from trustycheck.boundary import locate
 from trustycheck.nodes import Mapping, Node, Origin, Pos, Scalar, Sequence, adopt, node_factories
 from trustycheck.patterns import lazy_pattern
 from trustycheck.pyyaml import yaml
@@ -107,14 +109,23 @@ class LinesOf:
 def load_path(path: str) -> Document:
     """Read and load a file from disk; any failure becomes a problem in the document.
 
-    The file is opened without blocking and must be a regular file: a FIFO or device named
-    like a workflow would otherwise hang the run or stream forever."""
+    Only a file of the repository is read (:mod:`trustycheck.boundary`): one whose real path
+    is outside it, in its ``.git`` folder or in ``/proc`` is refused without being opened. The
+    real path is opened without following a link (so nothing can swap one in meanwhile) and
+    without blocking, and must be a regular file: a FIFO or device named like a workflow would
+    otherwise hang the run or stream forever. A folder here is one discovery could not list."""
+    real, refused = locate(path)
+    if refused is not None:
+        return _failed(path, "unreadable", f"not read: {refused}")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        descriptor = os.open(real, flags)
     except OSError as error:
-        return _failed(path, "unreadable", f"cannot read file: {_reason(error)}")
+        return _failed(path, "unreadable", _unopenable(real, error))
     try:
         status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            return _failed(path, "unreadable", _unlistable(real))
         if not stat.S_ISREG(status.st_mode):
             return _failed(path, "unreadable", f"cannot read file: it is {_file_kind(status.st_mode)}, not a regular file")
         if status.st_size > MAX_BYTES:
@@ -125,6 +136,24 @@ def load_path(path: str) -> Document:
     finally:
         os.close(descriptor)
     return load_bytes(path, data)
+
+
+def _unopenable(real: str, error: OSError) -> str:
+    if os.path.isdir(real):
+        return f"cannot list this folder: {_reason(error)}; the workflows or actions in it are not checked"
+    if error.errno == errno.ENAMETOOLONG:  # not even whether it is a folder can be told
+        return f"cannot read it: {_reason(error)} (the path is longer than the system accepts); nothing in it is checked"
+    return f"cannot read file: {_reason(error)}"
+
+
+def _unlistable(folder: str) -> str:
+    """Why a folder handed to the loader could not be searched (it is listed again to say)."""
+    try:
+        with os.scandir(folder) as entries:
+            next(entries, None)
+    except OSError as error:
+        return f"cannot list this folder: {_reason(error)}; the workflows or actions in it are not checked"
+    return "cannot read file: it is a folder, not a file"
 
 
 def _read_all(descriptor: int, size: int) -> bytes:
@@ -177,7 +206,12 @@ def load_text(path: str, text: str, ascii_data: bytes | None = None) -> Document
         problems.append(too_deep)
         return doc
 
+    reported: set[int] = set()
+
     def duplicate(key: Scalar, first: Scalar) -> None:
+        if id(key) in reported:  # a merge source's keys are read again by each mapping merging it
+            return
+        reported.add(id(key))
         problems.append(
             Problem(
                 "duplicate-key",

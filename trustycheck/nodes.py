@@ -28,6 +28,11 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUES = frozenset({"true", "True", "TRUE"})
 _FALSES = frozenset({"false", "False", "FALSE"})
+MAX_NUMBER_LENGTH = 1000
+"""Longest plain scalar typed as a number; a longer one stays text. Python refuses to convert
+integers of more than 4,300 digits to or from text (a ValueError, anywhere the value is
+printed), and no workflow field holds a number a thousand characters long."""
+
 _INT = lazy_pattern(r"[-+]?[0-9]+\Z")
 _INT_OCT = lazy_pattern(r"0o[0-7]+\Z")
 _INT_HEX = lazy_pattern(r"0x[0-9a-fA-F]+\Z")
@@ -80,7 +85,7 @@ def resolve_plain(text: str) -> Any:
         if word is not _NOT_A_WORD:
             return word
     first = text[0]
-    if first.isdigit() or first in "+-.":
+    if (first.isdigit() or first in "+-.") and len(text) <= MAX_NUMBER_LENGTH:
         if _INT.match(text):
             return int(text)
         if _INT_OCT.match(text):
@@ -231,15 +236,21 @@ class Mapping(Node):
         own = {key.text: (key, value) for key, value in pairs}
         if len(own) == len(pairs) and "<<" not in own and None not in own:
             return own
-        own = {}
-        merged: dict[str, tuple[Scalar, Node]] = {}
-        for key, value in pairs:
+        entries, sources = self._own_entries()
+        if sources:
+            _merge_into(entries, sources, self)
+        return entries
+
+    def _own_entries(self) -> tuple[dict[str, tuple[Scalar, Node]], list["Mapping"]]:
+        """The keys written in this mapping (the first of duplicates, the others reported),
+        and the mappings its merge keys name, in order."""
+        own: dict[str, tuple[Scalar, Node]] = {}
+        sources: list[Mapping] = []
+        for key, value in self.pairs:
             if type(key) is not Scalar:
                 continue
             if key.tag == _MERGE_TAG:
-                for source in _merge_sources(value):
-                    for name, pair in source.entries.items():
-                        merged.setdefault(name, pair)
+                sources.extend(_merge_sources(value))
                 continue
             name = key.text
             if name in own:
@@ -247,10 +258,7 @@ class Mapping(Node):
                     self._origin.report(key, own[name][0])
                 continue
             own[name] = (key, value)
-        if merged:
-            for name, pair in merged.items():
-                own.setdefault(name, pair)
-        return own
+        return own, sources
 
     def get(self, key: str) -> Node | None:
         entries = self._entries
@@ -282,6 +290,31 @@ def _merge_sources(node: Node) -> list[Mapping]:
     if isinstance(node, Sequence):
         return [item for item in node.items if isinstance(item, Mapping)]
     return []
+
+
+def _merge_into(entries: dict[str, tuple[Scalar, Node]], sources: list[Mapping], target: Mapping) -> None:
+    """Add to ``entries`` (the target's own keys) the keys of its merge sources, as YAML's
+    merge key defines them: a source's own keys before those it merges itself, earlier sources
+    before later ones, the first definition of a key winning. That order is a depth-first walk
+    of the sources, done with a stack so a chain of any depth cannot overflow Python's, and
+    visiting each mapping once, so a mapping that merges itself or one of its mergers (an alias
+    to an enclosing anchor) adds what it has and the cycle ends there."""
+    visited = {id(target)}
+    pending = sources[::-1]
+    while pending:
+        source = pending.pop()
+        if id(source) in visited:
+            continue
+        visited.add(id(source))
+        built = source._entries
+        if built is not None:  # already has everything it merges
+            for name, pair in built.items():
+                entries.setdefault(name, pair)
+            continue
+        own, more = source._own_entries()
+        for name, pair in own.items():
+            entries.setdefault(name, pair)
+        pending.extend(more[::-1])
 
 
 def node_factories(origin: Origin) -> tuple[Callable[..., Scalar], Callable[..., Sequence], Callable[..., Mapping]]:

@@ -20,7 +20,12 @@ TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from trustycheck.loader import Document
 
-_DIRECTIVE = lazy_pattern(r"#\s*trustycheck:\s*ignore\[([^\]]*)\](.*)$", re.I)
+_OPENING = lazy_pattern(r"#\s*trustycheck:\s*ignore\[", re.I)
+"""Where a directive starts (any case, as the rest of the comment). The entries run to the
+first ``]`` after it and are found with ``str.find``: a pattern that also matched them
+(a class of anything but ``]``, then ``]``) retried to the end of the line from every opening, quadratic on a line of
+openings that never close."""
+_SEPARATORS = lazy_pattern(r"[\s,]+")
 NEVER_SUPPRESSED = frozenset({"TC001"})
 
 
@@ -48,25 +53,28 @@ class Directive:
 
 
 def directives(lines: list[str], path: str | None = None) -> list[Directive]:
+    """The directives in ``lines`` (each a line without its line break), at most one a line:
+    the first opening that a ``]`` closes."""
     found = []
     for number, line in enumerate(lines, start=1):
-        if "trustycheck" not in line:
+        opening = _OPENING.search(line)
+        if opening is None:
             continue
-        match = _DIRECTIVE.search(line)
-        if match is None:
-            continue
-        entries = tuple(part for part in re.split(r"[\s,]+", match.group(1)) if part)
-        reason = match.group(2).strip().lstrip("-:—").strip()
-        pos = Pos(number, match.start() + 1, number, match.end() + 1, path)
+        close = line.find("]", opening.end())
+        if close < 0:
+            continue  # no later opening can be closed either: every one is further right
+        entries = tuple(part for part in _SEPARATORS.split(line[opening.end():close]) if part)
+        reason = line[close + 1:].strip().lstrip("-:—").strip()
+        pos = Pos(number, opening.start() + 1, number, len(line) + 1, path)
         found.append(Directive(pos, entries, reason))
     return found
 
 
 def apply(findings: list[Finding], doc: Document) -> tuple[list[Finding], list[tuple[Finding, Suppression]], list[tuple[Directive, str]]]:
     """Split findings into kept and suppressed (with a justification); also return the
-    directive entries that suppressed nothing. A file that never names trustycheck is not
-    split into lines (most files: the reporters split only files with findings)."""
-    if "trustycheck" not in doc.text:
+    directive entries that suppressed nothing. A file with no directive is not split into
+    lines (most files: the reporters split only files with findings)."""
+    if _OPENING.search(doc.text) is None:
         return findings, [], []
     marks = directives(doc.lines)
     if not marks:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from trustycheck.boundary import refusal
 from trustycheck.loader import Document, LinesOf
 from trustycheck.model import credentials as cred
 from trustycheck.model.credentials import Credential
@@ -35,6 +36,12 @@ MAX_DEPTH = 10
 MAX_INSTANCES = 5_000
 """Job instances per repository before calls stop being followed (a fan-out bomb guard; real
 repositories have tens). Reported once, at the first call not followed."""
+MAX_CALLED_STEPS = 10_000
+"""Steps that following calls may add per repository (spliced from composite actions, or in
+the jobs of called workflows) before calls stop being followed; reported once. Actions that
+call actions multiply: eight tiny files, each calling the next eight times, make 8**8 steps.
+Every call is checked, so the work done is the files' own steps plus at most this many and
+one file's worth (~70 µs a step: under a second). Real repositories add hundreds."""
 
 # What a project hands the expander: the model of a repository file, or None when the file
 # does not exist or is not a workflow/action (the reason goes into ``CallProblem``).
@@ -129,13 +136,27 @@ def local_target(raw: str, root: str | None, *, workflow_call: bool) -> str | No
         return None
     relative = raw.strip()[2:] if raw.strip()[:2] in ("./", "$/") else ""
     base = os.path.normpath(os.path.join(root, relative))
-    if workflow_call:
-        return base
+    if workflow_call or _climbs_out(base, root):
+        return base if workflow_call else os.path.join(base, "action.yml")
     for name in ("action.yml", "action.yaml"):
         candidate = os.path.join(base, name)
         if os.path.isfile(candidate):
             return candidate
     return os.path.join(base, "action.yml")
+
+
+def _climbs_out(path: str, root: str) -> bool:
+    """Whether ``path`` (normalised) names a place above ``root``, as ``./../x`` does."""
+    relative = os.path.relpath(path, root)
+    return relative == os.pardir or relative.startswith(os.pardir + os.sep)
+
+
+def escape_reason(path: str, root: str) -> str | None:
+    """Why a local call to ``path`` must not be followed because of where it leads: above the
+    repository root, or (through a symlink) outside it, into ``.git`` or into ``/proc``."""
+    if _climbs_out(os.path.normpath(path), root):
+        return "it points outside the repository"
+    return refusal(path, root)
 
 
 class Expander:
@@ -146,7 +167,9 @@ class Expander:
         self.open_file = open_file
         self.count = 0
         """Job instances made so far, over every expansion (the fan-out guard)."""
-        self.limit_reported = False
+        self.called_steps = 0
+        """Steps made by following calls so far, over every expansion (the expansion guard)."""
+        self._limits_reported: set[str] = set()
         self._reached: set[str] = set()
         self._out: list[JobInstance] = []
 
@@ -190,7 +213,7 @@ class Expander:
         path = local_target(ref.raw, self.root, workflow_call=True)
         if path is None:
             return
-        problem = self._limits(path, stack, ref.node)
+        problem = self._limits(path, stack, ref.node, ref.raw)
         callee = None if problem else self.open_file(path)
         if problem is None and callee is None:
             problem = CallProblem(f"'{ref.raw}' names no workflow file in this repository", ref.node)
@@ -210,6 +233,8 @@ class Expander:
                instance: JobInstance, stack: tuple[str, ...]) -> list[StepInstance]:
         doc = workflow.doc
         steps: list[StepInstance] = []
+        if via or instance.parent is not None:
+            self.called_steps += len(job.steps)
         for step in job.steps:
             steps.append(StepInstance(step, job, doc, workflow.path, scope, via))
             if step.uses is not None and step.uses.kind == "local":
@@ -223,7 +248,7 @@ class Expander:
         path = local_target(ref.raw, self.root, workflow_call=False)
         if path is None:
             return []
-        problem = self._limits(path, stack, ref.node)
+        problem = self._limits(path, stack, ref.node, ref.raw)
         action = None if problem else self.open_file(path)
         if problem is None and action is None:
             problem = CallProblem(f"'{ref.raw}' names no action in this repository (no action.yml there)", ref.node)
@@ -243,7 +268,11 @@ class Expander:
         inner_job = replace(pseudo, steps=spliced)
         return self._steps(inner_job, action, inner_scope, via + (link,), instance, stack + (os.path.abspath(path),))
 
-    def _limits(self, path: str, stack: tuple[str, ...], node: Node | None) -> CallProblem | None:
+    def _limits(self, path: str, stack: tuple[str, ...], node: Node | None, raw: str) -> CallProblem | None:
+        if self.root is not None:
+            escape = escape_reason(path, self.root)
+            if escape is not None:
+                return CallProblem(f"'{raw}' is not followed: {escape}", node)
         path = os.path.abspath(path)
         if path in stack:
             names = " → ".join(self._short(p) for p in (*stack[stack.index(path):], path))
@@ -251,10 +280,18 @@ class Expander:
         if len(stack) > MAX_DEPTH:
             return CallProblem(f"calls nested deeper than {MAX_DEPTH} levels are not followed", node)
         if self.count > MAX_INSTANCES:
-            quiet, self.limit_reported = self.limit_reported, True
-            return CallProblem(f"more than {MAX_INSTANCES:,} jobs in this repository's call graph; "
-                               "this call and any later ones are not followed", node, quiet)
+            return self._over_limit("jobs", f"more than {MAX_INSTANCES:,} jobs in this repository's call graph; "
+                                    "this call and any later ones are not followed", node)
+        if self.called_steps > MAX_CALLED_STEPS:
+            return self._over_limit("steps", f"more than {MAX_CALLED_STEPS:,} steps reached through local calls in "
+                                    "this repository; this call and any later ones are not followed", node)
         return None
+
+    def _over_limit(self, limit: str, message: str, node: Node | None) -> CallProblem:
+        """A call refused for a limit: reported at the first such call only (``quiet`` after)."""
+        quiet = limit in self._limits_reported
+        self._limits_reported.add(limit)
+        return CallProblem(message, node, quiet)
 
     def _short(self, path: str) -> str:
         """A file as named in a message: from .github/ on (``actions/x/action.yml``)."""
