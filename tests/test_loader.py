@@ -308,3 +308,23 @@ def test_a_number_too_long_for_python_is_read_as_text(number: str) -> None:
 
 def test_numbers_of_ordinary_length_are_still_numbers() -> None:
     assert load_text("w.yml", "k: " + "9" * 100 + "\n").root.get("k").value == int("9" * 100)
+
+
+@pytest.mark.parametrize("text", [
+    "on: push\njobs:\n" + "".join(f"  j{n}:\n    runs-on: x\n" for n in range(25_000)),
+    "a: [" + "1," * 70_000 + "1]\n",
+    "a:\n" + "- x\n" * 70_000 + "b: " + "[" * 1500 + "]" * 1500 + "\n",  # too deep, but past the node limit first
+])
+def test_a_file_with_more_nodes_than_a_workflow_has_is_one_limit_problem(text: str) -> None:
+    start = time.perf_counter()
+    doc = load_text("big.yml", text)
+    assert time.perf_counter() - start < 10  # a hang guard; the bound itself is benchmarks/hostile.py's
+    [problem] = doc.problems
+    assert problem.kind == "limit" and problem.message.startswith("over 60,000 YAML nodes")
+    assert doc.root is None
+
+
+def test_a_file_just_under_the_node_limit_is_read() -> None:
+    text = "on: push\njobs:\n" + "".join(f"  j{n}:\n    runs-on: x\n" for n in range(14_900))  # 59,605 nodes
+    doc = load_text("big.yml", text)
+    assert doc.problems == [] and len(doc.root.get("jobs").pairs) == 14_900

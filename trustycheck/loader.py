@@ -46,8 +46,9 @@ class _Parser(_BaseParser):  # type: ignore[misc, valid-type]
     ascend_resolver = tuple  # called with nothing
 
 
-MAX_BYTES = 10 * 1024 * 1024
-"""Largest file read; real workflows are a few kilobytes."""
+MAX_BYTES = 2 * 1024 * 1024
+"""Largest file read. Real workflows are a few kilobytes (the largest seen: 61 KB); at 2 MiB a
+file's text, its lines and its nodes stay well under 200 MB, and reading it under a second."""
 
 MAX_DEPTH = 1000
 """Deepest nesting accepted (real workflows nest a dozen levels). PyYAML's composer recurses
@@ -58,8 +59,18 @@ same number makes the answer the same whichever PyYAML is installed."""
 _PARSER_DEPTH_REFUSAL = "exceeded maximum nesting depth"
 """libyaml's own words when it refuses to nest further (its scanner raises them)."""
 
+MAX_NODES = 60_000
+"""Most YAML nodes a file may hold. The largest real workflow seen (a 1,300-line release
+workflow) has under 4,000; every later stage costs time and memory per node (150,000 steps or
+200,000 jobs took seconds and gigabytes; 20,000 token uploads in one job take 1.2 s). Past
+this, the file is one TC001."""
+
 MAX_ALIAS_EXPANSION = 100_000
 """Most nodes that aliases may add beyond the file's own nodes (billion-laughs guard)."""
+
+_NOT_NODE_START = bytes(byte for byte in range(256) if chr(byte) not in "\n,:-[{?")
+"""Every byte but those before which a node can start (deleted to count the rest): a cheap
+upper bound on the number of nodes, so that only a file that might be too big is counted."""
 
 _LINE_BREAK = lazy_pattern(r"\r\n|\r|\n|\x85|\u2028|\u2029")
 _AMPERSAND_NAME = lazy_pattern(r"&[^\s&,\[\]{}]")
@@ -225,7 +236,11 @@ def load_text(path: str, text: str, ascii_data: bytes | None = None) -> Document
     if not text.endswith(("\n", "\r", "\x85", "\u2028", "\u2029")):
         end = (len(doc.lines), len(doc.lines[-1]) + 1)  # libyaml would end the last node a line further
     try:
-        root = _compose(text, Origin(path, duplicate, end))
+        root = _compose(text, Origin(path, duplicate, end), counted=_may_be_too_big(text, ascii_data))
+    except _TooManyNodes as error:
+        problems.append(Problem("limit", f"over {MAX_NODES:,} YAML nodes, far more than a workflow has; "
+                                         "trustycheck does not analyse a file this large", error.pos))
+        return doc
     except yaml.MarkedYAMLError as error:
         problems.append(_depth_refusal(error) or _yaml_problem(error, text, doc.lines))
         return doc
@@ -250,8 +265,40 @@ def load_text(path: str, text: str, ascii_data: bytes | None = None) -> Document
     return doc
 
 
-def _compose(text: str, origin: Origin) -> Node | None:
-    """The document's root node, built as nodes.py's classes.
+class _TooManyNodes(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__()
+        self.pos = Pos.point(mark.line + 1, mark.column + 1)
+
+
+def _may_be_too_big(text: str, ascii_data: bytes | None) -> bool:
+    """Whether ``text`` may hold over MAX_NODES nodes: every node but the root starts after a
+    line break, ``,``, ``:``, ``-``, ``[``, ``{`` or ``?``, so their count bounds the nodes."""
+    if ascii_data is not None:
+        return len(ascii_data.translate(None, _NOT_NODE_START)) > MAX_NODES
+    return sum(text.count(char) for char in "\n,:-[{?") > MAX_NODES
+
+
+def _counting(factories: tuple, limit: int) -> tuple:
+    """The node factories, stopping the composer (with its position) past ``limit`` nodes."""
+    built = 0
+
+    def counted(factory):
+        def build(*arguments):
+            nonlocal built
+            built += 1
+            if built > limit:
+                raise _TooManyNodes(arguments[2])  # (tag, value, start_mark, ...)
+            return factory(*arguments)
+
+        return build
+
+    return tuple(counted(factory) for factory in factories)
+
+
+def _compose(text: str, origin: Origin, counted: bool = False) -> Node | None:
+    """The document's root node, built as nodes.py's classes; with ``counted``, composing
+    stops past MAX_NODES nodes (a Python call per node: only for a file that may be that big).
 
     libyaml's composer looks up the node classes it calls as globals of PyYAML's C module;
     they are swapped for ours while it runs and put back at once, so other users of PyYAML in
@@ -261,8 +308,9 @@ def _compose(text: str, origin: Origin) -> Node | None:
         if _c_yaml is None:  # pragma: no cover - depends on the PyYAML build
             raw = parser.get_single_node()
             return None if raw is None else adopt(raw, origin)
+        factories = node_factories(origin)
         saved = _c_yaml.ScalarNode, _c_yaml.SequenceNode, _c_yaml.MappingNode
-        _c_yaml.ScalarNode, _c_yaml.SequenceNode, _c_yaml.MappingNode = node_factories(origin)
+        _c_yaml.ScalarNode, _c_yaml.SequenceNode, _c_yaml.MappingNode = _counting(factories, MAX_NODES) if counted else factories
         try:
             root = parser.get_single_node()
         finally:
@@ -367,17 +415,22 @@ def _depth_problem(text: str, ascii_data: bytes | None = None) -> Problem | None
         bound = text.count("[") + text.count("{") + text.count("-") + text.count("?") + text.count("\n")
     if bound <= MAX_DEPTH:
         return None
-    depth = 0
+    depth = nodes = 0
     starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
     ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
         for event in yaml.parse(text, Loader=_Parser):
             if isinstance(event, starts):
                 depth += 1
+                nodes += 1
                 if depth > MAX_DEPTH:
                     return _too_deep(event.start_mark)
             elif isinstance(event, ends):
                 depth -= 1
+            elif isinstance(event, yaml.ScalarEvent):
+                nodes += 1
+            if nodes > MAX_NODES:
+                return None  # the composer stops at MAX_NODES nodes, before it could nest deeper
     except yaml.MarkedYAMLError as error:
         return _depth_refusal(error)  # any other syntax error is the composer's to report
     except yaml.YAMLError:
