@@ -168,3 +168,27 @@ def test_a_shared_cache_directory_is_neither_read_nor_written(tmp_path: Path) ->
     assert result.returncode == 1 and '"TC101"' in result.stdout, result.stderr
     assert sorted(path.name for path in shared.iterdir()) == before
     assert victim.read_text() == "precious\n"
+
+
+def test_a_trusted_directory_gets_every_check_but_the_schema(tmp_path: Path) -> None:
+    """The built-in catalog skips only the JSON Schema (the suite validates it); bounds and
+    the regex check apply to it as to any directory."""
+    rule = _valid_rule()
+    rule.update(id="ORG102", slug="org-regex", condition={"fact": "job.name", "matches": "^(a+)+$"})
+    _write(tmp_path, rule, "ORG102.yml")
+    with pytest.raises(CatalogError, match=r"ORG102.yml: field 'condition.matches': nested quantifiers"):
+        load_catalog([tmp_path], FACTS, trusted=[tmp_path])
+    deep: dict = {"fact": "job.name", "exists": True}
+    for _ in range(20):
+        deep = {"not": deep}
+    rule.update(condition=deep)
+    _write(tmp_path, rule, "ORG102.yml")
+    with pytest.raises(CatalogError, match=r"ORG102.yml: field 'condition': nests deeper than 12 levels"):
+        load_catalog([tmp_path], FACTS, trusted=[tmp_path])
+
+
+def test_the_builtin_rules_pass_the_bounds_and_regex_checks() -> None:
+    from trustycheck.engine.catalog import read_rule
+
+    for path in sorted(Path(builtin_rules_dir()).glob("*.yml")):
+        read_rule(path, FACTS, validate=False)
