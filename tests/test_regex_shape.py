@@ -37,6 +37,8 @@ REFUSED = {
     r"^(?<!a{2})b": "lookaround containing a quantifier",
     "x" * (MAX_PATTERN + 1): "longer than",
     "(": "invalid regular expression",
+    "^" + "(?:a" * 100 + "x)*" * 100: "nested more than 8 deep",
+    "^" + "(?:a" * 100 + "x){2}" * 100: "nested more than 8 deep",
 }
 
 ACCEPTED = [
@@ -51,6 +53,15 @@ ACCEPTED = [
 def test_super_linear_shapes_are_refused(pattern: str, expected: str) -> None:
     problem = regex_problem(pattern)
     assert problem is not None and expected in problem, problem
+
+
+def test_the_check_itself_is_quick_on_the_longest_patterns() -> None:
+    started = time.monotonic()
+    for depth in (8, 100, 300):
+        regex_problem("^" + "(?:a" * depth + "x)*" * depth)
+        regex_problem("^" + "(?:a|b" * depth + ")+" * depth)
+        regex_problem("^" + "a{2}" * depth)
+    assert time.monotonic() - started < 5.0
 
 
 @pytest.mark.parametrize("pattern", ACCEPTED)

@@ -31,6 +31,8 @@ else:  # pragma: no cover - Python 3.10
 
 MAX_PATTERN = 1000
 """The longest pattern accepted (characters)."""
+MAX_REPEAT_NESTING = 8
+"""Quantified groups inside quantified groups, at most."""
 _SMALL = 16
 _TOP = sys.maxunicode
 _ALL = ((0, _TOP),)
@@ -103,6 +105,7 @@ class _Open:
 class _Walker:
     def __init__(self, flags: int) -> None:
         self.flags = flags
+        self.depth = 0
 
     def sequence(self, items: list, state: _Open, in_loop: bool, top: bool = False) -> _Open:
         for index, (op, av) in enumerate(items):
@@ -146,6 +149,15 @@ class _Walker:
         return _Open(_still(state.loop, chars), None if state.prefix is None else (*state.prefix, chars))
 
     def repeat(self, av, state: _Open, in_loop: bool, last: bool = False) -> _Open:
+        self.depth += 1
+        try:
+            if self.depth > MAX_REPEAT_NESTING:  # (each level is walked twice: this bounds the check's own time)
+                raise _Refused(f"quantified groups nested more than {MAX_REPEAT_NESTING} deep")
+            return self.repeat_body(av, state, in_loop, last)
+        finally:
+            self.depth -= 1
+
+    def repeat_body(self, av, state: _Open, in_loop: bool, last: bool) -> _Open:
         low, high, body = av
         body = list(body)
         repeated = high is sre_c.MAXREPEAT or high > 1
