@@ -197,3 +197,14 @@ def test_a_rule_file_that_is_a_fifo_is_skipped_or_refused_but_never_hangs(tmp_pa
     result = run_cli("--format", "json", ".", cwd=repo, timeout=60)
     assert time.monotonic() - started < GUARD
     assert "Traceback" not in result.stderr and result.returncode in (1, 2), result.stderr
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ('message: "', 'message: "' + "{job.id}" * 20000, "message"),
+    ('  hint: "', '  hint: "' + "x" * 20000, "fix.hint"),
+])
+def test_text_repeated_in_every_finding_is_bounded(tmp_path: Path, old: str, new: str, field: str) -> None:
+    """A message or hint is printed with each finding: 20,000 placeholders in one would make
+    every finding hundreds of KB of output."""
+    line = _refused(_org_repo(tmp_path, ORG_RULE.replace(old, new, 1)))
+    assert f"ORG001.yml: field '{field}': " in line and "is too long" in line, line[:300]
