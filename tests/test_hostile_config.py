@@ -208,3 +208,12 @@ def test_text_repeated_in_every_finding_is_bounded(tmp_path: Path, old: str, new
     every finding hundreds of KB of output."""
     line = _refused(_org_repo(tmp_path, ORG_RULE.replace(old, new, 1)))
     assert f"ORG001.yml: field '{field}': " in line and "is too long" in line, line[:300]
+
+
+def test_a_rules_directory_with_thousands_of_rules_is_refused(tmp_path: Path) -> None:
+    repo = _org_repo(tmp_path, ORG_RULE)
+    for index in range(2, 1000):
+        rule = ORG_RULE.replace("id: ORG001", f"id: ORG{index:03d}").replace("slug: org-environment", f"slug: org-environment-{index}")
+        (repo / "policies" / f"ORG{index:03d}.yml").write_text(rule)
+    line = _refused(repo)
+    assert line == f"trustycheck: error: {repo / 'policies'}: rules directories hold more than 200 rule files in all", line

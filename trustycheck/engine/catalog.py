@@ -24,6 +24,8 @@ _SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__f
 _PLACEHOLDER = lazy_pattern(r"\{([a-z][a-z0-9_.*-]*)\}")
 RULE_FILE_LIMIT = 256 << 10
 """The largest rule file read (the built-in ones are under 5 KB)."""
+MAX_ADDED_RULES = 200
+"""Rule files an organisation's directories may add (each costs a few ms to check and compile)."""
 MAX_DOCUMENT_NODES = 10_000
 """Values (mappings, lists, scalars) a rule file may hold, counting each use of a YAML alias
 again, as everything that reads the rule sees it (the built-in ones hold under 100)."""
@@ -111,12 +113,17 @@ def load_catalog(directories: Iterable[str | os.PathLike[str]], known_facts: dic
     trusted = {os.fspath(directory) for directory in trusted}
     rules: list[Rule] = []
     seen: dict[str, str] = {}
+    added = 0
     for directory in map(os.fspath, directories):
         if not os.path.isdir(directory):
             raise CatalogError(f"{directory}: rules directory does not exist")
         files = sorted(path for name in os.listdir(directory)
                        if os.path.splitext(name)[1] in (".yml", ".yaml") and os.path.isfile(path := os.path.join(directory, name)))
         validate = directory not in trusted
+        if validate:
+            added += len(files)
+            if added > MAX_ADDED_RULES:
+                raise CatalogError(f"{directory}: rules directories hold more than {MAX_ADDED_RULES} rule files in all")
         contents = [read_rule(path, known_facts, validate) for path in files]
         for path, data in zip(files, contents):
             rule = _rule(path, data)
