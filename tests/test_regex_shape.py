@@ -28,6 +28,7 @@ REFUSED = {
     r"(?i)^A*a*x": "adjacent quantifiers",
     r"^(?i:a)*A*x": "adjacent quantifiers",
     r"\w+x": "unanchored pattern",
+    r"a{1000,}": "unanchored pattern",
     r"a+!x": "unanchored pattern",
     r"foo.*bar": "unanchored pattern",
     r"(?m)^.*x.*y": "unanchored pattern",

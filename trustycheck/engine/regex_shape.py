@@ -34,10 +34,12 @@ MAX_PATTERN = 1000
 MAX_REPEAT_NESTING = 8
 """Quantified groups inside quantified groups, at most."""
 _SMALL = 16
+_SETTLED_MIN = 100
+"""A quantifier that ends the pattern and needs at most this many characters is not a
+search-restart risk: each start position scans at most that many before it matches or fails."""
 _TOP = sys.maxunicode
 _ALL = ((0, _TOP),)
 _NEWLINE = ((10, 10),)
-_NON_ASCII = ((0x80, _TOP),)
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, *((sre_c.POSSESSIVE_REPEAT,) if hasattr(sre_c, "POSSESSIVE_REPEAT") else ())}
 _UNICODE_SPACE = ((0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F),
                   (0x205F, 0x205F), (0x3000, 0x3000))
@@ -83,8 +85,9 @@ def regex_problem(pattern: str) -> str | None:
 
 class _Open:
     """What is in play before the next element: the quantifiers that could still be matching
-    (``loop``: for each, the character sets every iteration requires, and all its characters), and the sets every element since the search began has
-    required (``prefix``; ``None`` once an anchor holds the search to one place)."""
+    (``loop``: for each, the character sets every iteration requires, and all its characters),
+    and the sets that every element since the search began required (``prefix``; ``None`` once
+    an anchor holds the search to one place)."""
 
     __slots__ = ("loop", "prefix")
 
@@ -113,7 +116,7 @@ class _Walker:
         return state
 
     def element(self, op, av, state: _Open, in_loop: bool, last: bool = False) -> _Open:
-        if op in _REPEATS:  # (the last element of a whole pattern cannot fail once it has matched its minimum)
+        if op in _REPEATS:
             return self.repeat(av, state, in_loop, last)
         if op is sre_c.SUBPATTERN:
             saved = self.flags
@@ -171,7 +174,8 @@ class _Walker:
             # the whole of some text the repeat matches could also be matched by the quantifier before it
             raise _Refused("nested quantifiers that can match the same text" if in_loop else "adjacent quantifiers that can match the same text")
         unbounded = high is sre_c.MAXREPEAT or high > _SMALL
-        if unbounded and not last and state.prefix is not None and all(_intersect(needed, chars) for needed in state.prefix):
+        settled = last and low <= _SETTLED_MIN  # ending the pattern, it matches once it has its minimum: a restart rescans little
+        if unbounded and not settled and state.prefix is not None and all(_intersect(needed, chars) for needed in state.prefix):
             raise _Refused("an unanchored pattern whose quantifier a search can start again inside: anchor it with ^ or begin it "
                            "with text the quantifier cannot match")
         inner = self.sequence(body, _Open(), in_loop=in_loop or repeated)
