@@ -56,6 +56,20 @@ def test_super_linear_shapes_are_refused(pattern: str, expected: str) -> None:
     assert problem is not None and expected in problem, problem
 
 
+FOUND_SLOW = [
+    r"(?:b+\s+-{2})+?", r"(?:a?(?:b*?)?)?!", r"^a*\d?(?:\w+\s+)*?x", r"(?:[^a]+(?:ab|ba))?!",
+    r"^[ab]+(?:(?:b*?\d{1,3}[ab]{2})+?b*)a*?!", r"(?:-+?a[ab]+?){1,3}\sx{1,3}$", r"[ab](?:(?:b*?x+\d{2}-+?)+(?:a|b)?)?$",
+    r"(?:\d*?.{2}\s{2}){1,3}$",
+]
+"""Patterns a random search found slow (quadratic on 4 KB) while an earlier version of the
+check passed them: a quantifier inside a group meets the quantifiers before the group."""
+
+
+@pytest.mark.parametrize("pattern", FOUND_SLOW)
+def test_quantifiers_inside_groups_meet_the_ones_before(pattern: str) -> None:
+    assert regex_problem(pattern) is not None
+
+
 def test_the_check_itself_is_quick_on_the_longest_patterns() -> None:
     started = time.monotonic()
     for depth in (8, 100, 300):

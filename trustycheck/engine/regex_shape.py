@@ -174,11 +174,13 @@ class _Walker:
             # the whole of some text the repeat matches could also be matched by the quantifier before it
             raise _Refused("nested quantifiers that can match the same text" if in_loop else "adjacent quantifiers that can match the same text")
         unbounded = high is sre_c.MAXREPEAT or high > _SMALL
-        settled = last and low <= _SETTLED_MIN  # ending the pattern, it matches once it has its minimum: a restart rescans little
+        # ending the pattern, a simple quantifier matches once it has its minimum: a restart rescans little
+        settled = last and low <= _SETTLED_MIN and not _has_repeat(body)
         if unbounded and not settled and state.prefix is not None and all(_intersect(needed, chars) for needed in state.prefix):
             raise _Refused("an unanchored pattern whose quantifier a search can start again inside: anchor it with ^ or begin it "
                            "with text the quantifier cannot match")
-        inner = self.sequence(body, _Open(), in_loop=in_loop or repeated)
+        # the first iteration follows what came before: its own quantifiers meet the ones in play
+        inner = self.sequence(body, _Open(state.loop, state.prefix), in_loop=in_loop or repeated)
         if repeated:  # a second iteration follows the first: it must not match what the first one's end can
             self.sequence(body, _Open(inner.loop, None), in_loop=True)
         loop = ((required, chars), *inner.loop, *(state.loop if low == 0 else ()))
