@@ -301,11 +301,23 @@ def _tests(condition: dict[str, Any], field: str) -> list[tuple[dict[str, Any], 
 
 def _is_known(fact: str, known: dict[str, str]) -> bool:
     """A path is known when it is, or is a prefix of, a declared path (``*`` = any segment)."""
+    prefixes, patterns = _vocabulary(tuple(known))
+    if fact in prefixes:
+        return True
     parts = fact.split(".")
-    for declared in known:
-        declared_parts = declared.split(".")
-        if len(parts) > len(declared_parts):
-            continue
-        if all(d == "*" or d == p for d, p in zip(declared_parts, parts)):
-            return True
-    return False
+    return any(len(parts) <= len(declared) and all(d == "*" or d == p for d, p in zip(declared, parts)) for declared in patterns)
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(declared: tuple[str, ...]) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+    """The declared paths as every prefix of those without ``*`` (looked up at once) and the
+    split paths with one (matched part by part)."""
+    prefixes: set[str] = set()
+    patterns = []
+    for path in declared:
+        parts = path.split(".")
+        if "*" in parts:
+            patterns.append(tuple(parts))
+        else:
+            prefixes.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+    return frozenset(prefixes), tuple(patterns)
