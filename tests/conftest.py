@@ -6,21 +6,17 @@ import importlib.util
 import os
 import subprocess
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 
-# Every test (and every CLI it starts) keeps its rule cache here, never in the user's cache.
-os.environ["TRUSTYCHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="trustycheck-test-cache-")
-
-from trustycheck.findings import Finding  # noqa: E402 - after the cache is pointed away
-from trustycheck.loader import load_text  # noqa: E402
-from trustycheck.model.facts import analyse  # noqa: E402
-from trustycheck.engine.runner import run_rules  # noqa: E402
-from trustycheck.pipeline import catalog  # noqa: E402
-from trustycheck.records import replace  # noqa: E402
+from trustycheck.findings import Finding
+from trustycheck.loader import load_text
+from trustycheck.model.facts import analyse
+from trustycheck.engine.runner import run_rules
+from trustycheck.pipeline import catalog
+from trustycheck.records import replace
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

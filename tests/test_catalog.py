@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
 
+from conftest import TOKEN_PUBLISH, run_cli, write_tree
 from trustycheck.engine.catalog import CatalogError, builtin_rules_dir, load_catalog
 from trustycheck.model.facts import FACTS
 from trustycheck.pipeline import catalog
@@ -118,14 +120,6 @@ def test_a_valid_extra_rule_is_loaded_and_runs(tmp_path: Path) -> None:
     assert [r.id for r in rules] == ["ORG001"]
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "cache"
-    monkeypatch.setenv("TRUSTYCHECK_CACHE_DIR", str(directory))
-    monkeypatch.delenv("TRUSTYCHECK_NO_CACHE", raising=False)
-    return directory
-
-
 def _org_rules(tmp_path: Path) -> Path:
     rules = tmp_path / "rules"
     rules.mkdir()
@@ -135,36 +129,19 @@ def _org_rules(tmp_path: Path) -> Path:
     return rules
 
 
-def _refuse_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args, **kwargs):
-        raise AssertionError("a rule file was parsed although the cache holds it")
-
-    monkeypatch.setattr("trustycheck.engine.catalog.read_rule", refuse)
-
-
-def test_a_second_load_comes_from_the_cache_and_equals_the_first(tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    rules_dir = _org_rules(tmp_path)
-    first = load_catalog([builtin_rules_dir(), rules_dir], FACTS, trusted=[builtin_rules_dir()])
-    assert len(list(cache.glob("rules-*.marshal"))) == 2  # one per directory
-    _refuse_yaml(monkeypatch)
-    second = load_catalog([builtin_rules_dir(), rules_dir], FACTS, trusted=[builtin_rules_dir()])
-    assert second == first
-    assert [rule.id for rule in second][0] == "ORG101"
-
-
-def test_an_edited_rule_file_is_read_again(tmp_path: Path, cache: Path) -> None:
+def test_an_edited_rule_file_is_read_again(tmp_path: Path) -> None:
     rules_dir = _org_rules(tmp_path)
     load_catalog([rules_dir], FACTS)
     rule = _valid_rule()
     rule.update(id="ORG101", slug="org-token-publish", summary="A new summary that is longer than the old one")
     _write(rules_dir, rule, "ORG101.yml")
     assert load_catalog([rules_dir], FACTS)[0].summary == "A new summary that is longer than the old one"
-    (rules_dir / "ORG101.yml").write_text("id: [broken\n")  # a broken edit is reported, not served from the cache
+    (rules_dir / "ORG101.yml").write_text("id: [broken\n")
     with pytest.raises(CatalogError, match="not valid YAML"):
         load_catalog([rules_dir], FACTS)
 
 
-def test_a_new_fact_vocabulary_invalidates_the_cache(tmp_path: Path, cache: Path) -> None:
+def test_a_narrower_fact_vocabulary_is_checked_again(tmp_path: Path) -> None:
     rules_dir = _org_rules(tmp_path)
     load_catalog([rules_dir], FACTS)
     narrower = {name: text for name, text in FACTS.items() if not name.startswith("step.publish")}
@@ -172,22 +149,46 @@ def test_a_new_fact_vocabulary_invalidates_the_cache(tmp_path: Path, cache: Path
         load_catalog([rules_dir], narrower)
 
 
-def test_a_corrupt_cache_file_is_ignored_and_replaced(tmp_path: Path, cache: Path) -> None:
-    rules_dir = _org_rules(tmp_path)
-    expected = load_catalog([rules_dir], FACTS)
-    (stored,) = cache.glob("rules-*.marshal")
-    for garbage in (b"", b"\x00garbage", stored.read_bytes()[:40]):
-        stored.write_bytes(garbage)
-        assert load_catalog([rules_dir], FACTS) == expected
-        assert stored.read_bytes() not in (b"", b"\x00garbage") and len(stored.read_bytes()) > 40
+def test_a_shared_cache_directory_is_neither_read_nor_written(tmp_path: Path) -> None:
+    """Another user's planted cache (poisoned rule data, a FIFO, a symlinked temporary name)
+    changes nothing and receives nothing: there is no cache."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    for name in ("rules-00000000.marshal", "conditions-cpython-311-00000000.marshal"):
+        (shared / name).write_bytes(b"\x00poisoned")
+    os.mkfifo(shared / "rules-fifo.marshal")
+    for pid in range(1, 64):
+        (shared / f"rules-00000000.marshal.{pid}.tmp").symlink_to(victim)
+    before = sorted(path.name for path in shared.iterdir())
+    repo = write_tree(tmp_path / "repo", {".github/workflows/release.yml": TOKEN_PUBLISH})
+    result = run_cli("--format", "json", ".", cwd=repo, env={"TRUSTYCHECK_CACHE_DIR": str(shared), "XDG_CACHE_HOME": str(shared)},
+                     timeout=60)
+    assert result.returncode == 1 and '"TC101"' in result.stdout, result.stderr
+    assert sorted(path.name for path in shared.iterdir()) == before
+    assert victim.read_text() == "precious\n"
 
 
-def test_no_cache_when_turned_off_or_unwritable(tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    rules_dir = _org_rules(tmp_path)
-    monkeypatch.setenv("TRUSTYCHECK_NO_CACHE", "1")
-    expected = load_catalog([rules_dir], FACTS)
-    assert not cache.exists()
-    monkeypatch.delenv("TRUSTYCHECK_NO_CACHE")
-    cache.write_text("a file where the cache directory should be")
-    assert load_catalog([rules_dir], FACTS) == expected
-    assert cache.read_text() == "a file where the cache directory should be"
+def test_a_trusted_directory_gets_every_check_but_the_schema(tmp_path: Path) -> None:
+    """The built-in catalog skips only the JSON Schema (the suite validates it); bounds and
+    the regex check apply to it as to any directory."""
+    rule = _valid_rule()
+    rule.update(id="ORG102", slug="org-regex", condition={"fact": "job.name", "matches": "^(a+)+$"})
+    _write(tmp_path, rule, "ORG102.yml")
+    with pytest.raises(CatalogError, match=r"ORG102.yml: field 'condition.matches': nested quantifiers"):
+        load_catalog([tmp_path], FACTS, trusted=[tmp_path])
+    deep: dict = {"fact": "job.name", "exists": True}
+    for _ in range(20):
+        deep = {"not": deep}
+    rule.update(condition=deep)
+    _write(tmp_path, rule, "ORG102.yml")
+    with pytest.raises(CatalogError, match=r"ORG102.yml: field 'condition': nests deeper than 12 levels"):
+        load_catalog([tmp_path], FACTS, trusted=[tmp_path])
+
+
+def test_the_builtin_rules_pass_the_bounds_and_regex_checks() -> None:
+    from trustycheck.engine.catalog import read_rule
+
+    for path in sorted(Path(builtin_rules_dir()).glob("*.yml")):
+        read_rule(path, FACTS, validate=False)

@@ -14,6 +14,7 @@ import sys
 from functools import lru_cache
 
 from trustycheck.records import field, record
+from trustycheck.toml_shape import toml_shape_problem
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -25,8 +26,22 @@ _TYPE_WORDS = {"array": "a list", "object": "a table", "string": "a string", "bo
                "number": "a number", "integer": "an integer"}
 
 
+CONFIG_LIMIT = 256 << 10
+"""The largest configuration file read. A configuration is a few KB (a big pyproject.toml some
+tens); TOML near this size can take the parser about a second (many small inline tables)."""
+MAX_NESTING = 32
+"""Arrays and inline tables nested deeper than this are refused before parsing."""
+MAX_KEY_PARTS = 32
+"""Dotted keys and table headers with more parts than this are refused before parsing."""
+
+
 class ConfigError(Exception):
     """A configuration file that cannot be used."""
+
+    def __init__(self, message: str, too_big: bool = False, head: bytes = b"") -> None:
+        super().__init__(message)
+        self.too_big = too_big
+        self.head = head
 
 
 @record
@@ -70,10 +85,15 @@ def find_config(start: str | None) -> Path | None:
 def load_config(path: Path) -> Config:
     data = _read_toml(path)
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("trustycheck", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: 'tool' must be a table, not {_describe(tool)}")
+        table = tool.get("trustycheck", {})
         where = "[tool.trustycheck]"
     else:
         table, where = data, "the top level"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {where} must be a table, not {_describe(table)}")
     _validate(table, path, where)
     config = Config(path=path)
     config.select = table.get("select")
@@ -88,30 +108,76 @@ def load_config(path: Path) -> Config:
 def _has_table(pyproject: str) -> bool:
     """Whether a pyproject.toml has a [tool.trustycheck] table. Most have none, and their text
     then never spells the name (TOML keys can only hide it behind \\u escapes), so they are
-    ruled out without loading the TOML parser."""
+    ruled out without loading the TOML parser. One too big to read is passed over unless it
+    spells the name, and then refused by :func:`load_config`."""
     try:
-        with open(pyproject, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
-    except OSError:
-        return False
+        data = read_small_file(pyproject, CONFIG_LIMIT)
+    except ConfigError as error:
+        if not error.too_big:
+            return False
+        data = error.head
+    text = data.decode("utf-8", errors="replace")
     if "trustycheck" not in text and "\\u" not in text and "\\U" not in text:
         return False
+    if len(data) > CONFIG_LIMIT:
+        return "trustycheck" in text
     try:
-        return "trustycheck" in _read_toml(pyproject).get("tool", {})
+        tool = _read_toml(pyproject).get("tool", {})
     except ConfigError:
-        return False
+        return "trustycheck" in text  # spelled out but unusable: load_config says why
+    return not isinstance(tool, dict) or "trustycheck" in tool
+
+
+def read_small_file(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes. A file that is not a regular
+    file (a FIFO, a device) is refused before anything is read, so it cannot block, and
+    nothing past ``limit`` is read from a big one (the error carries the head it read)."""
+    import stat
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    with open(descriptor, "rb", closefd=True) as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise ConfigError(f"{path}: not a regular file")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise ConfigError(f"{path}: larger than {_size(limit)}", too_big=True, head=data)
+    return data
+
+
+def _size(limit: int) -> str:
+    return f"{limit >> 20} MiB" if limit >= 1 << 20 and not limit % (1 << 20) else f"{limit >> 10} KiB"
 
 
 def _read_toml(path: str | Path) -> dict[str, Any]:
+    """The file's TOML, after checks that bound what the parser does with it: its size, its
+    nesting and the length of its dotted keys (tomllib recurses once per nesting level, and
+    its time and memory grow with the square of a dotted key's length)."""
+    try:
+        data = read_small_file(path, CONFIG_LIMIT)
+    except ConfigError as error:
+        if error.too_big:
+            raise ConfigError(f"{error} (a configuration is a few KB; this limit bounds the time spent reading it)") from None
+        raise
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ConfigError(f"{path}: is not UTF-8 (as TOML must be): byte 0x{data[error.start]:02x} on line {line}") from None
+    problem = toml_shape_problem(text, MAX_NESTING, MAX_KEY_PARTS)
+    if problem:
+        raise ConfigError(f"{path}: {problem}")
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
 

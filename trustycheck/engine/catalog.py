@@ -8,11 +8,9 @@ condition, ``at:`` or message must exist in the fact vocabulary the model declar
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
-from trustycheck.engine import rule_cache
 from trustycheck.engine.conditions import Predicate, compile_condition
 from trustycheck.patterns import lazy_pattern
 from trustycheck.pyyaml import yaml
@@ -24,6 +22,18 @@ if TYPE_CHECKING:
 
 _SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "schemas", "rule.schema.json")
 _PLACEHOLDER = lazy_pattern(r"\{([a-z][a-z0-9_.*-]*)\}")
+RULE_FILE_LIMIT = 256 << 10
+"""The largest rule file read (the built-in ones are under 5 KB)."""
+MAX_ADDED_RULES = 200
+"""Rule files an organisation's directories may add (each costs a few ms to check and compile)."""
+MAX_DOCUMENT_NODES = 10_000
+"""Values (mappings, lists, scalars) a rule file may hold, counting each use of a YAML alias
+again, as everything that reads the rule sees it (the built-in ones hold under 100)."""
+MAX_DOCUMENT_DEPTH = 40
+MAX_CONDITION_DEPTH = 12
+"""``all``/``any``/``not`` levels in a condition (the built-in ones use at most 4)."""
+MAX_CONDITION_TESTS = 256
+"""Fact tests in a condition (the built-in ones use at most 6)."""
 
 
 class CatalogError(Exception):
@@ -97,23 +107,24 @@ def load_catalog(directories: Iterable[str | os.PathLike[str]], known_facts: dic
 
     Directories in ``trusted`` (the built-in catalog, which the test suite validates) skip
     the JSON Schema check: importing jsonschema and validating cost ~100 ms per run, more
-    than linting a small repository. A directory whose files are unchanged since a previous
-    run is read from the rule cache (see :mod:`trustycheck.engine.rule_cache`)."""
+    than linting a small repository. Every other check (size, nesting, facts, regexes) is
+    made for them too. Nothing is cached between runs: a cache is input that another user,
+    or a CI cache restored from another branch, could have written."""
     trusted = {os.fspath(directory) for directory in trusted}
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    vocabulary = tuple(known_facts)
+    added = 0
     for directory in map(os.fspath, directories):
         if not os.path.isdir(directory):
             raise CatalogError(f"{directory}: rules directory does not exist")
         files = sorted(path for name in os.listdir(directory)
                        if os.path.splitext(name)[1] in (".yml", ".yaml") and os.path.isfile(path := os.path.join(directory, name)))
         validate = directory not in trusted
-        key = rule_cache.cache_key(directory, files, vocabulary, validate)
-        contents = rule_cache.load(key)
-        if contents is None or len(contents) != len(files):
-            contents = [read_rule(path, known_facts, validate) for path in files]
-            rule_cache.store(key, contents)
+        if validate:
+            added += len(files)
+            if added > MAX_ADDED_RULES:
+                raise CatalogError(f"{directory}: rules directories hold more than {MAX_ADDED_RULES} rule files in all")
+        contents = [read_rule(path, known_facts, validate) for path in files]
         for path, data in zip(files, contents):
             rule = _rule(path, data)
             for name in (rule.id, rule.slug):
@@ -126,18 +137,75 @@ def load_catalog(directories: Iterable[str | os.PathLike[str]], known_facts: dic
 
 def read_rule(path: str | os.PathLike[str], known_facts: dict[str, str], validate: bool = True) -> dict[str, Any]:
     """A rule file's data, after the schema (if ``validate``) and the fact vocabulary accept it."""
+    from trustycheck.config import ConfigError, read_small_file
+
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle.read(), Loader=_loader())
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_small_file(path, RULE_FILE_LIMIT).decode("utf-8")
+    except ConfigError as error:
+        raise CatalogError(f"{error}" + (" (a rule file is a few KB)" if error.too_big else "")) from None
+    except UnicodeDecodeError as error:
         raise CatalogError(f"{path}: cannot read rule file: {error}") from None
+    try:
+        data = yaml.load(text, Loader=_loader())
     except yaml.YAMLError as error:
-        raise CatalogError(f"{path}: not valid YAML: {error}") from None
+        raise CatalogError(f"{path}: not valid YAML: {' '.join(str(error).split())}") from None  # one line
+    except RecursionError:
+        raise CatalogError(f"{path}: nests deeper than {MAX_DOCUMENT_DEPTH} levels") from None
+    _check_size(path, data)
     errors = [] if not validate else sorted(_validator().iter_errors(data), key=lambda e: (len(list(e.absolute_path)), str(e.absolute_path)))
     if errors:
         raise CatalogError(f"{path}: {_describe(_deepest(errors))}")
+    _check_conditions(path, data)
     _check_facts(path, data, known_facts)
     return data
+
+
+def _check_size(path: str | os.PathLike[str], data: Any) -> None:
+    """Refuse a document that nests too deeply or holds too many values, before anything walks
+    it: a few lines of YAML aliases can stand for billions of values."""
+    budget = MAX_DOCUMENT_NODES
+    top = data.items() if isinstance(data, dict) else [("", data)]
+    for key, value in top:
+        where = f"field '{key}': " if key else ""
+        stack = [(value, 1)]
+        while stack:
+            node, depth = stack.pop()
+            budget -= 1
+            if budget < 0:
+                raise CatalogError(f"{path}: {where}holds more than {MAX_DOCUMENT_NODES} values (counting each use of an alias)")
+            if depth > MAX_DOCUMENT_DEPTH:
+                raise CatalogError(f"{path}: {where}nests deeper than {MAX_DOCUMENT_DEPTH} levels")
+            if isinstance(node, dict):
+                budget -= len(node)  # the keys
+                stack.extend((child, depth + 1) for child in node.values())
+            elif isinstance(node, list):
+                stack.extend((child, depth + 1) for child in node)
+
+
+def _check_conditions(path: str | os.PathLike[str], data: Any) -> None:
+    """Bound each condition's depth and size (the code made from it nests as deep)."""
+    if not isinstance(data, dict):
+        return  # the schema says why
+    conditions = [(data.get("condition"), "condition")]
+    cases = data.get("severity-cases")
+    if isinstance(cases, list):
+        conditions += [(case.get("when"), f"severity-cases[{i}].when") for i, case in enumerate(cases) if isinstance(case, dict)]
+    for condition, field in conditions:
+        tests = 0
+        stack = [(condition, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_CONDITION_DEPTH:
+                raise CatalogError(f"{path}: field '{field}': nests deeper than {MAX_CONDITION_DEPTH} levels of all/any/not")
+            if not isinstance(node, dict):
+                continue
+            if "fact" in node:
+                tests += 1
+                if tests > MAX_CONDITION_TESTS:
+                    raise CatalogError(f"{path}: field '{field}': has more than {MAX_CONDITION_TESTS} fact tests")
+            children = node.get("all", node.get("any", [node["not"]] if "not" in node else []))
+            if isinstance(children, list):
+                stack.extend((child, depth + 1) for child in children)
 
 
 def _rule(path: str | os.PathLike[str], data: dict[str, Any]) -> Rule:
@@ -200,15 +268,22 @@ def _check_facts(path: str | os.PathLike[str], data: dict[str, Any], known: dict
         for test, field in _tests(condition, where):
             check(test["fact"], f"{field}.fact")
             if "matches" in test:
-                try:
-                    re.compile(test["matches"])
-                except re.error as error:
-                    raise CatalogError(f"{path}: field '{field}.matches': invalid regular expression: {error}") from None
+                problem = _regex_problem(test["matches"])
+                if problem:
+                    raise CatalogError(f"{path}: field '{field}.matches': {problem}")
     at = data["at"]
     for index, fact in enumerate([at] if isinstance(at, str) else at):
         check(fact, f"at[{index}]" if not isinstance(at, str) else "at")
     for fact in _PLACEHOLDER.findall(data["message"]):
         check(fact, "message")
+
+
+def _regex_problem(pattern: Any) -> str | None:
+    if not isinstance(pattern, str):
+        return "must be a string"
+    from trustycheck.engine.regex_shape import regex_problem  # only a rule that matches text needs it
+
+    return regex_problem(pattern)
 
 
 def _tests(condition: dict[str, Any], field: str) -> list[tuple[dict[str, Any], str]]:
@@ -226,11 +301,23 @@ def _tests(condition: dict[str, Any], field: str) -> list[tuple[dict[str, Any], 
 
 def _is_known(fact: str, known: dict[str, str]) -> bool:
     """A path is known when it is, or is a prefix of, a declared path (``*`` = any segment)."""
+    prefixes, patterns = _vocabulary(tuple(known))
+    if fact in prefixes:
+        return True
     parts = fact.split(".")
-    for declared in known:
-        declared_parts = declared.split(".")
-        if len(parts) > len(declared_parts):
-            continue
-        if all(d == "*" or d == p for d, p in zip(declared_parts, parts)):
-            return True
-    return False
+    return any(len(parts) <= len(declared) and all(d == "*" or d == p for d, p in zip(declared, parts)) for declared in patterns)
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(declared: tuple[str, ...]) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+    """The declared paths as every prefix of those without ``*`` (looked up at once) and the
+    split paths with one (matched part by part)."""
+    prefixes: set[str] = set()
+    patterns = []
+    for path in declared:
+        parts = path.split(".")
+        if "*" in parts:
+            patterns.append(tuple(parts))
+        else:
+            prefixes.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+    return frozenset(prefixes), tuple(patterns)

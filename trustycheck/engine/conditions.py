@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from types import CodeType
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -141,9 +142,7 @@ class _Generator:
         namespace: dict[str, Any] = {"_isinstance": isinstance, "_dict": dict, "_dict_get": dict.get, "_absent": _ABSENT,
                                      "_unread": _UNREAD, "_str": str, "_sequences": (list, tuple, str), "bool": bool}
         namespace.update(self.constants)
-        from trustycheck.engine.code_cache import compiled
-
-        exec(compiled(source, "<rule conditions>"), namespace)  # noqa: S102 - generated from schema-checked data
+        exec(_compiled(source), namespace)  # noqa: S102 - generated from schema-checked data
         return namespace[name]
 
     def constant(self, value: object) -> str:
@@ -192,6 +191,12 @@ class _Generator:
         if "contains" in condition:
             return f"(_isinstance(_value := {value}, _sequences) and {self.constant(condition['contains'])} in _value)"
         raise ValueError(f"unsupported condition: {condition!r}")  # the schema prevents this
+
+
+@lru_cache(maxsize=64)
+def _compiled(source: str) -> CodeType:
+    """The generated source, compiled once per process (never stored: loading code runs it)."""
+    return compile(source, "<rule conditions>", "exec")
 
 
 _ABSENT = object()
