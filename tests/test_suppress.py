@@ -89,3 +89,7 @@ def test_sarif_keeps_suppressed_findings_with_their_justification(tmp_path: Path
     [finding] = json.loads(result.stdout)["runs"][0]["results"]
     assert finding["ruleId"] == "TC101"
     assert finding["suppressions"] == [{"kind": "inSource", "justification": "mirror needs it"}]
+
+
+def test_the_directive_is_read_in_any_case() -> None:
+    assert lint_text(workflow(inline="  # TrustyCheck: IGNORE[tc101]"), {"TC101"}) == []

@@ -122,9 +122,10 @@ def load_path(path: str) -> Document:
 
     Only a file of the repository is read (:mod:`trustycheck.boundary`): one whose real path
     is outside it, in its ``.git`` folder or in ``/proc`` is refused without being opened. The
-    real path is opened without following a link (so nothing can swap one in meanwhile) and
-    without blocking, and must be a regular file: a FIFO or device named like a workflow would
-    otherwise hang the run or stream forever. A folder here is one discovery could not list."""
+    real path is what is opened, with ``O_NOFOLLOW`` (a link put in its place meanwhile is not
+    followed), without blocking, and must be a regular file: a FIFO or device named like a
+    workflow would otherwise hang the run or stream forever. A folder here is one discovery
+    could not list."""
     real, refused = locate(path)
     if refused is not None:
         return _failed(path, "unreadable", f"not read: {refused}")

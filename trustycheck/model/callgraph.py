@@ -136,8 +136,10 @@ def local_target(raw: str, root: str | None, *, workflow_call: bool) -> str | No
         return None
     relative = raw.strip()[2:] if raw.strip()[:2] in ("./", "$/") else ""
     base = os.path.normpath(os.path.join(root, relative))
-    if workflow_call or _climbs_out(base, root):
-        return base if workflow_call else os.path.join(base, "action.yml")
+    if workflow_call:
+        return base
+    if _climbs_out(base, root):  # the expander refuses it: nothing out there is looked at
+        return os.path.join(base, "action.yml")
     for name in ("action.yml", "action.yaml"):
         candidate = os.path.join(base, name)
         if os.path.isfile(candidate):
@@ -151,10 +153,10 @@ def _climbs_out(path: str, root: str) -> bool:
     return relative == os.pardir or relative.startswith(os.pardir + os.sep)
 
 
-def escape_reason(path: str, root: str) -> str | None:
+def _escape_reason(path: str, root: str) -> str | None:
     """Why a local call to ``path`` must not be followed because of where it leads: above the
     repository root, or (through a symlink) outside it, into ``.git`` or into ``/proc``."""
-    if _climbs_out(os.path.normpath(path), root):
+    if _climbs_out(path, root):
         return "it points outside the repository"
     return refusal(path, root)
 
@@ -270,7 +272,7 @@ class Expander:
 
     def _limits(self, path: str, stack: tuple[str, ...], node: Node | None, raw: str) -> CallProblem | None:
         if self.root is not None:
-            escape = escape_reason(path, self.root)
+            escape = _escape_reason(path, self.root)
             if escape is not None:
                 return CallProblem(f"'{raw}' is not followed: {escape}", node)
         path = os.path.abspath(path)
