@@ -3,9 +3,10 @@
     python benchmarks/hostile.py [--only NAME]...
 
 Run as a script, it builds every case in a temporary directory, runs the installed
-``trustycheck --format json`` on it once, and prints wall time and peak memory per case
-against the bounds of issue 6 (each under 2 s and 200 MB), plus whether the findings were the
-expected ones. ``tests/test_hostile.py`` runs the same cases as tests (with a per-test
+``trustycheck`` on it once per output format, and prints wall time and peak memory per case
+and format against the bounds of issues 6 and 15 (each under 2 s and 200 MB), whether the JSON
+findings were the expected ones, and whether any output holds a control character, a line
+GitHub would run as a command, or a planted credential. ``tests/test_hostile.py`` runs the same cases as tests (with a per-test
 timeout), so the cases and their expected findings live here, once.
 
 Each case writes files under a directory and returns the command-line arguments to lint them
@@ -292,6 +293,69 @@ def _composite_fan_out(directory: Path) -> list[str]:
 
 _TOO_DEEP = "nesting deeper than 1000 levels"
 
+
+_ESCAPES_IN_NAMES = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  "pub\\e]0;owned\\a\\u009b31m\\r\\n::add-mask::x\\u202e\\x7f":
+    runs-on: ubuntu-latest
+    steps:
+      - name: "step\\e[2J\\n::error ::fake"
+        uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          password: ${{ secrets.PYPI_API_TOKEN }}
+"""
+_ESCAPE_FINDINGS = (("TC101", 11, 11), ("TC301", 5, 3), ("TC401", 9, 15))
+
+_GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5" * 4
+_CREDENTIAL_LINES = f"""\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    environment: pypi
+    steps:
+      - run: twine upload --repository-url https://__token__:hunter2@upload.pypi.org/legacy/ dist/*
+      - run: printf '[pypi]\\nusername = __token__\\npassword = hunter2\\n' > ~/.pypirc && twine upload dist/*
+      - run: poetry config http-basic.pypi __token__ hunter2 && poetry publish
+      - run: echo "TWINE_PASSWORD=hunter2" >> "$GITHUB_ENV" && twine upload dist/*
+      - run: export TWINE_PASSWORD=hunter2; twine upload dist/*
+      - run: GH_TOKEN={_GITHUB_TOKEN} gh release upload v1 dist/* && twine upload -p hunter2 dist/*
+"""
+_CREDENTIAL_FINDINGS = (("TC101", 10, 78), ("TC101", 14, 112), ("TC102", 14, 115), ("TC201", 9, 14), ("TC201", 10, 89),
+                        ("TC201", 11, 14))
+"""What matters most here: no output holds 'hunter2' or the GitHub token (checked in every format)."""
+
+
+def _dashed_file(directory: Path) -> list[str]:
+    _write(directory, "-rf.yml", TOKEN_PUBLISH)
+    return ["--", "-rf.yml"]
+
+
+def _big(jobs: str, tag: bool = False) -> Callable[[Path], list[str]]:
+    head = 'on:\n  push:\n    tags: ["v*"]\njobs:\n' if tag else "on: push\njobs:\n"
+    return _one("w.yml", head + jobs)
+
+
+_UPLOAD_STEP = "      - run: twine upload -p ${{ secrets.T }} dist/*\n"
+
+
+def _capped_uploads(count: int) -> frozenset[Finding]:
+    """The 1,000 findings listed for ``count`` token uploads, one a line from line 8 (TC101 at
+    the ``-p``): errors come first, so the job's TC301 (a warning) is among those counted."""
+    return frozenset(("w.yml", "TC101", 8 + n, 27) for n in range(min(count, 1000)))
+
+
+def _alias_fan_out(copies: int) -> str:
+    job = ("  j0: &j\n    runs-on: ubuntu-latest\n    steps:\n"
+           "      - run: twine upload -u __token__ -p ${{ secrets.PYPI_TOKEN }} dist/*\n")
+    return 'on:\n  push:\n    tags: ["v*"]\njobs:\n' + job + "".join(f"  j{n}: *j\n" for n in range(1, copies))
+
+
 CASES: list[Case] = [
     Case("unclosed-quote", _one("w.yml", 'on: push\njobs:\n  a:\n    runs-on: "ubuntu\n'),
          _expect("w.yml", ("TC001", 5, 1)), "a double-quoted scalar never closed"),
@@ -420,7 +484,50 @@ CASES: list[Case] = [
                     ("action.yml", "TC101", 4, 25)}),
          "nine composite actions each calling the next ten times (10**8 steps; 15-18 s and 1.2 GB before)",
          "steps reached through local calls"),
+    Case("terminal-escapes-in-names", _one("w.yml", _ESCAPES_IN_NAMES), _expect("w.yml", *_ESCAPE_FINDINGS),
+         "ESC, OSC, C1, CR, newline + '::add-mask::', bidi and DEL in a job id and a step name (reached every output raw)"),
+    Case("credentials-on-flagged-lines", _one("w.yml", _CREDENTIAL_LINES), _expect("w.yml", *_CREDENTIAL_FINDINGS),
+         "a URL password, a .pypirc printf, poetry http-basic, GITHUB_ENV, export and a GitHub token (shown whole before)"),
+    Case("file-named-like-an-option", _dashed_file, _expect("-rf.yml", *TOKEN_FINDINGS),
+         "a workflow named -rf.yml after '--' (taken as an option, exit 2, before)"),
+    Case("two-hundred-thousand-jobs", _big("".join(f"  j{n}:\n    runs-on: x\n" for n in range(200_000))),
+         _expect("w.yml", ("TC001", 1, 1)), "a 5 MB file of 200,000 jobs (1.1 GB before): over the size limit"),
+    Case("thirty-thousand-jobs", _big("".join(f"  j{n}:\n    runs-on: x\n" for n in range(30_000))),
+         _expect("w.yml", ("TC001", 30000, 14)), "30,000 jobs in 0.9 MB: past the node limit (the 60,001st node)",
+         "over 60,000 YAML nodes"),
+    Case("ninety-thousand-steps", _big("  a:\n    runs-on: x\n    steps:\n" + "      - run: echo\n" * 90_000),
+         _expect("w.yml", ("TC001", 20002, 9)), "90,000 steps in 1.7 MB (150,000 took 424 MB before): past the node limit",
+         "over 60,000 YAML nodes"),
+    Case("twenty-thousand-uploads", _big("  a:\n    runs-on: x\n    steps:\n" + _UPLOAD_STEP * 19_900, tag=True),
+         _capped_uploads(19_900), "19,900 token uploads in one job, just under the node limit (1,000 listed, the rest counted)"),
+    Case("many-duplicate-keys", _big("  a:\n    runs-on: x\n" + "    runs-on: x\n" * 25_000),
+         frozenset(("w.yml", "TC001", line, 5) for line in range(5, 1005)),
+         "25,000 duplicate keys: 1,000 listed (100,000 took 880 MB in SARIF before)"),
+    Case("huge-permissions-block", _one("w.yml", "on: push\npermissions:\n" + "".join(f"  scope{n}: write\n" for n in range(25_000))
+                                         + "jobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n"),
+         frozenset(("w.yml", "TC001", line, 3) for line in range(3, 1003)),
+         "25,000 unknown permission scopes: 1,000 listed (200,000: 9.1 s and 448 MB in SARIF before)"),
+    Case("alias-fan-out-over-jobs", _one("w.yml", _alias_fan_out(12_000)),
+         _expect("w.yml", ("TC101", 8, 40), ("TC301", 5, 3), *(("TC301", line, 3) for line in range(9, 1007))),
+         "one publishing job aliased 12,000 times, each a job without an environment: 1,000 listed "
+         "(4.9 s and 149 MB in SARIF before)"),
 ]
+
+
+FORMATS = ("json", "text", "sarif", "github")
+
+NEVER_SHOWN = ("hunter2", _GITHUB_TOKEN)
+"""Credentials the cases plant: no output of any case may hold them."""
+
+
+def output_problems(output: str, output_format: str) -> list[str]:
+    """What in one output of a case breaks a promise beyond its findings: a control
+    character or a ``::`` line trustycheck did not write, or a planted credential."""
+    from fuzz import unsafe_output  # beside this script
+
+    problems = unsafe_output(output, output_format)
+    problems += [f"{output_format}: a planted credential is shown" for secret in NEVER_SHOWN if secret in output]
+    return problems
 
 
 def findings_of(json_output: str | bytes) -> set[Finding]:
@@ -436,34 +543,37 @@ def main(argv: list[str] | None = None) -> int:
 
     command = [str(Path(sys.executable).parent / "trustycheck")]
     failed = 0
-    print(f"  {'case':<24} {'seconds':>8} {'peak MB':>8}  outcome")
+    print(f"  {'case':<34} {'format':<7} {'seconds':>8} {'peak MB':>8}  outcome")
     for case in CASES:
         if args.only and case.name not in args.only:
             continue
-        with tempfile.TemporaryDirectory() as temporary:
-            workspace = Path(temporary) / "case"
-            workspace.mkdir()
-            arguments = case.make(workspace)
-            with open(Path(temporary) / "out", "w+b") as out_file, open(Path(temporary) / "err", "w+b") as err_file:
-                run = measure([*command, "--format", "json", *arguments], cwd=str(workspace), stdout=out_file, stderr=err_file)
-                out_file.seek(0)
-                err_file.seek(0)
-                out, err = out_file.read(), err_file.read()
+        for output_format in FORMATS:
+            with tempfile.TemporaryDirectory() as temporary:
+                workspace = Path(temporary) / "case"
+                workspace.mkdir()
+                arguments = case.make(workspace)
+                with open(Path(temporary) / "out", "w+b") as out_file, open(Path(temporary) / "err", "w+b") as err_file:
+                    run = measure([*command, "--format", output_format, *arguments], cwd=str(workspace),
+                                  stdout=out_file, stderr=err_file)
+                    out_file.seek(0)
+                    err_file.seek(0)
+                    out, err = out_file.read(), err_file.read()
             seconds, peak = run.seconds, run.max_rss_kb / 1024
-            try:
-                found, holds = findings_of(out), case.holds_for(out)
-            except ValueError:
-                found, holds = set(), False
-            problems = []
-            if not holds:
-                problems.append(f"findings differ: {sorted(found ^ case.expect)}")
-            if b"Traceback" in err:
-                problems.append("traceback")
+            problems = output_problems(out.decode("utf-8", "replace"), output_format)
+            if output_format == "json":
+                try:
+                    found, holds = findings_of(out), case.holds_for(out)
+                except ValueError:
+                    found, holds = set(), False
+                if not holds:
+                    problems.append(f"findings differ: {sorted(found ^ case.expect)[:6]}")
+            if b"Traceback" in err or run.exit_code not in (0, 1):
+                problems.append(f"exit {run.exit_code}" + (" with a traceback" if b"Traceback" in err else ""))
             if seconds >= 2 or peak >= 200:
                 problems.append("over the 2 s / 200 MB bound")
             failed += bool(problems)
-            print(f"  {case.name:<24} {seconds:>8.3f} {peak:>8.1f}  {'; '.join(problems) or 'ok'}")
-    print(f"{failed} of the cases run failed" if failed else "every case ok")
+            print(f"  {case.name:<34} {output_format:<7} {seconds:>8.3f} {peak:>8.1f}  {'; '.join(problems) or 'ok'}")
+    print(f"{failed} of the runs failed" if failed else "every case ok in every format")
     return 1 if failed else 0
 
 

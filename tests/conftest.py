@@ -21,6 +21,7 @@ from trustycheck.records import replace
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 
+sys.path.insert(0, str(REPO / "benchmarks"))  # hostile.py imports its neighbours (fuzz, measure)
 _HOSTILE = importlib.util.spec_from_file_location("hostile", REPO / "benchmarks" / "hostile.py")
 hostile = importlib.util.module_from_spec(_HOSTILE)
 sys.modules["hostile"] = hostile  # dataclasses look their module up there

@@ -33,6 +33,27 @@ def test_hostile_input_ends_cleanly_with_the_expected_findings(case, tmp_path: P
         assert finding["column"] >= 1 and finding["end_column"] >= 1, finding
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("case", hostile.CASES, ids=[case.name for case in hostile.CASES])
+def test_no_output_format_shows_a_control_character_a_command_or_a_credential(case, tmp_path: Path, monkeypatch) -> None:
+    """Every format, rendered in-process from one lint of the case (the command line's JSON
+    run above checks the findings; `python benchmarks/hostile.py` times every format)."""
+    from trustycheck.discover import discover
+    from trustycheck.pipeline import catalog, lint
+    from trustycheck.report.github import render_github
+    from trustycheck.report.json_report import render_json
+    from trustycheck.report.sarif import render_sarif
+    from trustycheck.report.text import render_text
+
+    arguments = [argument for argument in case.make(tmp_path) if argument != "--"]
+    monkeypatch.chdir(tmp_path)
+    rules = list(catalog())
+    reports = lint(discover(arguments), rules)
+    outputs = {"json": render_json(reports), "text": render_text(reports, color=False), "sarif": render_sarif(reports, rules),
+               "github": render_github(reports)}
+    assert [problem for name, output in outputs.items() for problem in hostile.output_problems(output, name)] == []
+
+
 def _line_count(path: Path) -> int:
     """Lines of a file as YAML counts them (0 when it cannot be read: positions are then 1:1)."""
     try:
