@@ -234,3 +234,26 @@ def test_readme_status_example_is_true(tmp_path: Path) -> None:
     make_repo(tmp_path / "repos" / "beta", {".github/workflows/release.yml": TOKEN_WORKFLOW})
     result = run_cli("status", "--each", "--no-color", "repos/", cwd=tmp_path)
     assert result.stdout == block
+
+
+@pytest.mark.parametrize("make", ["github-outside", "too-big", "workflow-outside"])
+def test_unknown_when_a_workflow_could_not_be_read(tmp_path: Path, make: str) -> None:
+    """A workflow that was not read may publish: the verdict says so instead of 'none'."""
+    import os
+
+    repo = tmp_path / "repo"
+    outside = tmp_path / "outside"
+    write_tree(outside, {"release.yml": TRUSTED_PUBLISH})
+    if make == "github-outside":
+        repo.mkdir()
+        os.symlink(outside, repo / ".github")
+        unread = ".github: not read: it points outside the repository"
+    elif make == "too-big":
+        write_tree(repo, {".github/workflows/release.yml": "# " + "x" * 3_000_000 + "\n"})
+        unread = ".github/workflows/release.yml: file is 3,000,003 bytes, over the 2,097,152-byte limit"
+    else:
+        (repo / ".github" / "workflows").mkdir(parents=True)
+        os.symlink(outside / "release.yml", repo / ".github" / "workflows" / "release.yml")
+        unread = ".github/workflows/release.yml: not read: it points outside the repository"
+    verdict = judge_repository(str(repo))
+    assert (verdict.verdict, verdict.reason) == ("unknown", f"not every workflow could be read: {unread}")

@@ -95,6 +95,10 @@ def judge(repository: str, contexts: dict[str, list[dict[str, Any]]], files: int
     """The verdict for one repository from its analysed fact contexts."""
     evidence = _dedupe(_evidence(contexts, root))
     kinds = {e.kind for e in evidence}
+    unread = _unread(contexts, root)
+    if not kinds and unread:  # what was not read may publish: saying "none" would be a guess
+        more = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
+        return Verdict(repository, UNKNOWN, f"not every workflow could be read: {unread[0]}{more}", evidence, files)
     if files == 0:
         return Verdict(repository, NONE, "no workflow files in .github/workflows", evidence, files)
     if OIDC_PATH in kinds and TOKEN_PATH in kinds:
@@ -108,6 +112,22 @@ def judge(repository: str, contexts: dict[str, list[dict[str, Any]]], files: int
     else:
         return Verdict(repository, NONE, "no workflow uploads to PyPI or TestPyPI", evidence, files)
     return Verdict(repository, verdict, _reason(verdict, evidence), evidence, files)
+
+
+_UNREAD_KINDS = frozenset({"unreadable", "limit", "internal"})
+"""Problems after which a file's content is unknown (a YAML error is not one: GitHub cannot
+run such a file either, so it publishes nothing)."""
+
+
+def _unread(contexts: dict[str, list[dict[str, Any]]], root: str | None) -> list[str]:
+    """``path: why`` for each file whose content trustycheck could not read."""
+    found = {}
+    for context in contexts.get("problem", ()):
+        problem = context["problem"]
+        if problem["kind"] in _UNREAD_KINDS:
+            path = _relative(context["file"]["path"] or "", root)
+            found.setdefault(path, f"{path}: {problem['message']}")
+    return list(found.values())
 
 
 def _evidence(contexts: dict[str, list[dict[str, Any]]], root: str | None) -> Iterable[Evidence]:
