@@ -199,3 +199,15 @@ def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert "caf\\udce9.yml" in result.stdout  # shown as an escape, in JSON as a JSON escape
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_a_located_password_is_masked_where_the_file_repeats_it(tmp_path: Path, output_format: str) -> None:
+    """A literal password is found at ``password:``; a comment on a flagged line repeats it."""
+    (tmp_path / "w.yml").write_text(
+        'on:\n  push:\n    tags: ["v*"]\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    environment: pypi\n    steps:\n'
+        "      - uses: pypa/gh-action-pypi-publish@release/v1  # hunter2value was the old password\n"
+        "        with:\n          password: hunter2value\n")
+    result = run_cli("--format", output_format, "w.yml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "hunter2value" not in result.stdout

@@ -38,16 +38,21 @@ class Excerpts:
         self._lines = lines
         self._redactions = redactions
         self._by_line: dict[int, list[Pos]] | None = None
+        self._values: list[str] = []
         self._masked: dict[int, str] = {}
 
     def masked(self, number: int) -> str:
         """Line ``number`` (1-based; "" outside the file) with every credential masked, each
-        character by one ``*`` (so columns stay where they were)."""
+        character by one ``*`` (so columns stay where they were): the spans the model located,
+        any other place in the file where one of those values is written again (a comment
+        that repeats the password), and every credential shape."""
         line = self._masked.get(number)
         if line is None:
             if self._by_line is None:
-                self._by_line = _by_line(self._redactions)
+                self._by_line, self._values = _by_line(self._redactions), _values(self._lines, self._redactions)
             line = masked_line(self._lines, number, self._by_line.get(number, []))
+            for value in self._values:
+                line = line.replace(value, MASK * len(value))
             line = self._masked[number] = mask_secrets(line, same_width=True)
         return line
 
@@ -85,6 +90,23 @@ def _by_line(redactions: list[Pos]) -> dict[int, list[Pos]]:
         for number in range(span.line, span.end_line + 1):
             found.setdefault(number, []).append(span)
     return found
+
+
+_SHORTEST_VALUE = 4
+"""A located credential shorter than this is not searched for elsewhere (it would mask words)."""
+_MOST_VALUES = 256
+"""Located credentials searched for elsewhere in a file (each costs a search of every line shown)."""
+
+
+def _values(lines: list[str], redactions: list[Pos]) -> list[str]:
+    """The text of each located credential that fits on one line, longest first."""
+    found = set()
+    for span in redactions:
+        if span.line == span.end_line and 1 <= span.line <= len(lines):
+            value = lines[span.line - 1][max(span.col - 1, 0):max(span.end_col - 1, 0)].strip()
+            if len(value) >= _SHORTEST_VALUE and value.strip("*"):
+                found.add(value)
+    return sorted(found, key=len, reverse=True)[:_MOST_VALUES]
 
 
 def masked_line(lines: list[str], number: int, redactions: list[Pos]) -> str:
