@@ -75,7 +75,7 @@ def trace_text(text: str, lookup: EnvLookup, *, secret_kind: str = TOKEN, depth:
         return LITERAL, LITERAL_SOURCE, "literal"
     refs = references(text)
     for ref in refs:
-        if ref.context == "secrets" and ref.parts and ref.parts[0].upper() != "GITHUB_TOKEN":
+        if ref.context == "secrets" and (not ref.parts or ref.parts[0].upper() != "GITHUB_TOKEN"):
             return secret_kind, str(ref), "secrets"
     for ref in refs:
         if ref.context in ("vars", "inputs") and ref.parts:

@@ -6,21 +6,27 @@ env var, a literal) without evaluating anything; a reference scan is enough and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from trustycheck.patterns import lazy_pattern
 from trustycheck.records import record
 
 _CONTEXT_REF = lazy_pattern(
-    r"(?<![\w.])(secrets|vars|inputs|steps|env|github|matrix|needs|jobs|runner|strategy|job)"
-    r"((?:\s*(?:\.\s*[A-Za-z_*][\w-]*|\[\s*'[^']*'\s*\]|\[\s*\"[^\"]*\"\s*\]))*)"
+    r"(?<![\w.])(secrets|vars|inputs|steps|env|github|matrix|needs|jobs|runner|strategy|job)(?![\w-])"
+    r"((?:\s*(?:\.\s*[A-Za-z_*][\w-]*|\[\s*'[^']*'\s*\]|\[\s*\"[^\"]*\"\s*\]))*)",
+    re.I,
 )
+"""Contexts and property names are case-insensitive in GitHub expressions."""
 _PART = lazy_pattern(r"\.\s*([A-Za-z_*][\w-]*)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]")
+_EXPRESSION_END = lazy_pattern(r"'|\}\}")
 
 
 @record(frozen=True, slots=True)
 class ContextRef:
-    """One reference such as ``secrets.PYPI_TOKEN`` or ``steps.mint.outputs.token``."""
+    """One reference such as ``secrets.PYPI_TOKEN`` or ``steps.mint.outputs.token``; the
+    context in lower case. No parts: the whole context, or an index computed at run time
+    (``toJSON(secrets)``, ``secrets[format('PYPI_{0}', x)]``)."""
 
     context: str
     parts: tuple[str, ...]
@@ -35,20 +41,26 @@ def has_expression(text: str) -> bool:
 
 def expression_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every ``${{ ... }}`` in ``text``: each from a ``${{`` to the first
-    ``}}`` after it, as GitHub reads them. One linear pass: the obvious lazy regex rescans
-    to the end of the text from every unclosed ``${{``, which a hostile 1 MB script turns
-    into minutes."""
+    ``}}`` after it outside a '...' string literal, as GitHub's template reader finds them
+    (so ``format('}}{0}', x)`` is one expression). An expression left open ends the scan.
+    One linear pass: the obvious lazy regex rescans to the end of the text from every
+    unclosed ``${{``, which a hostile 1 MB script turns into minutes."""
     spans: list[tuple[int, int]] = []
     position = 0
     while True:
         start = text.find("${{", position)
         if start < 0:
             return spans
-        end = text.find("}}", start + 3)
-        if end < 0:
+        in_string = False
+        for found in _EXPRESSION_END.finditer(text, start + 3):
+            if found.group() == "'":
+                in_string = not in_string
+            elif not in_string:
+                spans.append((start, found.end()))
+                position = found.end()
+                break
+        else:
             return spans
-        spans.append((start, end + 2))
-        position = end + 2
 
 
 def replace_expressions(text: str, replacement: Callable[[str], str]) -> str:
@@ -85,7 +97,7 @@ def refs_in_expression(body: str) -> list[ContextRef]:
     found = []
     for match in _CONTEXT_REF.finditer(body):
         parts = tuple(a or b or c for a, b, c in _PART.findall(match.group(2)))
-        found.append(ContextRef(match.group(1), parts))
+        found.append(ContextRef(match.group(1).lower(), parts))
     return found
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from trustycheck.model.guards import BranchRef, NotAmong, can_hold
 from trustycheck.model.triggers import Trigger
 from trustycheck.patterns import lazy_pattern
 
@@ -16,22 +17,19 @@ UNTRUSTED_EVENTS = ("pull_request_target", "workflow_run", "issue_comment", "pul
                     "issues", "discussion", "discussion_comment", "pull_request_review", "fork", "watch")
 """Events an outsider can cause that run with the base repository's secrets and token."""
 
-_TAG_GUARD = lazy_pattern(
-    r"startsWith\(\s*github\.(?:event\.)?ref\s*,\s*'refs/tags"
-    r"|github\.ref_type\s*==\s*'tag'"
-    r"|github\.event_name\s*==\s*'release'"
-    r"|github\.event\.release"
-    r"|contains\(\s*github\.(?:event\.)?ref\s*,\s*'refs/tags"
-    r"|github\.(?:event\.)?ref\s*==\s*'refs/tags/",
-    re.I,
-)
+_NOT_A_TAG: dict[tuple[str, ...], object] = {
+    ("github", "ref"): BranchRef(),
+    ("github", "event", "ref"): BranchRef(),
+    ("github", "ref_type"): "branch",
+    ("github", "event", "release"): None,
+}
+"""What is known of a run that is not for a tag or a release."""
+_BRANCH_RUN = {**_NOT_A_TAG, ("github", "event_name"): NotAmong("release")}
 
 
 def tag_guarded(condition: str | None) -> bool:
-    """The job's ``if:`` restricts it to tags or releases (a conjunct, not one side of ``||``)."""
-    if not condition or not _TAG_GUARD.search(condition):
-        return False
-    return "||" not in condition or all(_TAG_GUARD.search(part) for part in condition.split("||"))
+    """The job's ``if:`` is false on every run that is not for a tag or a release."""
+    return bool(condition) and not can_hold(condition, _BRANCH_RUN)  # type: ignore[arg-type]
 
 
 _RELEASE_WORD = lazy_pattern(r"release|refs/tags|ref_type|\btag\b", re.I)
@@ -47,17 +45,14 @@ def step_release_guarded(condition: str | None) -> bool:
 
 
 def event_excluded(condition: str | None, event: str) -> bool:
-    """The job's ``if:`` keeps ``event`` out (it requires another event or a tag ref)."""
+    """The job's ``if:`` is false whenever ``event`` starts the run (the events outsiders
+    cause run on a branch or pull request ref, never a tag)."""
     if not condition:
         return False
-    if tag_guarded(condition) and event not in ("release", "push"):
-        return True
-    required = re.findall(r"github\.event_name\s*==\s*'([a-z_]+)'", condition)
-    if required and "||" not in condition:
-        return event not in required
-    if required and all(re.search(r"github\.event_name\s*==", part) for part in condition.split("||")):
-        return event not in required
-    return bool(re.search(rf"github\.event_name\s*!=\s*'{event}'", condition))
+    situation: dict[tuple[str, ...], object] = {("github", "event_name"): event}
+    if event in UNTRUSTED_EVENTS:
+        situation.update(_NOT_A_TAG)
+    return not can_hold(condition, situation)
 
 
 def ungated_trigger(trigger: Trigger) -> bool:

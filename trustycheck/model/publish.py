@@ -15,7 +15,7 @@ from trustycheck.model.credentials import Credential, trace_text, trace_value
 from trustycheck.model.expressions import expression_spans, replace_expressions
 from trustycheck.model.pypa_action import ref_problem
 from trustycheck.model.pypi import PYPI, TESTPYPI, UNKNOWN, classify_index_url
-from trustycheck.model.shell import Command, is_python, program_name, python_module, split_commands
+from trustycheck.model.shell import Command, Script, is_python, parse_script, program_name, python_module, split_commands
 from trustycheck.model.tools import RUNNERS, TOOLS, ToolSpec, builds_on_publish
 from trustycheck.model.workflow import Job, Step
 from trustycheck.nodes import Node, Pos, Scalar
@@ -61,6 +61,9 @@ class _Context:
         self.step = step
         self.job = job
         self.lines = lines
+        self._locators: dict[int, _Locator] = {}
+        self.configured: dict[str, Credential | None] = {}
+        """A credential stored by earlier steps, per tool (every upload of a script asks)."""
 
     def env_lookup(self, extra: dict[str, str] | None = None, extra_pos: Pos | None = None):
         return cred.env_lookup(self.step.effective_env, extra, extra_pos)
@@ -74,6 +77,64 @@ class _Context:
             col = line.find(needle, start)
             if col != -1:
                 return Pos(number, col + 1, number, col + 1 + len(needle))
+        return None
+
+    def locate(self, node: Scalar, offset: int, needle: str) -> Pos | Node:
+        """Position of the first ``needle`` at or after ``offset`` of the script ``node``
+        holds: the same occurrence (first, second...) of it in the file's text."""
+        locator = self._locators.get(id(node))
+        if locator is None:
+            locator = self._locators[id(node)] = _Locator(node, self.lines)
+        return locator.locate(offset, needle) or self.find(node, needle) or node
+
+
+class _Locator:
+    """Maps offsets in a script to positions in the file by counting occurrences of a word:
+    the text of a script is its source less indentation (and quoting), and the words looked
+    for hold no line break, so the n-th occurrence in one is the n-th in the other. Counts
+    resume where the last look-up of the same word stopped, so a script's many uploads cost
+    one pass over it."""
+
+    def __init__(self, node: Scalar, lines: Sequence[str]) -> None:
+        self.node = node
+        self.script = node.as_string()
+        self.lines = lines
+        self.counted: dict[str, tuple[int, int]] = {}
+        """needle -> (script offset counted up to, occurrences before it)"""
+        self.found: dict[str, tuple[int, int, int]] = {}
+        """needle -> (occurrences passed, line number, column) in the source"""
+
+    def locate(self, offset: int, needle: str) -> Pos | None:
+        needle = needle.split("\n", 1)[0]
+        if not needle:
+            return None
+        at = self.script.find(needle, offset)
+        if at < 0:
+            return None
+        done, before = self.counted.get(needle, (0, 0))
+        if at < done:
+            done, before = 0, 0
+        before += self.script.count(needle, done, at)
+        self.counted[needle] = (at, before)
+        return self._source(needle, before)
+
+    def _source(self, needle: str, occurrence: int) -> Pos | None:
+        pos = self.node.pos
+        passed, number, col = self.found.get(needle, (0, pos.line, pos.col - 1))
+        if passed > occurrence:
+            passed, number, col = 0, pos.line, pos.col - 1
+        last = min(pos.end_line, len(self.lines))
+        while number <= last:
+            line = self.lines[number - 1]
+            stop = pos.end_col - 1 if number == pos.end_line else len(line)
+            found = line.find(needle, col, stop)
+            if found < 0:
+                number, col = number + 1, 0
+                continue
+            if passed == occurrence:
+                self.found[needle] = (passed, number, found)
+                return Pos(number, found + 1, number, found + 1 + len(needle))
+            passed, col = passed + 1, found + len(needle)
         return None
 
 
@@ -93,6 +154,8 @@ def _names_a_tool(script: str) -> bool:
     as a word (not inside one: ``uvicorn``, ``hatchling``). A script that does not cannot
     upload with a known tool, and most scripts (``uv sync``, ``poetry install``) do not."""
     # The subcommands first: fewer scripts name one than name a tool (``uv sync``).
+    if "\\\n" in script:  # a line continuation may split a word
+        script = script.replace("\\\n", "")
     return _UPLOAD_SUBCOMMANDS.search(script) is not None and _TOOL_NAMES.search(script) is not None
 
 
@@ -111,7 +174,8 @@ _WORD_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 """What ``\\b`` takes for a word character under ``re.ASCII``."""
 
 
-_TOOL_NAMES = _word_pattern(spec.program for spec in TOOLS.values())
+_TOOL_NAMES = lazy_pattern(rf"(?:\b|(?<=m))(?:{'|'.join(sorted(spec.program for spec in TOOLS.values()))})\b", re.ASCII)
+"""A tool's name as a word, or glued to python's ``-m`` (``python -mtwine``, ``-Bmtwine``)."""
 _UPLOAD_SUBCOMMANDS = _word_pattern(name for spec in TOOLS.values() for name in spec.subcommands)
 
 
@@ -146,9 +210,12 @@ def _maturin_action(context: _Context) -> Publish | None:
         return None
     args_pair = step.input("args")
     args = args_pair[1].as_string() if args_pair and isinstance(args_pair[1], Scalar) else ""
-    words = [name, *(split_commands(args)[0].words if split_commands(args) else [])]
+    commands = split_commands(args)
+    words = [name, *(commands[0].words if commands else [])]
+    starts = [0, *(commands[0].starts if commands else [])]
     assert step.uses is not None
-    publish = _tool_publish(context, TOOLS["maturin"], Command(words), step.uses.node or step.node, args_pair[1] if args_pair else None)
+    publish = _tool_publish(context, TOOLS["maturin"], Command(words, starts=starts), 0, step.uses.node or step.node,
+                            args_pair[1] if args_pair else None)
     publish.tool = "PyO3/maturin-action"
     return publish
 
@@ -216,102 +283,174 @@ _ACTION_DETECTORS: dict[str, Callable[[_Context], Publish | None]] = {
 def _run_publishes(context: _Context) -> list[Publish]:
     run = context.step.run
     assert run is not None
-    script = run.as_string()
+    script = parse_script(run.as_string())
     publishes = []
-    for command in split_commands(script):
+    for command in script.commands:
         found = _tool_of(command)
         if found is None:
             continue
-        spec, words = found
+        spec, index = found
+        words = command.words[index + 1:]
         if any(flag in words for flag in spec.not_an_upload):
             continue
-        anchor = context.find(run, spec.program) or run
-        publishes.append(_tool_publish(context, spec, Command(words, command.env), anchor, run))
+        anchor = context.locate(run, command.start(index), spec.program)
+        publishes.append(_tool_publish(context, spec, command, index + 1, anchor, run, script))
     return publishes
 
 
-def _tool_of(command: Command) -> tuple[ToolSpec, list[str]] | None:
-    """The publishing tool a command runs and its arguments after the subcommand's name,
-    seeing through ``python -m``, ``pipx run``, ``uvx`` and similar launchers."""
-    words = list(command.words)
+def _tool_of(command: Command) -> tuple[ToolSpec, int] | None:
+    """The publishing tool a command runs and the index of the word naming it (its
+    subcommand follows), seeing through ``python -m``, ``pipx run``, ``uvx`` and similar
+    launchers."""
+    words = command.words
+    index = 0
     for _ in range(3):
-        if not words:
+        if index >= len(words):
             return None
-        program = program_name(words[0])
+        program = program_name(words[index])
         if is_python(program):
-            module = python_module(words)
+            module = python_module(words[index:])
             if module is None:
                 return None
-            words = module
+            index = len(words) - len(module)
+            if words[index] != module[0]:  # ``-mtwine``: the module is glued to its option
+                spec = TOOLS.get(module[0])
+                if spec is not None and index + 1 < len(words) and words[index + 1] in spec.subcommands:
+                    return spec, index
+                return None
             continue
         spec = TOOLS.get(program)
-        if spec is not None and len(words) > 1 and words[1] in spec.subcommands:
-            return spec, words[1:]
+        if spec is not None and index + 1 < len(words) and words[index + 1] in spec.subcommands:
+            return spec, index
         runner = RUNNERS.get(program)
         if runner is None:
             return None
-        rest = words[1:]
+        index += 1
         for sub in runner:
             parts = sub.split()
-            if rest[: len(parts)] == parts:
-                rest = rest[len(parts):]
+            if words[index:index + len(parts)] == parts:
+                index += len(parts)
                 break
         else:
             if runner:
                 return None
-        while rest and rest[0].startswith("-"):
-            takes_value = rest[0] in _RUNNER_VALUE_OPTIONS
-            rest = rest[2:] if takes_value else rest[1:]
-        if rest and "==" in rest[0]:
-            rest = [rest[0].split("==", 1)[0], *rest[1:]]
-        if rest and "@" in rest[0]:
-            rest = [rest[0].split("@", 1)[0], *rest[1:]]
-        words = rest
+        while index < len(words) and words[index].startswith("-"):
+            index += 2 if words[index] in _RUNNER_VALUE_OPTIONS else 1
+        if index < len(words) and ("==" in words[index] or "@" in words[index]):
+            name = words[index].split("==", 1)[0].split("@", 1)[0]
+            spec = TOOLS.get(program_name(name))
+            if spec is not None and index + 1 < len(words) and words[index + 1] in spec.subcommands:
+                return spec, index
     return None
 
 
-def _flag_value(words: list[str], flags: tuple[str, ...]) -> tuple[str, str] | None:
-    """(flag, value) for ``--flag value``, ``--flag=value`` or ``-fvalue``; last one wins."""
+def _flag_value(words: list[str], flags: tuple[str, ...]) -> tuple[str, str, int] | None:
+    """(flag, value, index of the word holding the value) for ``--flag value``,
+    ``--flag=value`` or ``-fvalue``; the last one wins."""
+    if not flags:
+        return None
     found = None
     for index, word in enumerate(words):
+        if not word.startswith("-"):
+            continue
         for flag in flags:
             if word == flag and index + 1 < len(words):
-                found = (flag, words[index + 1])
+                found = (flag, words[index + 1], index + 1)
             elif flag.startswith("--") and word.startswith(flag + "="):
-                found = (flag, word[len(flag) + 1:])
-            elif len(flag) == 2 and not flag.startswith("--") and word.startswith(flag) and len(word) > 2 and not word.startswith("--"):
-                found = (flag, word[2:])
+                found = (flag, word[len(flag) + 1:], index)
+            elif len(flag) == 2 and word.startswith(flag) and len(word) > 2 and not word.startswith("--"):
+                found = (flag, word[2:], index)
     return found
 
 
-def _tool_publish(context: _Context, spec: ToolSpec, command: Command, anchor: Node | Pos, script: Node | None) -> Publish:
-    words = command.words
-    prefix_pos = None
-    if command.env and script is not None:
-        prefix_pos = context.find(script, next(iter(command.env)) + "=")
-    lookup = context.env_lookup(command.env, prefix_pos)
-    index, index_node = _tool_index(context, spec, words, lookup, script)
+class _Shell:
+    """What one command of a script sees: the words after its tool's name, the variables
+    set before it, and where each is written."""
+
+    def __init__(self, context: _Context, command: Command, first: int, node: Node | None, script: Script | None) -> None:
+        self.context = context
+        self.command = command
+        self.first = first
+        self.words = command.words[first:]
+        self.node = node if isinstance(node, Scalar) else None
+        self.script = script
+
+    def word_pos(self, index: int, needle: str) -> Pos | Node | None:
+        """Where word ``index`` (of ``self.words``) is written, as ``needle``."""
+        if self.node is None:
+            return None
+        return self.context.locate(self.node, self.command.start(self.first + index), needle)
+
+    def variable(self, name: str, exported: bool) -> tuple[str, Node | Pos | None, Node | Pos | None] | None:
+        """(value, where the name is set, where the value is written) of ``name``: the
+        command's own ``NAME=value`` prefix, else an assignment earlier in the script
+        (``exported``: only one the program's environment receives), else the step's env."""
+        command, step_env = self.command, self.context.step.effective_env
+        if name in command.env:
+            return command.env[name], *self._assignment_pos(name, command.env[name], command.env_starts.get(name, 0))
+        assignment = self.script.variable(name, command) if self.script is not None else None
+        if assignment is not None:
+            if not exported or assignment.exported or name in step_env:
+                return assignment.value, *self._assignment_pos(name, assignment.value, assignment.start)
+            return None
+        var = step_env.get(name)
+        return (var.text, var.key, var.value) if var is not None else None
+
+    def _assignment_pos(self, name: str, value: str, start: int) -> tuple[Pos | Node | None, Pos | Node | None]:
+        if self.node is None:
+            return None, None
+        name_pos = self.context.locate(self.node, start, name + "=")
+        value_pos = self.context.locate(self.node, start + len(name) + 1, value) if value else None
+        if isinstance(name_pos, Pos):
+            name_pos = Pos(name_pos.line, name_pos.col, name_pos.end_line, name_pos.end_col - 1)
+        return name_pos, value_pos
+
+    def lookup(self, exported: bool):
+        """An :data:`~trustycheck.model.credentials.EnvLookup` over :meth:`variable`."""
+
+        def lookup(name: str):
+            found = self.variable(name, exported)
+            return (found[0], found[1]) if found is not None else None
+
+        return lookup
+
+
+def _tool_publish(context: _Context, spec: ToolSpec, command: Command, first: int, anchor: Node | Pos,
+                  script_node: Node | None, script: Script | None = None) -> Publish:
+    shell = _Shell(context, command, first, script_node, script)
+    words = shell.words
+    environment = shell.lookup(exported=True)
+    index, index_node = _tool_index(spec, shell, environment)
     user = _flag_value(words, spec.user_flags)
-    user_text = user[1] if user else next((found[0] for name in spec.user_env if (found := lookup(name))), None)
+    user_text = user[1] if user else next((found[0] for name in spec.user_env if (found := environment(name))), None)
     secret_kind = cred.kind_for_user(user_text)
-    credential = _tool_credential(context, spec, words, lookup, script, command, secret_kind)
+    credential = _tool_credential(context, spec, shell, secret_kind)
     return Publish(spec.name, index, credential, anchor, index_node, native_oidc=spec.native_oidc,
                    oidc_since=spec.oidc_since, builds=builds_on_publish(spec, words))
 
 
-def _tool_index(context: _Context, spec: ToolSpec, words: list[str], lookup, script: Node | None) -> tuple[str, Node | Pos | None]:
+def _flag_pos(shell: _Shell, found: tuple[str, str, int]) -> Pos | Node | None:
+    flag, value, index = found
+    word = shell.words[index]
+    if word == value and index > 0 and shell.words[index - 1] == flag:
+        return shell.word_pos(index - 1, flag)
+    return shell.word_pos(index, flag)
+
+
+def _tool_index(spec: ToolSpec, shell: _Shell, environment) -> tuple[str, Node | Pos | None]:
+    words = shell.words
     url = _flag_value(words, spec.url_flags)
     if url is not None:
-        return classify_index_url(url[1]), _find(context, script, url[0])
+        return classify_index_url(url[1]), _flag_pos(shell, url)
     repo = _flag_value(words, spec.repo_flags)
     if repo is not None:
-        return _repo_index(spec, repo[1]), _find(context, script, repo[0])
+        return _repo_index(spec, repo[1]), _flag_pos(shell, repo)
     for name in spec.url_env:
-        found = lookup(name)
+        found = environment(name)
         if found is not None:
             return classify_index_url(found[0]), found[1]
     for name in spec.repo_env:
-        found = lookup(name)
+        found = environment(name)
         if found is not None:
             return _repo_index(spec, found[0]), found[1]
     return PYPI, None
@@ -325,49 +464,36 @@ def _repo_index(spec: ToolSpec, name: str) -> str:
     return spec.repo_names.get(name.strip().lower(), UNKNOWN)
 
 
-def _find(context: _Context, node: Node | None, needle: str) -> Pos | Node | None:
-    if node is None:
-        return None
-    return context.find(node, needle) or node
-
-
-def _tool_credential(context: _Context, spec: ToolSpec, words: list[str], lookup, script: Node | None,
-                     command: Command, secret_kind: str) -> Credential:
+def _tool_credential(context: _Context, spec: ToolSpec, shell: _Shell, secret_kind: str) -> Credential:
     """Flags win over env vars, env vars over config files, as every tool documents."""
+    words = shell.words
+    variables = shell.lookup(exported=False)
     for flags, kind in ((spec.token_flags, cred.TOKEN), (spec.password_flags, secret_kind)):
         flag = _flag_value(words, flags)
         if flag is not None:
-            traced = trace_text(flag[1], lookup, secret_kind=kind)
+            traced = trace_text(flag[1], variables, secret_kind=kind)
             if traced[0] != cred.NONE:
-                value_pos = _find(context, script, flag[1]) if traced[0] == cred.LITERAL else None
-                return Credential(traced[0], traced[1], traced[2], _find(context, script, flag[0]), value_pos)
+                value_pos = shell.word_pos(flag[2], flag[1]) if traced[0] == cred.LITERAL else None
+                return Credential(traced[0], traced[1], traced[2], _flag_pos(shell, flag), value_pos)
     env_names = list(spec.token_env) + list(spec.password_env)
-    env_names += [name for name in _env_names(context, command) if name.startswith(spec.password_env_prefixes or ("\0",))
-                  and not name.endswith("_USERNAME")]
+    if spec.password_env_prefixes:
+        candidates = list(shell.command.env) + list(shell.script.assignments if shell.script else ()) + list(context.step.effective_env)
+        env_names += [name for name in dict.fromkeys(candidates)
+                      if name.startswith(spec.password_env_prefixes) and not name.endswith("_USERNAME")]
     for name in env_names:
-        found = lookup(name)
+        found = shell.variable(name, exported=True)
         if found is None:
             continue
         kind = cred.TOKEN if name in spec.token_env else secret_kind
-        traced = trace_text(found[0], lookup, secret_kind=kind)
+        traced = trace_text(found[0], variables, secret_kind=kind)
         if traced[0] != cred.NONE:
-            value = _env_value_node(context, name, command)
-            return Credential(traced[0], traced[1], traced[2], found[1], value if traced[0] == cred.LITERAL else None)
-    configured = _configured_credential(context, spec)
+            return Credential(traced[0], traced[1], traced[2], found[1], found[2] if traced[0] == cred.LITERAL else None)
+    if spec.program not in context.configured:
+        context.configured[spec.program] = _configured_credential(context, spec)
+    configured = context.configured[spec.program]
     if configured is not None:
         return configured
     return cred.fallback(spec.native_oidc)
-
-
-def _env_names(context: _Context, command: Command) -> list[str]:
-    return list(command.env) + list(context.step.effective_env)
-
-
-def _env_value_node(context: _Context, name: str, command: Command) -> Node | Pos | None:
-    if name in command.env and context.step.run is not None:
-        return context.find(context.step.run, command.env[name]) if command.env[name] else None
-    var = context.step.effective_env.get(name)
-    return var.value if var is not None else None
 
 
 def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | None:
@@ -377,10 +503,10 @@ def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | No
         return None
     env_names = set(spec.token_env) | set(spec.password_env)
     for step in context.job.steps:
-        if step is context.step or step.index > context.step.index or step.run is None:
+        if step.index > context.step.index or step.run is None:
             continue
         script = step.run.as_string()
-        if "GITHUB_ENV" in script:
+        if "GITHUB_ENV" in script and step is not context.step:
             exported = next((name for name in env_names if name in script), None) or next(
                 (prefix for prefix in spec.password_env_prefixes if prefix in script), None)
             if exported is not None:
@@ -390,8 +516,7 @@ def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | No
                     kind, where, origin = cred.TOKEN, f"{exported} exported through $GITHUB_ENV", "github_env"
                 return Credential(kind, where, origin, context.find(step.run, exported) or step.run)
         if spec.reads_pypirc and ".pypirc" in script and "password" in script:
-            kind, where, origin = _pypirc_source(script, _Context(step, context.job, context.lines).env_lookup())
-            return Credential(kind, where, origin, context.find(step.run, ".pypirc") or step.run)
+            return _pypirc_credential(context, step)
         if spec.program == "poetry" and "poetry" in script and "config" in script:
             for command in split_commands(script):
                 words = command.words
@@ -399,11 +524,42 @@ def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | No
                     lookup = _Context(step, context.job, context.lines).env_lookup(command.env)
                     kind, where, origin = trace_text(words[-1], lookup)
                     if kind != cred.NONE:
-                        return Credential(kind, where, origin, context.find(step.run, words[2]) or step.run)
+                        value_pos = context.locate(step.run, command.start(len(words) - 1), words[-1]) if kind == cred.LITERAL else None
+                        return Credential(kind, where, origin, context.locate(step.run, command.start(2), words[2]), value_pos)
     return None
 
 
 _SHELL_VARIABLE = lazy_pattern(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
+_PYPIRC_PASSWORD = lazy_pattern(r"password[ \t]*[=:][ \t]*")
+_PYPIRC_VALUE = lazy_pattern(r"[^\s'\"\\]+")
+
+
+def _pypirc_credential(context: _Context, step: Step) -> Credential:
+    """The password a ``.pypirc`` is written with: traced to a secret when the script names
+    one, a literal (masked) when it is written out, else a token from the file."""
+    assert step.run is not None
+    script = step.run.as_string()
+    kind, where, origin = _pypirc_source(script, _Context(step, context.job, context.lines).env_lookup())
+    value_pos = None
+    if origin == "pypirc":
+        literal = _pypirc_literal(script)
+        if literal is not None:
+            kind, where, origin = cred.LITERAL, cred.LITERAL_SOURCE, "literal"
+            value_pos = context.locate(step.run, literal[0], literal[1])
+    return Credential(kind, where, origin, context.find(step.run, ".pypirc") or step.run, value_pos)
+
+
+def _pypirc_literal(script: str) -> tuple[int, str] | None:
+    """(offset, text) of a password written out after ``password =`` in a script."""
+    for found in _PYPIRC_PASSWORD.finditer(script):
+        value = _PYPIRC_VALUE.match(script, found.end())
+        if value is None:
+            continue
+        text = value.group()
+        if "$" in text or "%" in text or text.startswith("{") or text in ("__token__",):
+            continue
+        return value.start(), text
+    return None
 
 
 def _references_in_order(script: str) -> list[str]:

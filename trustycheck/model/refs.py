@@ -8,7 +8,11 @@ from trustycheck.records import record
 
 _FULL_SHA = lazy_pattern(r"[0-9a-f]{40}\Z")
 _SHORT_SHA = lazy_pattern(r"[0-9a-f]{7,39}\Z")
-_VERSION_TAG = lazy_pattern(r"v?\d+(\.\d+)*([-+._][0-9A-Za-z.+-]*)?\Z")
+_VERSION_TAG = lazy_pattern(r"v?\d+(?:[-+.][0-9A-Za-z.+-]*|(?:\.\d+)*_[0-9A-Za-z.+-]*)?\Z")
+r"""``v1``, ``1.2.3``, ``v2.0.0-rc.1``, ``1.2_3``: digits, then a suffix after a separator, the
+dotted numbers before an ``_`` spelled out. (Written as ``\d+(\.\d+)*`` then a suffix that
+may also start with ``.``, the two parts can split dotted numbers in every way, and a 64 KB
+tag took 40 s to refuse.)"""
 _DIGEST = lazy_pattern(r"@sha256:[0-9a-f]{64}\Z")
 
 # Ref kinds, from strongest to weakest pin.
