@@ -10,6 +10,7 @@ import pytest
 
 from trustycheck.engine import code_cache
 from trustycheck.engine.conditions import compile_condition, compile_selector
+from trustycheck.engine import runner
 from trustycheck.engine.runner import _plan
 from trustycheck.pipeline import catalog
 
@@ -24,6 +25,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TRUSTYCHECK_CACHE_DIR", str(directory))
     monkeypatch.delenv("TRUSTYCHECK_NO_CACHE", raising=False)
     monkeypatch.setattr(code_cache, "_compiled", {})  # as a new process starts
+    monkeypatch.setattr(runner, "_PLANS", {})  # (whatever ran before in this worker)
     return directory
 
 

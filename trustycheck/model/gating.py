@@ -38,10 +38,13 @@ _RELEASE_WORD = lazy_pattern(r"release|refs/tags|ref_type|\btag\b", re.I)
 def step_release_guarded(condition: str | None) -> bool:
     """A publish step's own ``if:`` that limits it to tags or releases, including the common
     ``if: env.RELEASE == 'true'`` set earlier from the event (looser than for jobs, since a
-    step guard that names a release is almost always one)."""
+    step guard that names a release is almost always one, unless it negates or offers an
+    alternative)."""
     if not condition:
         return False
-    return tag_guarded(condition) or ("||" not in condition and bool(_RELEASE_WORD.search(condition)))
+    if tag_guarded(condition):
+        return True
+    return "||" not in condition and "!" not in condition and bool(_RELEASE_WORD.search(condition))
 
 
 def event_excluded(condition: str | None, event: str) -> bool:
