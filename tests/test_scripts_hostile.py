@@ -330,3 +330,11 @@ def test_a_step_guard_that_negates_a_tag_is_no_guard(condition: str, gated: bool
         "      - uses: pypa", f"      - if: {condition}\n        uses: pypa")
     found = ids_at(lint_text(text, {"TC303"}))
     assert found == ([] if gated else [("TC303", 1, 5)])
+
+
+def test_a_step_guard_on_an_input_only_a_release_sets_still_guards() -> None:
+    """``inputs.release-tag != ''`` is empty on a branch push: the loose reading applies
+    when what the condition does on a branch run is not known."""
+    text = GUARDED.format(on="push", condition="always()").replace(
+        "      - uses: pypa", "      - if: ${{ inputs.release-tag != '' }}\n        uses: pypa")
+    assert ids_at(lint_text(text, {"TC303"})) == []
