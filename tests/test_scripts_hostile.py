@@ -315,79 +315,26 @@ def test_an_event_is_excluded_only_when_the_condition_cannot_hold_for_it(conditi
     assert found == ([] if excluded else [("TC302", 1, 5)])
 
 
-# --- class 1: every pattern stays linear on a megabyte of its worst case -------------------
-
-MEGABYTE = 1_000_000
-
-
-def _timed(function, *args) -> float:
-    started = time.perf_counter()
-    function(*args)
-    return time.perf_counter() - started
-
-
-SLOW_SCRIPTS = {
-    "assignments": "A=1 " * (MEGABYTE // 4) + "twine upload dist/*",
-    "assignments-after": "twine upload " + "A=1 " * (MEGABYTE // 4),
-    "double-dashes": "uvx " + "-- " * (MEGABYTE // 3) + "twine upload dist/*",
-    "runner-options": "pipx run " + "--spec x " * (MEGABYTE // 9) + "twine upload dist/*",
-    "wrappers": "sudo " * (MEGABYTE // 5) + "twine upload dist/*",
-    "env-options": "env " + "-i " * (MEGABYTE // 3) + "twine upload dist/*",
-    "python-options": "python " + "-u " * (MEGABYTE // 3) + "-m twine upload dist/*",
-    "flags": "twine upload " + "-p " * (MEGABYTE // 3),
-    "exports": "export " + "A=1 " * (MEGABYTE // 4) + "\ntwine upload dist/*",
-    "many-exports": "export A=1\n" * (MEGABYTE // 11) + "twine upload dist/*",
-    "bash-c": "bash " * (MEGABYTE // 10) + "-c 'twine upload dist/*'",
-    "nested-shells": "bash -c \"" * (MEGABYTE // 10) + "twine upload",
-    "substitutions": "\"$(" * (MEGABYTE // 3) + "twine upload",
-    "closed-substitutions": "echo \"$(echo \"" * (MEGABYTE // 30) + "twine upload" + ")\"" * (MEGABYTE // 30),
-    "backticks": "`" * MEGABYTE + " twine upload",
-    "eval": "eval " * (MEGABYTE // 5) + "twine upload dist/*",
-    "expressions": "twine upload -p " + "${{ " * (MEGABYTE // 4),
-    "closed-expressions": "twine upload -p " + "${{ secrets.A }}" * (MEGABYTE // 16),
-    "expression-strings": "twine upload -p ${{ " + "'" * MEGABYTE,
-    "expression-refs": "twine upload -p ${{ " + "secrets " * (MEGABYTE // 8) + "}}",
-    "expression-spaces": "twine upload -p ${{ secrets" + " ." * (MEGABYTE // 2) + " }}",
-    "expression-index": "twine upload -p ${{ secrets" + "['" * (MEGABYTE // 2) + " }}",
-    "placeholders": "twine upload " + "\ue000" * MEGABYTE + " ${{ secrets.A }}",
-    "dollars": "printf 'password' > .pypirc; twine upload " + "$" * MEGABYTE,
-    "shell-variables": "T=${{ secrets.A }}\ntwine upload -p " + "$T" * (MEGABYTE // 2),
-    "comments": "#" * MEGABYTE + "\ntwine upload",
-    "quotes": "twine upload \"" + "\\a" * (MEGABYTE // 2),
-    "continuations": "twine upload " + "\\\n" * (MEGABYTE // 2),
-}
+@pytest.mark.parametrize(
+    ("condition", "gated"),
+    [
+        ("startsWith(github.ref, 'refs/tags/')", True),
+        ("env.RELEASE == 'true'", True),
+        ("\"!startsWith(github.ref, 'refs/tags/')\"", False),
+        ("github.ref_type != 'tag'", False),
+        ("env.RELEASE == 'true' || true", False),
+    ],
+)
+def test_a_step_guard_that_negates_a_tag_is_no_guard(condition: str, gated: bool) -> None:
+    text = GUARDED.format(on="push", condition="always()").replace(
+        "      - uses: pypa", f"      - if: {condition}\n        uses: pypa")
+    found = ids_at(lint_text(text, {"TC303"}))
+    assert found == ([] if gated else [("TC303", 1, 5)])
 
 
-@pytest.mark.timeout(120)
-@pytest.mark.parametrize("name", sorted(SLOW_SCRIPTS))
-def test_a_megabyte_script_is_read_in_linear_time(name: str) -> None:
-    text = HEAD.replace("      - run: |\n", "      - run: |\n          ") + SLOW_SCRIPTS[name].replace("\n", "\n          ") + "\n"
-    assert _timed(lint_text, text) < 10
-
-
-SLOW_FIELDS = {
-    "version-tag": ("uses", "pypa/gh-action-pypi-publish@v" + "1." * (MEGABYTE // 2) + "!"),
-    "version-tag-digits": ("uses", "pypa/gh-action-pypi-publish@v1" + ".1" * (MEGABYTE // 2) + "_!"),
-    "version-tag-suffix": ("uses", "pypa/gh-action-pypi-publish@1" + "-" * MEGABYTE + "!"),
-    "docker-digest": ("uses", "docker://x" + "@sha256:" * (MEGABYTE // 8)),
-    "release-branch": ("uses", "pypa/gh-action-pypi-publish@release/v" + "1" * MEGABYTE + "!"),
-    "tag-guard": ("if", "startsWith( github.ref ," + " " * MEGABYTE + "x"),
-    "tag-guards": ("if", "startsWith(github.ref, 'refs/tags' || " * (MEGABYTE // 40)),
-    "event-guards": ("if", "github.event_name == 'x' && " * (MEGABYTE // 28) + "true"),
-    "negations": ("if", "!" * MEGABYTE + "true"),
-    "parentheses": ("if", "(" * MEGABYTE + "true"),
-    "closed-parentheses": ("if", "(" * (MEGABYTE // 2) + "true" + ")" * (MEGABYTE // 2)),
-    "strings": ("if", "'" + "''" * (MEGABYTE // 2)),
-    "calls": ("if", "f(" * (MEGABYTE // 2)),
-}
-
-
-@pytest.mark.timeout(120)
-@pytest.mark.parametrize("name", sorted(SLOW_FIELDS))
-def test_a_megabyte_field_is_read_in_linear_time(name: str) -> None:
-    key, value = SLOW_FIELDS[name]
-    quoted = "'" + value.replace("'", "''") + "'"
-    step = f"      - uses: {quoted}\n" if key == "uses" else "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
-    condition = f"    if: {quoted}\n" if key == "if" else ""
-    text = f"on: [push, pull_request_target]\njobs:\n  publish:\n{condition}    runs-on: x\n    steps:\n{step}"
-    assert _timed(lint_text, text) < 10
+def test_a_step_guard_on_an_input_only_a_release_sets_still_guards() -> None:
+    """``inputs.release-tag != ''`` is empty on a branch push: the loose reading applies
+    when what the condition does on a branch run is not known."""
+    text = GUARDED.format(on="push", condition="always()").replace(
+        "      - uses: pypa", "      - if: ${{ inputs.release-tag != '' }}\n        uses: pypa")
+    assert ids_at(lint_text(text, {"TC303"})) == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from trustycheck.model.guards import BranchRef, NotAmong, can_hold
+from trustycheck.model.guards import BranchRef, NotAmong, can_hold, outcome
 from trustycheck.model.triggers import Trigger
 from trustycheck.patterns import lazy_pattern
 
@@ -33,15 +33,21 @@ def tag_guarded(condition: str | None) -> bool:
 
 
 _RELEASE_WORD = lazy_pattern(r"release|refs/tags|ref_type|\btag\b", re.I)
+_NEGATION = lazy_pattern(r"!(?!=)")
+"""A ``!`` that negates (not the one of ``!=``)."""
 
 
 def step_release_guarded(condition: str | None) -> bool:
     """A publish step's own ``if:`` that limits it to tags or releases, including the common
     ``if: env.RELEASE == 'true'`` set earlier from the event (looser than for jobs, since a
-    step guard that names a release is almost always one)."""
+    step guard that names a release is almost always one, unless it negates or offers an
+    alternative); a condition that holds on a branch run is none."""
     if not condition:
         return False
-    return tag_guarded(condition) or ("||" not in condition and bool(_RELEASE_WORD.search(condition)))
+    held = outcome(condition, _BRANCH_RUN)
+    if held is not None:  # decided by what a branch run is known to be
+        return held is False
+    return "||" not in condition and not _NEGATION.search(condition) and bool(_RELEASE_WORD.search(condition))
 
 
 def event_excluded(condition: str | None, event: str) -> bool:

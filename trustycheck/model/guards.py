@@ -51,6 +51,12 @@ _TOKEN = lazy_pattern(
 def can_hold(condition: str, situation: dict[tuple[str, ...], object]) -> bool:
     """False only when ``condition`` is false in ``situation`` (context paths in lower case
     to what they are known to be) whatever every other value is."""
+    return outcome(condition, situation) is not False
+
+
+def outcome(condition: str, situation: dict[tuple[str, ...], object]) -> bool | None:
+    """Whether ``condition`` holds in ``situation``: ``None`` when that depends on what is
+    not known (or the expression cannot be read)."""
     text = condition.strip()
     if not text:
         return True
@@ -61,8 +67,8 @@ def can_hold(condition: str, situation: dict[tuple[str, ...], object]) -> bool:
     try:
         value = _Reader(text, situation).read()
     except Unreadable:
-        return True
-    return value is UNKNOWN or _truthy(value) is not False
+        return None
+    return _truthy(value)
 
 
 class _Reader:

@@ -38,8 +38,8 @@ KNOWN_COMMITS = {
     "a3a3bafbb3e5a75a854ae1bc53ae128cf22c4af4": (1, 8, 1),
     "8ef2b3d46c9ecba901fb2ae21d98e322c4089c4e": (1, 8, 0),
 }
-_FLOATING = lazy_pattern(r"release/v\d+\Z")
-_VERSION = lazy_pattern(r"(?:release/)?v?(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?\Z")
+_FLOATING = lazy_pattern(r"\Arelease/v\d+\Z")
+_VERSION = lazy_pattern(r"\A(?:release/)?v?(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?\Z")
 """A version the action could have released; parts of at most nine digits, so int() can read
 them (a part over 4,300 digits is a ValueError, which cost the whole file its findings)."""
 

@@ -6,9 +6,9 @@ from trustycheck.nodes import Node
 from trustycheck.patterns import lazy_pattern
 from trustycheck.records import record
 
-_FULL_SHA = lazy_pattern(r"[0-9a-f]{40}\Z")
-_SHORT_SHA = lazy_pattern(r"[0-9a-f]{7,39}\Z")
-_VERSION_TAG = lazy_pattern(r"v?\d+(?:[-+.][0-9A-Za-z.+-]*|(?:\.\d+)*_[0-9A-Za-z.+-]*)?\Z")
+_FULL_SHA = lazy_pattern(r"\A[0-9a-f]{40}\Z")
+_SHORT_SHA = lazy_pattern(r"\A[0-9a-f]{7,39}\Z")
+_VERSION_TAG = lazy_pattern(r"\Av?\d+(?:[-+.][0-9A-Za-z.+-]*|(?:\.\d+)*_[0-9A-Za-z.+-]*)?\Z")
 r"""``v1``, ``1.2.3``, ``v2.0.0-rc.1``, ``1.2_3``: digits, then a suffix after a separator, the
 dotted numbers before an ``_`` spelled out. (Written as ``\d+(\.\d+)*`` then a suffix that
 may also start with ``.``, the two parts can split dotted numbers in every way, and a 64 KB

@@ -22,9 +22,11 @@ from trustycheck.model.expressions import expression_spans
 from trustycheck.patterns import lazy_pattern
 from trustycheck.records import field, record
 
-_PYTHON = lazy_pattern(r"(?:python|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?\Z|py\Z")
-_ASSIGNMENT = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*=")
-_NAME = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_PYTHON = lazy_pattern(r"\A(?:(?:python|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?|py)\Z")
+_ASSIGNMENT = lazy_pattern(r"\A[A-Za-z_][A-Za-z0-9_]*=")
+_NAME = lazy_pattern(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
+"""Anchored, as they are only ever matched at a word's start: unanchored, a search through
+a megabyte of letters would try every start and scan to the end from each."""
 _CONTROL_KEYWORDS = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}"})
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "ash", "mksh"})
 _EXPORTS = frozenset({"export", "declare", "typeset", "local", "readonly"})
