@@ -211,3 +211,16 @@ def test_a_located_password_is_masked_where_the_file_repeats_it(tmp_path: Path, 
     result = run_cli("--format", output_format, "w.yml", cwd=tmp_path)
     assert result.returncode == 1
     assert "hunter2value" not in result.stdout
+
+
+@pytest.mark.parametrize("folded", [
+    '    - run: "printf \'[pypi]\\\\npassword\\\n        \\ = hunter2-folded\\\\n\' > ~/.pypirc\\nuv publish"\n',
+    '    - run: "printf \'[pypi]\\\\npassword =\\\n        \\ hunter2-folded\\\\n\' > ~/.pypirc\\nuv publish"\n',
+])
+def test_a_credential_folded_onto_the_next_line_is_masked(tmp_path: Path, folded: str) -> None:
+    """A double-quoted YAML scalar folded between the key and its value (found by the fuzzer)."""
+    (tmp_path / "w.yml").write_text('on:\n  push:\n    tags: ["v*"]\njobs:\n  a:\n    runs-on: x\n    steps:\n' + folded)
+    for output_format in FORMATS:
+        result = run_cli("--format", output_format, "w.yml", cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert "hunter2" not in result.stdout, output_format

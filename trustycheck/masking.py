@@ -42,6 +42,9 @@ _NAME_LOOKBACK = 64
 """Longest key name considered before ``=`` or ``:``."""
 
 _ASSIGNMENT = lazy_pattern(r"[=:]")
+_BETWEEN = frozenset(" \t\\\n")
+"""What may stand between a name and its ``=``: blanks, and a YAML fold (backslash, line break,
+indentation, escaped blank)."""
 
 _OPTION = lazy_pattern(r"(?<![\w-])(?:--password|--token|--api-token|--auth|-p|-P|-t|-a)(?=[\s=]|$)")
 """Credential options of upload commands (twine, poetry, pdm, uv, hatch); the short ones only
@@ -72,6 +75,19 @@ def mask_secrets(text: str, *, same_width: bool = False) -> str:
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def mask_line(line: str, previous: str = "") -> str:
+    """A source line with its credentials masked, each character by one ``*``. ``previous`` is
+    the line before it: a double-quoted YAML scalar folded there (``password\`` then
+    ``\ = secret``) puts the key on one line and its value on the next."""
+    if not previous:
+        return mask_secrets(line, same_width=True)
+    offset = len(previous) + 1
+    spans = [(max(start - offset, 0), end - offset) for start, end in secret_spans(f"{previous}\n{line}") if end > offset]
+    for start, end in spans:
+        line = line[:start] + "*" * (end - start) + line[end:]
+    return line
 
 
 def secret_spans(text: str) -> list[tuple[int, int]]:
@@ -112,7 +128,7 @@ def _credential_assignments(text: str) -> list[tuple[int, int]]:
         if separator < consumed:
             continue
         name_end = separator
-        while name_end > 0 and text[name_end - 1] in " \t" and separator - name_end < 8:
+        while name_end > 0 and text[name_end - 1] in _BETWEEN and separator - name_end < 24:
             name_end -= 1
         name_start = name_end
         while name_start > 0 and text[name_start - 1] in _NAME_CHARS and name_end - name_start < _NAME_LOOKBACK:
@@ -172,7 +188,7 @@ def _poetry_config_values(text: str) -> list[tuple[int, int]]:
 def _value_after(text: str, position: int) -> tuple[int, int] | None:
     """The span of the word (or quoted string) that starts after blanks at ``position``;
     ``None`` when there is none or it is a reference (``$X``, ``${{ ... }}``), not a secret."""
-    start = _skip_blanks(text, position)
+    start = _skip_fold(text, _skip_blanks(text, position))
     if start < len(text) and text[start] in "=":  # --password=VALUE
         start += 1
     if start >= len(text):
@@ -203,6 +219,17 @@ _CONTEXTS = ("secrets.", "inputs.", "env.", "vars.", "github.", "steps.", "needs
 def _skip_blanks(text: str, position: int) -> int:
     while position < len(text) and text[position] in " \t":
         position += 1
+    return position
+
+
+def _skip_fold(text: str, position: int) -> int:
+    """Past a double-quoted YAML scalar's fold (``\`` at a line's end, then the next line's
+    indentation and an escaped blank ``\ ``), which stands for nothing or one blank."""
+    if text.startswith("\\\n", position):
+        position = _skip_blanks(text, position + 2)
+        if text.startswith("\\ ", position):
+            position += 2
+        position = _skip_blanks(text, position)
     return position
 
 

@@ -9,7 +9,7 @@ result through :func:`visible`, which escapes control characters.
 
 from __future__ import annotations
 
-from trustycheck.masking import mask_secrets
+from trustycheck.masking import mask_line
 from trustycheck.nodes import Pos
 from trustycheck.records import record
 from trustycheck.report.visible import visible
@@ -53,7 +53,8 @@ class Excerpts:
             line = masked_line(self._lines, number, self._by_line.get(number, []))
             for value in self._values:
                 line = line.replace(value, MASK * len(value))
-            line = self._masked[number] = mask_secrets(line, same_width=True)
+            previous = self._lines[number - 2] if 2 <= number <= len(self._lines) + 1 else ""
+            line = self._masked[number] = mask_line(line, previous[-_PREVIOUS:])
         return line
 
     def window(self, pos: Pos) -> tuple[str, int, int]:
@@ -92,6 +93,8 @@ def _by_line(redactions: list[Pos]) -> dict[int, list[Pos]]:
     return found
 
 
+_PREVIOUS = 200
+"""Characters of the line before that are read with a line (for a key folded onto it)."""
 _SHORTEST_VALUE = 4
 """A located credential shorter than this is not searched for elsewhere (it would mask words)."""
 _MOST_VALUES = 256
