@@ -45,7 +45,7 @@ def test_action_declares_its_inputs_and_installs_from_its_own_checkout() -> None
         assert "${{" not in step["run"], "inputs must reach scripts through env, never by interpolation"
 
 
-@pytest.mark.e2e
+@pytest.mark.slow
 def test_action_steps_run_for_real(tmp_path: Path) -> None:
     """Run the composite steps the way the runner would: inputs in env, bash, the action's path."""
     runner_temp = tmp_path / "runner"

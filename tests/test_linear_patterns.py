@@ -18,6 +18,8 @@ from trustycheck.loader import load_text
 from trustycheck.nodes import resolve_plain
 from trustycheck.suppress import directives
 
+pytestmark = pytest.mark.slow  # megabyte hang guards: in CI, not in the quick set
+
 MEGABYTE = 1_000_000
 GUARD_SECONDS = 2.0
 

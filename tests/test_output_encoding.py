@@ -110,7 +110,7 @@ def test_output_file_gets_utf8_whatever_stdout_is(chained_repo: Path) -> None:
     assert "→" in (chained_repo / "out.json").read_text(encoding="utf-8")
 
 
-@pytest.mark.e2e
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ENCODINGS)
 def test_every_format_over_the_whole_corpus_writes_without_a_traceback(corpus: Path, encoding: str) -> None:
     """The dev corpus holds call chains and emoji on flagged lines (7 repositories crashed)."""

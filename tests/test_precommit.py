@@ -14,7 +14,7 @@ import yaml
 
 from conftest import REPO, TOKEN_PUBLISH, TRUSTED_PUBLISH, write_tree
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.slow
 
 def _pre_commit() -> list[str]:
     found = shutil.which("pre-commit", path=os.path.dirname(sys.executable)) or shutil.which("pre-commit")

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, REPO
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.slow
 
 _SPEC = importlib.util.spec_from_file_location("fuzz", REPO / "benchmarks" / "fuzz.py")
 fuzz = importlib.util.module_from_spec(_SPEC)
@@ -32,7 +32,7 @@ _WORKSPACE = Path(tempfile.mkdtemp(prefix="trustycheck-properties-"))
 _SEEDS = fuzz.corpus_files(CORPUS)[::7]
 """Every seventh corpus workflow (about a hundred) as mutation seeds."""
 
-_SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _check(data: bytes, planted: bool = False) -> None:

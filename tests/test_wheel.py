@@ -14,7 +14,7 @@ import pytest
 
 from conftest import EXAMPLES, REPO
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
