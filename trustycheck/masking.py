@@ -78,7 +78,7 @@ def mask_secrets(text: str, *, same_width: bool = False) -> str:
 
 
 def mask_line(line: str, previous: str = "") -> str:
-    """A source line with its credentials masked, each character by one ``*``. ``previous`` is
+    r"""A source line with its credentials masked, each character by one ``*``. ``previous`` is
     the line before it: a double-quoted YAML scalar folded there (``password\`` then
     ``\ = secret``) puts the key on one line and its value on the next."""
     if not previous:
@@ -223,7 +223,7 @@ def _skip_blanks(text: str, position: int) -> int:
 
 
 def _skip_fold(text: str, position: int) -> int:
-    """Past a double-quoted YAML scalar's fold (``\`` at a line's end, then the next line's
+    r"""Past a double-quoted YAML scalar's fold (``\`` at a line's end, then the next line's
     indentation and an escaped blank ``\ ``), which stands for nothing or one blank."""
     if text.startswith("\\\n", position):
         position = _skip_blanks(text, position + 2)
