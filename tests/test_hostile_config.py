@@ -202,7 +202,7 @@ def test_a_rule_file_that_is_a_fifo_is_skipped_or_refused_but_never_hangs(tmp_pa
 @pytest.mark.parametrize(("old", "new", "field"), [
     ('message: "', 'message: "' + "{job.id}" * 20000, "message"),
     ('  hint: "', '  hint: "' + "x" * 20000, "fix.hint"),
-])
+], ids=["message", "hint"])  # short ids: a 160 KB test id in PYTEST_CURRENT_TEST makes exec fail (E2BIG)
 def test_text_repeated_in_every_finding_is_bounded(tmp_path: Path, old: str, new: str, field: str) -> None:
     """A message or hint is printed with each finding: 20,000 placeholders in one would make
     every finding hundreds of KB of output."""
