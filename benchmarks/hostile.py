@@ -294,27 +294,25 @@ def _composite_fan_out(directory: Path) -> list[str]:
 _TOO_DEEP = "nesting deeper than 1000 levels"
 
 
-_ESCAPES_IN_NAMES = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  "pub\\e]0;owned\\a\\u009b31m\\r\\n::add-mask::x\\u202e\\x7f":
+TAG_RELEASE = 'on:\n  push:\n    tags: ["v*"]\njobs:\n'
+"""The head of a workflow run for every pushed version tag (a release); cases add jobs to it."""
+
+ESCAPES_IN_NAMES = TAG_RELEASE + """\
+  "pub\\e]0;owned\\a\\u009b31m\\r\\n::add-mask::x\\u202e\\x7f\\N\\L":
     runs-on: ubuntu-latest
     steps:
       - name: "step\\e[2J\\n::error ::fake"
         uses: pypa/gh-action-pypi-publish@release/v1
         with:
-          password: ${{ secrets.PYPI_API_TOKEN }}
+          password: ${{ secrets.PYPI_API_TOKEN }}  # \u202eevil\u202c\tend
 """
+"""A job id and a step name written with YAML escapes (OSC window title, C1 CSI, CR, a newline
+and a workflow command, a bidi override, DEL, NEL, a line separator), and a bidi override and
+a tab on the flagged line."""
 _ESCAPE_FINDINGS = (("TC101", 11, 11), ("TC301", 5, 3), ("TC401", 9, 15))
 
-_GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5" * 4
-_CREDENTIAL_LINES = f"""\
-on:
-  push:
-    tags: ["v*"]
-jobs:
+GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5" * 4
+_CREDENTIAL_LINES = TAG_RELEASE + f"""\
   publish:
     runs-on: ubuntu-latest
     environment: pypi
@@ -324,7 +322,7 @@ jobs:
       - run: poetry config http-basic.pypi __token__ hunter2 && poetry publish
       - run: echo "TWINE_PASSWORD=hunter2" >> "$GITHUB_ENV" && twine upload dist/*
       - run: export TWINE_PASSWORD=hunter2; twine upload dist/*
-      - run: GH_TOKEN={_GITHUB_TOKEN} gh release upload v1 dist/* && twine upload -p hunter2 dist/*
+      - run: GH_TOKEN={GITHUB_TOKEN} gh release upload v1 dist/* && twine upload -p hunter2 dist/*
 """
 _CREDENTIAL_FINDINGS = (("TC201", 9, 14), ("TC102", 10, 63), ("TC101", 10, 78), ("TC101", 11, 28), ("TC102", 11, 54),
                         ("TC101", 13, 21), ("TC102", 13, 36), ("TC101", 14, 112), ("TC102", 14, 115))
@@ -337,7 +335,7 @@ def _dashed_file(directory: Path) -> list[str]:
 
 
 def _big(jobs: str, tag: bool = False) -> Callable[[Path], list[str]]:
-    head = 'on:\n  push:\n    tags: ["v*"]\njobs:\n' if tag else "on: push\njobs:\n"
+    head = TAG_RELEASE if tag else "on: push\njobs:\n"
     return _one("w.yml", head + jobs)
 
 
@@ -353,7 +351,7 @@ def _capped_uploads(count: int) -> frozenset[Finding]:
 def _alias_fan_out(copies: int) -> str:
     job = ("  j0: &j\n    runs-on: ubuntu-latest\n    steps:\n"
            "      - run: twine upload -u __token__ -p ${{ secrets.PYPI_TOKEN }} dist/*\n")
-    return 'on:\n  push:\n    tags: ["v*"]\njobs:\n' + job + "".join(f"  j{n}: *j\n" for n in range(1, copies))
+    return TAG_RELEASE + job + "".join(f"  j{n}: *j\n" for n in range(1, copies))
 
 
 CASES: list[Case] = [
@@ -484,7 +482,7 @@ CASES: list[Case] = [
                     ("action.yml", "TC101", 4, 25)}),
          "nine composite actions each calling the next ten times (10**8 steps; 15-18 s and 1.2 GB before)",
          "steps reached through local calls"),
-    Case("terminal-escapes-in-names", _one("w.yml", _ESCAPES_IN_NAMES), _expect("w.yml", *_ESCAPE_FINDINGS),
+    Case("terminal-escapes-in-names", _one("w.yml", ESCAPES_IN_NAMES), _expect("w.yml", *_ESCAPE_FINDINGS),
          "ESC, OSC, C1, CR, newline + '::add-mask::', bidi and DEL in a job id and a step name (reached every output raw)"),
     Case("credentials-on-flagged-lines", _one("w.yml", _CREDENTIAL_LINES), _expect("w.yml", *_CREDENTIAL_FINDINGS),
          "a URL password, a .pypirc printf, poetry http-basic, GITHUB_ENV, export and a GitHub token (shown whole before)"),
@@ -516,7 +514,7 @@ CASES: list[Case] = [
 
 FORMATS = ("json", "text", "sarif", "github")
 
-NEVER_SHOWN = ("hunter2", _GITHUB_TOKEN)
+NEVER_SHOWN = ("hunter2", GITHUB_TOKEN)
 """Credentials the cases plant: no output of any case may hold them."""
 
 

@@ -54,6 +54,36 @@ TOKEN_PUBLISH = hostile.TOKEN_PUBLISH
 """A tag-triggered upload with a long-lived token: TC101 at 10:11, TC301 on the job, TC401
 (defined once, in the benchmark that must run without the test suite)."""
 
+PUBLISH_CALLEE = """\
+on:
+  workflow_call:
+    secrets:
+      PYPI_TOKEN:
+        required: false
+jobs:
+  upload:
+    runs-on: ubuntu-latest
+    environment: pypi
+    steps:
+      - uses: actions/download-artifact@v4
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          password: ${{ secrets.PYPI_TOKEN }}
+"""
+"""A reusable workflow that uploads with the PYPI_TOKEN secret its caller passes."""
+
+SECRET_CALLER = """\
+    on:
+      release:
+        types: [published]
+    jobs:
+      publish:
+        uses: ./.github/workflows/publish.yml
+        secrets:
+          PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
+    """
+"""Calls publish.yml (PUBLISH_CALLEE) on a release, passing it the stored token."""
+
 TRUSTED_PUBLISH = """\
 on:
   release:

@@ -7,25 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import lint_repo, run_cli
-
-PUBLISH_CALLEE = """\
-on:
-  workflow_call:
-    secrets:
-      PYPI_TOKEN:
-        required: false
-jobs:
-  upload:
-    runs-on: ubuntu-latest
-    environment: pypi
-    steps:
-      - uses: actions/download-artifact@v4
-      - uses: pypa/gh-action-pypi-publish@release/v1
-        with:
-          password: ${{ secrets.PYPI_TOKEN }}
-"""
-
+from conftest import PUBLISH_CALLEE, SECRET_CALLER, lint_repo, run_cli
 
 TRUSTED_CALLEE = """\
 on: workflow_call
@@ -39,19 +21,6 @@ jobs:
       - uses: pypa/gh-action-pypi-publish@release/v1
 """
 """A called workflow that uploads with Trusted Publishing, if its caller lets it."""
-
-
-SECRET_CALLER = """\
-    on:
-      release:
-        types: [published]
-    jobs:
-      publish:
-        uses: ./.github/workflows/publish.yml
-        secrets:
-          PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
-    """
-"""Calls publish.yml (PUBLISH_CALLEE) on a release, passing it the stored token."""
 
 
 def _found(findings) -> list[tuple[str, str, int, int]]:

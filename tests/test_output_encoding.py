@@ -13,33 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, run_cli, write_tree
+from conftest import CORPUS, PUBLISH_CALLEE, SECRET_CALLER, run_cli, write_tree
 
-CALLER = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  release:
-    uses: ./.github/workflows/publish.yml
-    secrets:
-      token: ${{ secrets.PYPI_API_TOKEN }}
-"""
-
-CALLED = """\
-on:
-  workflow_call:
-    secrets:
-      token:
-        required: true
-jobs:
-  upload:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: pypa/gh-action-pypi-publish@release/v1
-        with:
-          password: ${{ secrets.token }}  # 🐍 café → PyPI
-"""
+CALLED = PUBLISH_CALLEE.replace("${{ secrets.PYPI_TOKEN }}", "${{ secrets.PYPI_TOKEN }}  # 🐍 café → PyPI")
 
 ENCODINGS = ["ascii", "cp1252"]
 
@@ -48,7 +24,7 @@ ENCODINGS = ["ascii", "cp1252"]
 def chained_repo(tmp_path: Path) -> Path:
     """A token upload reached through a call (its messages hold ``→``), with an emoji, an
     accented letter and an arrow on the flagged line."""
-    return write_tree(tmp_path, {".github/workflows/release.yml": CALLER, ".github/workflows/publish.yml": CALLED})
+    return write_tree(tmp_path, {".github/workflows/release.yml": SECRET_CALLER, ".github/workflows/publish.yml": CALLED})
 
 
 def _run(*arguments: str, encoding: str, cwd: Path):
@@ -61,7 +37,7 @@ def test_text_output_falls_back_to_ascii_arrows_and_escapes(chained_repo: Path, 
     assert result.returncode == 1, result.stderr
     assert b"Traceback" not in result.stderr
     text = result.stdout.decode(encoding)
-    assert "release.yml job 'release' -> publish.yml job 'upload'" in text
+    assert "release.yml job 'publish' -> publish.yml job 'upload'" in text
     assert "# \\U0001f40d caf" in text  # the emoji shown as its code point, not as '?'
     assert ("café -> PyPI" if encoding == "cp1252" else "caf\\xe9 -> PyPI") in text
 
@@ -82,7 +58,7 @@ def test_json_formats_are_exact_on_any_encoding(chained_repo: Path, encoding: st
 def test_github_annotations_fall_back_to_ascii_arrows(chained_repo: Path, encoding: str) -> None:
     result = _run("--format", "github", ".", encoding=encoding, cwd=chained_repo)
     assert result.returncode == 1 and b"Traceback" not in result.stderr
-    assert "job 'release' -> publish.yml" in result.stdout.decode(encoding)
+    assert "job 'publish' -> publish.yml" in result.stdout.decode(encoding)
 
 
 @pytest.mark.parametrize("output_format", ["text", "json", "csv"])

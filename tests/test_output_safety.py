@@ -13,41 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, write_tree
+from conftest import hostile, run_cli, write_tree
 
-INJECTED_JOB = r"pub\e]0;owned\a\u009b31m\r\n::add-mask::x\u202e\x7f\N\L"
-"""A job id written with YAML escapes: OSC (window title), C1 CSI, CR, a newline and a
-workflow command, a bidi override, DEL, NEL, a line separator."""
-
-HOSTILE = f"""\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  "{INJECTED_JOB}":
-    runs-on: ubuntu-latest
-    steps:
-      - name: "step\\e[2J\\n::error ::fake"
-        uses: pypa/gh-action-pypi-publish@release/v1
-        with:
-          password: ${{{{ secrets.PYPI_API_TOKEN }}}}  # \u202eevil\u202c\tend
-"""
+HOSTILE = hostile.ESCAPES_IN_NAMES
+SHOWN_JOB = "pub\\x1b]0;owned\\x07\\x9b31m\\r\\n::add-mask::x\\u202e\\x7f\\x85\\u2028"
+"""The job id of HOSTILE as the text formats show it."""
 
 FORMATS = ["text", "json", "sarif", "github"]
 
-_CONTROL = {chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)]} | set("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def unsafe(output: str, output_format: str) -> list[str]:
-    """What in ``output`` could act on a terminal or a GitHub log."""
-    problems = [f"control character U+{ord(char):04X}" for char in sorted(set(output) & _CONTROL - {"\n"})]
-    for line in output.split("\n"):
-        if not line.lstrip().startswith("::"):
-            continue
-        ours = output_format == "github" and line.startswith(("::error file=", "::warning file=", "::notice file="))
-        if not ours:
-            problems.append(f"a line that GitHub reads as a command: {line[:80]!r}")
-    return problems
+    """What in ``output`` could act on a terminal or a GitHub log (the fuzzer's own check)."""
+    from fuzz import unsafe_output  # benchmarks/, on the path through conftest
+
+    return unsafe_output(output, output_format)
 
 
 @pytest.fixture()
@@ -61,7 +39,7 @@ def test_text_from_the_file_cannot_act_on_the_terminal_or_the_log(hostile_repo: 
     assert result.returncode == 1, result.stderr
     assert unsafe(result.stdout, output_format) == []
     if output_format in ("text", "github"):
-        assert "pub\\x1b]0;owned\\x07\\x9b31m\\r\\n::add-mask::x\\u202e\\x7f\\x85\\u2028" in result.stdout
+        assert SHOWN_JOB in result.stdout
 
 
 @pytest.mark.parametrize("output_format", ["json", "sarif"])
@@ -78,7 +56,7 @@ def test_json_formats_carry_the_text_exactly_and_escaped(hostile_repo: Path, out
 
 def test_the_text_format_shows_each_control_character_as_an_escape(hostile_repo: Path) -> None:
     result = run_cli("--format", "text", ".", cwd=hostile_repo)
-    assert "job 'pub\\x1b]0;owned\\x07\\x9b31m\\r\\n::add-mask::x\\u202e\\x7f\\x85\\u2028'" in result.stdout
+    assert f"job '{SHOWN_JOB}'" in result.stdout
     assert "# \\u202eevil\\u202c\\tend" in result.stdout  # the quoted line too
 
 
@@ -111,7 +89,7 @@ def test_an_error_message_quoting_a_path_is_escaped(tmp_path: Path) -> None:
 
 # -- credentials ------------------------------------------------------------------------------
 
-GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5" * 4
+GITHUB_TOKEN = hostile.GITHUB_TOKEN
 SECRET_LINES = {
     "userinfo": "twine upload --repository-url https://__token__:hunter2-userinfo@upload.pypi.org/legacy/ dist/*",
     "pypirc-printf": r"printf '[pypi]\nusername = __token__\npassword = hunter2-pypirc\n' > ~/.pypirc && twine upload dist/*",
@@ -123,11 +101,7 @@ SECRET_LINES = {
 
 
 def _secret_workflow(script: str) -> str:
-    return f"""\
-on:
-  push:
-    tags: ["v*"]
-jobs:
+    return hostile.TAG_RELEASE + f"""\
   publish:
     runs-on: ubuntu-latest
     steps:
@@ -146,7 +120,7 @@ def test_credentials_on_a_flagged_line_are_masked_in_every_format(tmp_path: Path
     assert GITHUB_TOKEN not in result.stdout + result.stderr
 
 
-def test_the_mask_keeps_what_is_not_a_secret(tmp_path: Path) -> None:
+def test_the_mask_keeps_what_is_not_a_secret() -> None:
     """References, user names and permission words are shown as written."""
     from trustycheck.masking import mask_secrets
 
@@ -162,7 +136,7 @@ def test_the_mask_keeps_what_is_not_a_secret(tmp_path: Path) -> None:
 def test_findings_past_the_per_file_cap_are_counted_not_listed(tmp_path: Path, output_format: str) -> None:
     """2,500 token uploads in one job: every format lists 1,000 and says how many it left out."""
     steps = "".join("      - run: twine upload -p ${{ secrets.T }} dist/*\n" for _ in range(2500))
-    (tmp_path / "w.yml").write_text('on:\n  push:\n    tags: ["v*"]\njobs:\n  a:\n    runs-on: x\n    steps:\n' + steps)
+    (tmp_path / "w.yml").write_text(hostile.TAG_RELEASE + '  a:\n    runs-on: x\n    steps:\n' + steps)
     result = run_cli("--format", output_format, "w.yml", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     note = "1,501 more findings not listed (trustycheck lists at most 1,000 per file, the most severe first)"
@@ -205,7 +179,7 @@ def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path
 def test_a_located_password_is_masked_where_the_file_repeats_it(tmp_path: Path, output_format: str) -> None:
     """A literal password is found at ``password:``; a comment on a flagged line repeats it."""
     (tmp_path / "w.yml").write_text(
-        'on:\n  push:\n    tags: ["v*"]\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    environment: pypi\n    steps:\n'
+        hostile.TAG_RELEASE + '  publish:\n    runs-on: ubuntu-latest\n    environment: pypi\n    steps:\n'
         "      - uses: pypa/gh-action-pypi-publish@release/v1  # hunter2value was the old password\n"
         "        with:\n          password: hunter2value\n")
     result = run_cli("--format", output_format, "w.yml", cwd=tmp_path)
@@ -219,7 +193,7 @@ def test_a_located_password_is_masked_where_the_file_repeats_it(tmp_path: Path, 
 ])
 def test_a_credential_folded_onto_the_next_line_is_masked(tmp_path: Path, folded: str) -> None:
     """A double-quoted YAML scalar folded between the key and its value (found by the fuzzer)."""
-    (tmp_path / "w.yml").write_text('on:\n  push:\n    tags: ["v*"]\njobs:\n  a:\n    runs-on: x\n    steps:\n' + folded)
+    (tmp_path / "w.yml").write_text(hostile.TAG_RELEASE + '  a:\n    runs-on: x\n    steps:\n' + folded)
     for output_format in FORMATS:
         result = run_cli("--format", output_format, "w.yml", cwd=tmp_path)
         assert result.returncode == 1, result.stderr
