@@ -12,15 +12,11 @@ import time
 
 import pytest
 
-from conftest import ids_at, lint_text
+from conftest import hostile, ids_at, lint_text
 from trustycheck.loader import load_text
 from trustycheck.model.facts import analyse
 
-HEAD = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
+HEAD = hostile.TAG_RELEASE + """\
   publish:
     runs-on: ubuntu-latest
     environment: pypi
