@@ -198,3 +198,14 @@ def test_a_credential_folded_onto_the_next_line_is_masked(tmp_path: Path, folded
         result = run_cli("--format", output_format, "w.yml", cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         assert "hunter2" not in result.stdout, output_format
+
+
+def test_a_suppressed_finding_in_sarif_masks_its_message_too(tmp_path: Path) -> None:
+    """Suppressed results are kept in SARIF; a job id shaped like a token is masked there too."""
+    job = GITHUB_TOKEN
+    (tmp_path / "w.yml").write_text(hostile.TOKEN_PUBLISH.replace(
+        "  publish:\n", f"  {job}:  # trustycheck: ignore[TC301] a reviewed job\n"))
+    result = run_cli("--format", "sarif", "w.yml", cwd=tmp_path)
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    assert any(r.get("suppressions") for r in results)
+    assert GITHUB_TOKEN not in result.stdout

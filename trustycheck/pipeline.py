@@ -131,6 +131,7 @@ def _lint_group(root: str | None, paths: list[str], rules: list[Rule], options: 
         report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
         _cap(report)
         report.findings = [_masked(finding) for finding in report.findings]
+        report.suppressed = [(_masked(finding), why) for finding, why in report.suppressed]  # SARIF shows them
         if not report.findings and not report.suppressed:
             # Reporters quote lines of findings only; a clean file's text is not kept, nor sent
             # back from a worker process (most files are clean: 597 of the 705 speed files).
@@ -271,7 +272,7 @@ def _unique(findings: list[Finding]) -> list[Finding]:
 
 
 def _masked(finding: Finding) -> Finding:
-    """A message quoting a name from the workflow must not carry a token written there."""
+    """A message quoting a name from the workflow must not carry a credential written there."""
     message = mask_secrets(finding.message)
     return finding if message == finding.message else replace(finding, message=message)
 
