@@ -16,7 +16,7 @@ from trustycheck.loader import load_text
 from trustycheck.model.facts import analyse
 from trustycheck.engine.runner import run_rules
 from trustycheck.pipeline import catalog
-from trustycheck.records import replace
+from dataclasses import replace
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

@@ -76,7 +76,7 @@ def test_arbitrary_bytes_keep_every_promise(data: bytes) -> None:
 
 def test_the_checker_catches_a_broken_promise(monkeypatch: pytest.MonkeyPatch) -> None:
     """``violations`` must be able to fail: a finding placed past the end of the file is caught."""
-    from trustycheck.records import replace
+    from dataclasses import replace
 
     from trustycheck import pipeline
     from trustycheck.nodes import Pos

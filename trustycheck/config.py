@@ -13,7 +13,7 @@ import os
 import sys
 from functools import lru_cache
 
-from trustycheck.records import field, record
+from dataclasses import dataclass, field
 from trustycheck.toml_shape import toml_shape_problem
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
@@ -44,7 +44,7 @@ class ConfigError(Exception):
         self.head = head
 
 
-@record
+@dataclass
 class Config:
     path: Path | None = None
     select: list[str] | None = None

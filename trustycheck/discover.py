@@ -15,7 +15,7 @@ import errno
 import os
 
 from trustycheck.boundary import refusal
-from trustycheck.records import record
+from dataclasses import dataclass
 
 _YAML_SUFFIXES = (".yml", ".yaml")
 _ACTION_NAMES = ("action.yml", "action.yaml")
@@ -25,7 +25,7 @@ class DiscoveryError(Exception):
     """A path argument that cannot be used (does not exist)."""
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Target:
     """A file to lint and the repository root it belongs to (if known). Paths are strings
     spelled from the argument given (``./w/`` gives ``w/a.yml``): pathlib objects cost a few

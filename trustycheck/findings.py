@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trustycheck.nodes import Pos
-from trustycheck.records import record
+from dataclasses import dataclass
 
 SEVERITIES = ("note", "warning", "error")
 """Ordered from least to most severe."""
@@ -13,7 +13,7 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Finding:
     rule_id: str
     slug: str

@@ -17,8 +17,8 @@ from functools import cached_property
 from trustycheck.boundary import locate
 from trustycheck.nodes import Mapping, Node, Origin, Pos, Scalar, Sequence, adopt, node_factories
 from trustycheck.patterns import lazy_pattern
-from trustycheck.pyyaml import yaml
-from trustycheck.records import field, record
+import yaml
+from dataclasses import dataclass, field
 
 try:  # PyYAML built with libyaml: an order of magnitude faster.
     from yaml import _yaml as _c_yaml
@@ -77,7 +77,7 @@ _AMPERSAND_NAME = lazy_pattern(r"&[^\s&,\[\]{}]")
 """``&`` and a character an anchor name may start with (shell ``&&`` does not match)."""
 
 
-@record(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Why (part of) a file could not be read as a workflow."""
 
@@ -86,7 +86,7 @@ class Problem:
     pos: Pos
 
 
-@record
+@dataclass
 class Document:
     """A loaded file: its text, its root node (``None`` when unreadable) and any problems."""
 

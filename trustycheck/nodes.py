@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 from trustycheck.patterns import lazy_pattern
-from trustycheck.pyyaml import yaml
-from trustycheck.records import field, record
+import yaml
+from dataclasses import dataclass, field
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ _FLOAT_SPECIAL = {
 }
 
 
-@record(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class Pos:
     """A span in a file: 1-based line and column; ``end_col`` is one past the last character."""
 

@@ -18,7 +18,7 @@ from trustycheck.model.project import Project
 from trustycheck.masking import mask_secrets
 from trustycheck.nodes import Pos
 from trustycheck.parallel import run_in_shares
-from trustycheck.records import field, record, replace
+from dataclasses import dataclass, field, replace
 from trustycheck.suppress import NEVER_SUPPRESSED, Suppression
 from trustycheck.suppress import apply as apply_suppressions
 
@@ -27,7 +27,7 @@ class SelectionError(Exception):
     """A --select/--ignore entry that names no rule."""
 
 
-@record
+@dataclass
 class FileReport:
     """The outcome for one file: its findings, and what reporters need to show them safely."""
 
@@ -71,7 +71,7 @@ def select_rules(rules: Iterable[Rule], select: list[str] | None, ignore: list[s
     return [r for r in rules if r.id in chosen and r.id not in dropped]
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class LintOptions:
     min_severity: str = "note"
     report_unused_ignores: bool = False
@@ -199,7 +199,7 @@ def _per_path(report: FileReport, findings: list[Finding], options: LintOptions)
     return kept
 
 
-@record
+@dataclass
 class _Contexts:
     contexts: dict[str, list[dict]]
 

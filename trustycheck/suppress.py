@@ -14,7 +14,7 @@ import re
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
 from trustycheck.patterns import lazy_pattern
-from trustycheck.records import field, record
+from dataclasses import dataclass, field
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ _SEPARATORS = lazy_pattern(r"[\s,]+")
 NEVER_SUPPRESSED = frozenset({"TC001"})
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Suppression:
     """Why a finding is not shown: SARIF kind ``inSource`` (a comment) or ``external`` (configuration)."""
 
@@ -37,7 +37,7 @@ class Suppression:
     kind: str = "inSource"
 
 
-@record
+@dataclass
 class Directive:
     pos: Pos
     entries: tuple[str, ...]

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 
 from trustycheck.masking import mask_secrets
-from trustycheck.records import field, record, replace
+from dataclasses import dataclass, field, replace
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ VERDICTS = (TRUSTED, TOKEN, MIXED, NONE, UNKNOWN)
 OIDC_PATH, TOKEN_PATH, UNSURE_PATH = "oidc", "token", "unsure"
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Evidence:
     """One upload (or hand-over) and what authenticates it."""
 
@@ -49,7 +49,7 @@ class Evidence:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-@record
+@dataclass
 class Verdict:
     repository: str
     verdict: str

@@ -13,8 +13,8 @@ from functools import cached_property, lru_cache
 
 from trustycheck.engine.conditions import Predicate, compile_condition
 from trustycheck.patterns import lazy_pattern
-from trustycheck.pyyaml import yaml
-from trustycheck.records import record
+import yaml
+from dataclasses import dataclass
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class CatalogError(Exception):
     """A rule file that cannot be used; the message names the file and the field."""
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Rule:
     id: str
     slug: str

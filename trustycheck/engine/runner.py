@@ -10,7 +10,7 @@ from trustycheck.engine.conditions import Selector, compile_selector, lookup
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
 from trustycheck.patterns import lazy_pattern
-from trustycheck.records import replace
+from dataclasses import replace
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:

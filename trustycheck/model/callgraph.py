@@ -29,7 +29,7 @@ from trustycheck.model.pypi import UNKNOWN as UNKNOWN_INDEX
 from trustycheck.model.pypi import classify_index_url
 from trustycheck.model.workflow import ACTION, WORKFLOW, Env, Job, Step, Workflow
 from trustycheck.nodes import Mapping, Node, Scalar
-from trustycheck.records import field, record, replace
+from dataclasses import dataclass, field, replace
 
 MAX_DEPTH = 10
 """Deepest call chain followed. GitHub's documented limits are lower (4 to 10 levels)."""
@@ -48,7 +48,7 @@ one file's worth (~70 µs a step: under a second). Real repositories add hundred
 Opener = Callable[[str], "Workflow | None"]
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Link:
     """One hop of a call chain: a job of a workflow file, or a step that runs a local action."""
 
@@ -67,7 +67,7 @@ def describe_chain(links: tuple[Link, ...]) -> str:
     return " → ".join(str(link) for link in links)
 
 
-@record
+@dataclass
 class Scope:
     """How ``inputs.*`` and ``secrets.*`` of a called file resolve in its caller."""
 
@@ -83,7 +83,7 @@ class Scope:
     parent: "Scope | None" = None
 
 
-@record
+@dataclass
 class CallProblem:
     """A local call that cannot be followed: the file is missing, not a workflow, or a cycle."""
 
@@ -93,7 +93,7 @@ class CallProblem:
     """Not reported (the same limit was already reported once)."""
 
 
-@record
+@dataclass
 class StepInstance:
     step: Step
     job: Job
@@ -110,7 +110,7 @@ class StepInstance:
         return LinesOf(self.doc)
 
 
-@record
+@dataclass
 class JobInstance:
     job: Job
     workflow: Workflow

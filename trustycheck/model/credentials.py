@@ -12,7 +12,7 @@ from collections.abc import Callable
 from trustycheck.model.expressions import has_expression, references
 from trustycheck.nodes import Node, Pos, Scalar
 from trustycheck.patterns import lazy_pattern
-from trustycheck.records import record
+from dataclasses import dataclass
 
 # Credential kinds.
 OIDC = "oidc"          # the tool will use Trusted Publishing
@@ -32,7 +32,7 @@ _SHELL_VAR = lazy_pattern(r"""["']?\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][
 EnvLookup = Callable[[str], "tuple[str, Node | Pos | None] | None"]
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Credential:
     """What authenticates an upload, where it comes from, and the node to point at."""
 

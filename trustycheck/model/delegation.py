@@ -17,7 +17,7 @@ from trustycheck.model.shell import is_python, program_name, python_module, spli
 from trustycheck.model.workflow import Env, Job, Step
 from trustycheck.nodes import Mapping, Node, Scalar
 from trustycheck.patterns import lazy_pattern
-from trustycheck.records import record
+from dataclasses import dataclass
 
 # How a delegation is authorised.
 ID_TOKEN = "id-token"      # the call may mint OIDC tokens (id-token: write)
@@ -42,7 +42,7 @@ _OTHER_OIDC_USERS = frozenset({
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".ps1", ".zsh")
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Delegation:
     """A call or command that may publish where trustycheck cannot look."""
 

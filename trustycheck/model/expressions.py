@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 from trustycheck.patterns import lazy_pattern
-from trustycheck.records import record
+from dataclasses import dataclass
 
 _CONTEXT_REF = lazy_pattern(
     r"(?<![\w.])(secrets|vars|inputs|steps|env|github|matrix|needs|jobs|runner|strategy|job)(?![\w-])"
@@ -22,7 +22,7 @@ _PART = lazy_pattern(r"\.\s*([A-Za-z_*][\w-]*)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]
 _EXPRESSION_END = lazy_pattern(r"'|\}\}")
 
 
-@record(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class ContextRef:
     """One reference such as ``secrets.PYPI_TOKEN`` or ``steps.mint.outputs.token``; the
     context in lower case. No parts: the whole context, or an index computed at run time

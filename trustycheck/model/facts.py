@@ -25,7 +25,7 @@ from trustycheck.model.refs import ActionRef
 from trustycheck.model.roles import artifact_transfer, artifacts_match, looks_like_release, step_role
 from trustycheck.model.workflow import ACTION, WORKFLOW, Step, Workflow
 from trustycheck.nodes import Node, Pos
-from trustycheck.records import field, record, replace
+from dataclasses import dataclass, field, replace
 
 Facts = dict[str, object]
 
@@ -145,7 +145,7 @@ FACTS: dict[str, str] = {
 }
 
 
-@record
+@dataclass
 class Analysis:
     """Everything the rules need about a set of files analysed together (one repository)."""
 

@@ -9,7 +9,7 @@ shorthands; with no block anywhere the repository default applies, and ``id-toke
 from __future__ import annotations
 
 from trustycheck.nodes import Mapping, Node, Scalar, describe
-from trustycheck.records import field, record
+from dataclasses import dataclass, field
 
 SCOPES = (
     "actions", "artifact-metadata", "attestations", "checks", "contents", "deployments",
@@ -32,7 +32,7 @@ KIND_READ_ALL = "read-all"
 KIND_WRITE_ALL = "write-all"
 
 
-@record
+@dataclass
 class Permissions:
     """One ``permissions:`` block (or the repository default when ``kind`` is ``default``)."""
 

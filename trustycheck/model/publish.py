@@ -20,7 +20,7 @@ from trustycheck.model.tools import RUNNERS, TOOLS, ToolSpec, builds_on_publish
 from trustycheck.model.workflow import Job, Step
 from trustycheck.nodes import Node, Pos, Scalar
 from trustycheck.patterns import lazy_pattern
-from trustycheck.records import record
+from dataclasses import dataclass
 
 PYPA_ACTION = "pypa/gh-action-pypi-publish"
 _NON_SHELL = ("python", "node", "ruby", "perl")
@@ -28,7 +28,7 @@ _RUNNER_VALUE_OPTIONS = frozenset({"--with", "-w", "--from", "--spec", "--python
 """Options of uv/pipx runners that take a value (``uv run --with twine twine upload``)."""
 
 
-@record
+@dataclass
 class Publish:
     """One upload performed by a step."""
 

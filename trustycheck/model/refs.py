@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from trustycheck.nodes import Node
 from trustycheck.patterns import lazy_pattern
-from trustycheck.records import record
+from dataclasses import dataclass
 
 _FULL_SHA = lazy_pattern(r"\A[0-9a-f]{40}\Z")
 _SHORT_SHA = lazy_pattern(r"\A[0-9a-f]{7,39}\Z")
@@ -23,7 +23,7 @@ BRANCH = "branch"
 NO_REF = "none"
 
 
-@record(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class ActionRef:
     """A parsed ``uses:`` value.
 

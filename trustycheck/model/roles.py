@@ -11,7 +11,7 @@ from trustycheck.model.shell import is_python, program_name, python_module, spli
 from trustycheck.model.workflow import Step
 from trustycheck.nodes import Node, Scalar
 from trustycheck.patterns import lazy_pattern
-from trustycheck.records import record
+from dataclasses import dataclass
 
 _BUILD_ACTIONS = frozenset({
     "pypa/cibuildwheel", "pyo3/maturin-action", "hynek/build-and-inspect-python-package",
@@ -43,7 +43,7 @@ def looks_like_release(name: str | None) -> bool:
     return bool(name and _RELEASE_NAME.search(name))
 
 
-@record
+@dataclass
 class StepRole:
     builds: bool = False
     caches: bool = False

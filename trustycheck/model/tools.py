@@ -7,10 +7,10 @@ publisher plugin (its credential flag is ``-a``), ``pdm publish -P`` is the pass
 from __future__ import annotations
 
 from trustycheck.model.pypi import PYPI, TESTPYPI
-from trustycheck.records import field, record
+from dataclasses import dataclass, field
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class ToolSpec:
     name: str
     program: str

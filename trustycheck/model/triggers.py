@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from trustycheck.nodes import Mapping, Node, Scalar, Sequence, describe
-from trustycheck.records import field, record
+from dataclasses import dataclass, field
 
 FILTER_KEYS = ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore", "types")
 
 
-@record
+@dataclass
 class Trigger:
     """One event that starts the workflow, e.g. ``push`` with ``tags: ['v*']``."""
 

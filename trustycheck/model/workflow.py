@@ -14,13 +14,13 @@ from trustycheck.model.permissions import Permissions, effective_permissions, pa
 from trustycheck.model.refs import ActionRef, parse_uses
 from trustycheck.model.triggers import Trigger, parse_triggers
 from trustycheck.nodes import Mapping, Node, Scalar, Sequence, describe, plain_string, resolve_plain
-from trustycheck.records import field, record
+from dataclasses import dataclass, field
 
 WORKFLOW = "workflow"
 ACTION = "action"
 
 
-@record
+@dataclass
 class EnvVar:
     name: str
     key: Scalar
@@ -34,7 +34,7 @@ class EnvVar:
 Env = dict[str, EnvVar]
 
 
-@record
+@dataclass
 class Environment:
     """A job's deployment environment: ``environment: pypi`` or ``{name: pypi, url: ...}``."""
 
@@ -43,7 +43,7 @@ class Environment:
     node: Node
 
 
-@record
+@dataclass
 class Step:
     index: int
     node: Mapping
@@ -78,7 +78,7 @@ class Step:
         return f"step {self.index + 1}"
 
 
-@record
+@dataclass
 class Job:
     id: str
     key: Scalar
@@ -98,7 +98,7 @@ class Job:
     secrets_node: Node | None = None
 
 
-@record
+@dataclass
 class Workflow:
     """A workflow file, or a composite action file (``kind == 'action'``: one pseudo-job)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from trustycheck.masking import mask_line
 from trustycheck.nodes import Pos
-from trustycheck.records import record
+from dataclasses import dataclass
 from trustycheck.report.visible import visible
 
 MASK = "*"
@@ -22,7 +22,7 @@ _BEFORE = 60
 CUT = "..."
 
 
-@record(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class Shown:
     """A line as shown under a finding, and where its caret goes (0-based, in ``text``)."""
 
