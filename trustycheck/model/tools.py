@@ -93,18 +93,6 @@ MATURIN = ToolSpec(
 
 TOOLS = {spec.program: spec for spec in (TWINE, UV, POETRY, HATCH, PDM, FLIT, MATURIN)}
 
-RUNNERS = {
-    "pipx": ("run",),
-    "uvx": (),
-    "uv": ("run", "tool run"),
-    "poetry": ("run",),
-    "pdm": ("run",),
-    "hatch": ("run",),
-    "pipenv": ("run",),
-}
-"""``pipx run twine``, ``uvx twine``, ``uv run twine``... run a tool by name."""
-
-
 def builds_on_publish(spec: ToolSpec, words: list[str]) -> bool:
     if any(flag in words for flag in spec.builds_with):
         return True
