@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trustycheck.model.pypa_action import PYPA_ACTION
 from trustycheck.model.workflow import Step
 from trustycheck.nodes import Scalar
 
@@ -49,7 +50,7 @@ class ActionSpec:
 
 
 _SPECS = (
-    ActionSpec("pypa/gh-action-pypi-publish", uploads=PYPA_INPUTS, native_oidc=True),
+    ActionSpec(PYPA_ACTION, uploads=PYPA_INPUTS, native_oidc=True),
     ActionSpec("step-security/gh-action-pypi-publish", uploads=PYPA_INPUTS, native_oidc=True),
     ActionSpec("pyo3/maturin-action", uploads=MATURIN_COMMAND, native_oidc=True, builds=True, command_input="command",
                default_command="build", upload_commands=frozenset({"upload", "publish"}), upload_only_commands=frozenset({"upload"})),

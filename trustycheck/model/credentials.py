@@ -35,8 +35,11 @@ class CredentialKind(str, Enum):
     UNKNOWN = "unknown"
     """An expression whose origin cannot be told offline."""
 
-    __str__ = str.__str__
-    __format__ = str.__format__
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self.value), format_spec)
 
 
 LONG_LIVED = frozenset({CredentialKind.TOKEN, CredentialKind.PASSWORD, CredentialKind.LITERAL})

@@ -13,14 +13,13 @@ import re
 from enum import Enum
 
 from trustycheck.model.expressions import references
-from trustycheck.model.refs import ActionRef
 from trustycheck.model.launchers import unwrap
+from trustycheck.model.refs import ActionRef
 from trustycheck.model.shell import is_python, program_name, split_commands
 from trustycheck.model.workflow import Env, Job, Step
 from trustycheck.nodes import Mapping, Node, Scalar
 from trustycheck.patterns import lazy_pattern
 from dataclasses import dataclass
-
 
 
 class Authority(str, Enum):
@@ -33,8 +32,11 @@ class Authority(str, Enum):
     INHERIT = "inherit"
     """Every secret is handed to it (``secrets: inherit``)."""
 
-    __str__ = str.__str__
-    __format__ = str.__format__
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self.value), format_spec)
 
 
 _PYPI_NAME = lazy_pattern(r"pypi|twine|warehouse|flit_password|poetry_http|pdm_publish|uv_publish|hatch_index", re.I)

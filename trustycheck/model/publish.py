@@ -1,8 +1,10 @@
 """Publish detection: does a step upload to a package index, where, and with what credential.
 
-All knowledge about publishing lives in the model: the PyPA action and other publish actions
-here, command-line tools as data in :mod:`trustycheck.model.tools`. Rules only read the
-resulting facts. (DOMAIN.md §1 for the PyPA action, §3 for the tools.)
+All knowledge about publishing lives in the model, as data: the actions that upload in
+:mod:`trustycheck.model.actions`, command-line tools in :mod:`trustycheck.model.tools`, the
+launchers in front of them in :mod:`trustycheck.model.launchers`; this module reads a step
+with them. Rules only read the resulting facts. (DOMAIN.md §1 for the PyPA action, §3 for
+the tools.)
 """
 
 from __future__ import annotations
@@ -13,19 +15,18 @@ from collections.abc import Callable, Iterable, Sequence
 from trustycheck.model import actions
 from trustycheck.model import credentials as cred
 from trustycheck.model.actions import ActionSpec
-from trustycheck.model.credentials import Credential, CredentialKind, trace_text, trace_value
+from trustycheck.model.credentials import Credential, CredentialKind, Traced, trace_text, trace_value
 from trustycheck.model.expressions import expression_spans, replace_expressions
-from trustycheck.model.pypa_action import ref_problem
+from trustycheck.model.launchers import unwrap
+from trustycheck.model.pypa_action import PYPA_ACTION, ref_problem
 from trustycheck.model.pypi import PYPI, TESTPYPI, UNKNOWN_INDEX, classify_index_url
 from trustycheck.model.shell import Command, Script, parse_script, program_name, split_commands
-from trustycheck.model.launchers import unwrap
 from trustycheck.model.tools import TOOLS, ToolSpec, builds_on_publish
 from trustycheck.model.workflow import Job, Step
 from trustycheck.nodes import Node, Pos, Scalar
 from trustycheck.patterns import lazy_pattern
 from dataclasses import dataclass
 
-PYPA_ACTION = "pypa/gh-action-pypi-publish"
 _NON_SHELL = ("python", "node", "ruby", "perl")
 
 
@@ -223,7 +224,7 @@ def _maturin_action(context: _Context, spec: ActionSpec) -> Publish:
 def _token_input_action(context: _Context, spec: ActionSpec) -> Publish:
     """Third-party publish actions that take a token input (DOMAIN.md §3.1)."""
     step = context.step
-    assert step.uses is not None
+    assert step.uses is not None and spec.token_input is not None
     secret_kind = _secret_kind(step.input(spec.user_input)) if spec.user_input else CredentialKind.TOKEN
     credential = _input_credential(step, step.input(spec.token_input), secret_kind, native=spec.native_oidc)
     url_pair = step.input(spec.url_input) if spec.url_input else None
@@ -415,7 +416,7 @@ def _repo_index(spec: ToolSpec, name: str) -> str:
     return spec.repo_names.get(name.strip().lower(), UNKNOWN_INDEX)
 
 
-def _tool_credential(context: _Context, spec: ToolSpec, shell: _Shell, secret_kind: str) -> Credential:
+def _tool_credential(context: _Context, spec: ToolSpec, shell: _Shell, secret_kind: CredentialKind) -> Credential:
     """Flags win over env vars, env vars over config files, as every tool documents."""
     words = shell.words
     variables = shell.lookup(exported=False)
@@ -521,7 +522,7 @@ def _references_in_order(script: str) -> list[str]:
     return [reference for _, reference in sorted(found)]
 
 
-def _pypirc_source(script: str, lookup) -> tuple[str, str | None, str | None]:
+def _pypirc_source(script: str, lookup) -> Traced:
     """Where the password written into a ``.pypirc`` comes from: the first reference in the
     script that traces to a credential, else the file itself."""
     for reference in _references_in_order(script):

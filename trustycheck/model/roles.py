@@ -6,8 +6,8 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from trustycheck.model.expressions import references, replace_expressions
 from trustycheck.model import actions
+from trustycheck.model.expressions import references, replace_expressions
 from trustycheck.model.launchers import unwrap
 from trustycheck.model.shell import is_python, split_commands
 from trustycheck.model.workflow import Step

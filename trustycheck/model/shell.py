@@ -158,7 +158,7 @@ def python_module(words: list[str]) -> list[str] | None:
     return None
 
 
-_TOKEN = lazy_pattern(
+_LEXEME = lazy_pattern(
     r"""(?P<ws>[ \t\r]+)
     |(?P<cont>\\\n)
     |(?P<op>&&|\|\||;;|\|&|[;&|()\n])
@@ -207,7 +207,7 @@ class _Parser:
         piece: list[str] = []
         word_start = 0
         in_word = False
-        for match in _TOKEN.finditer(text):
+        for match in _LEXEME.finditer(text):
             kind = match.lastgroup
             if kind == "comment" or kind == "cont":
                 continue
