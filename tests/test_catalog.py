@@ -11,7 +11,9 @@ import yaml
 
 from conftest import TOKEN_PUBLISH, run_cli, write_tree
 from trustycheck.engine.catalog import CatalogError, builtin_rules_dir, load_catalog
-from trustycheck.model.facts import FACTS
+from trustycheck.model.facts import fact_vocabulary
+
+FACTS = fact_vocabulary()
 from trustycheck.pipeline import catalog
 
 

@@ -8,8 +8,8 @@ import textwrap
 import pytest
 
 from trustycheck.loader import load_text
+from trustycheck.model.analysis import analyse
 from trustycheck.model.credentials import CredentialKind
-from trustycheck.model.facts import analyse
 from trustycheck.model.delegation import release_script
 from trustycheck.model.launchers import LAUNCHERS, Launcher
 from trustycheck.model.publish import detect_publishes

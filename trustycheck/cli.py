@@ -360,7 +360,9 @@ def _facts_parser() -> _Parser:
 
 
 def facts_command(options: argparse.Namespace) -> int:
-    from trustycheck.model.facts import FACTS
+    from trustycheck.model.facts import fact_vocabulary
+
+    FACTS = fact_vocabulary()
 
     width = max(len(name) for name in FACTS)
     _emit("".join(f"{name:<{width}}  {description}\n" for name, description in FACTS.items()))

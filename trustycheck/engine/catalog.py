@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
-from trustycheck.engine.conditions import Predicate, compile_condition
+from trustycheck.engine.conditions import Condition, compile_condition, needed_record
 from trustycheck.patterns import lazy_pattern
 import yaml
 from dataclasses import dataclass
@@ -64,7 +64,17 @@ class Rule:
         return self.fix["hint"]
 
     @cached_property
-    def severity_tests(self) -> tuple[tuple[Predicate, str], ...]:
+    def test(self) -> Condition:
+        """The condition, ready to be tested in a context."""
+        return compile_condition(self.condition)
+
+    @cached_property
+    def needed_record(self) -> str | None:
+        """A record the condition cannot hold without (see :func:`needed_record`)."""
+        return needed_record(self.condition)
+
+    @cached_property
+    def severity_tests(self) -> tuple[tuple[Condition, str], ...]:
         """Each ``severity-cases`` entry as (compiled condition, severity), in order."""
         return tuple((compile_condition(case["when"]), case["severity"]) for case in self.severity_cases)
 
