@@ -75,7 +75,7 @@ _MAX_LAUNCHERS = 4
 """How many launchers in a row are seen through (``python -m pipx run twine``)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Launched:
     """The command a command launches, through any launchers in front of it."""
 
