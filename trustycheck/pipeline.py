@@ -53,7 +53,7 @@ can have a hundred thousand, and every output format must stay small and fast.""
 def catalog(extra_dirs: tuple[str | os.PathLike[str], ...] = ()) -> tuple[Rule, ...]:
     """The built-in rules plus any extra rule directories (those validated against the schema)."""
     builtin = builtin_rules_dir()
-    return tuple(load_catalog((builtin, *extra_dirs), fact_vocabulary(), trusted=(builtin,)))
+    return tuple(load_catalog((builtin, *extra_dirs), fact_vocabulary, trusted=(builtin,)))
 
 
 def select_rules(rules: Iterable[Rule], select: list[str] | None, ignore: list[str]) -> list[Rule]:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from trustycheck.engine.catalog import Rule
 from trustycheck.engine.conditions import lookup
+from trustycheck.engine.vocabulary import FactRecord
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
 from trustycheck.patterns import lazy_pattern
@@ -106,7 +107,7 @@ def locate(rule: Rule, facts: object) -> Pos:
 def render(template: str, facts: object) -> str:
     def substitute(match: re.Match[str]) -> str:
         value = lookup(facts, match.group(1))
-        if value is None:
+        if value is None or isinstance(value, FactRecord):
             return "?"
         if isinstance(value, (list, tuple)):
             return ", ".join(str(item) for item in value)

@@ -26,33 +26,41 @@ from trustycheck.model.roles import artifact_transfer, looks_like_release, step_
 from trustycheck.nodes import Node, Pos
 
 
-@dataclass
+@dataclass(eq=False)
 class FileFacts(FactRecord):
+    """The file a context is in."""
+
     path: str = fact("path of the file as given")
     kind: str | None = fact("'workflow' or 'action' (a local composite action file)")
 
 
-@dataclass
+@dataclass(eq=False)
 class ProblemFacts(FactRecord):
+    """Why (part of) a file could not be read."""
+
     kind: str = fact("why the file could not be read: unreadable, limit, encoding, yaml, empty, duplicate-key, "
                      "not-a-workflow, structure, internal; or 'call' for a local uses: that cannot be followed")
     message: str = fact("a sentence describing the problem")
     node: Pos = fact("where the problem is")
 
 
-@dataclass
+@dataclass(eq=False)
 class SecretFacts(FactRecord):
+    """A credential written into a file."""
+
     what: str = fact("what is written in the file: a PyPI API token, or the credential of a named tool")
     node: Pos = fact("where the value is written (masked in every output)")
 
 
-@dataclass
+@dataclass(eq=False)
 class CallFacts(FactRecord):
+    """How a job or step was reached."""
+
     chain: str | None = fact("for a job or step reached through local calls: the chain, e.g. release.yml job "
                              "'publish' → publish.yml job 'upload' (added to every finding's message)")
 
 
-@dataclass
+@dataclass(eq=False)
 class PermissionFacts(FactRecord):
     """Permissions in effect. Each scope's level is a fact of its own (``job.permissions.id-token``)."""
 
@@ -75,13 +83,17 @@ class PermissionFacts(FactRecord):
         return cls(permissions.node, permissions.origin, writes, id_token, levels)
 
 
-@dataclass
+@dataclass(eq=False)
 class OnFacts(FactRecord):
+    """The workflow's trigger."""
+
     node: Node | None = fact("the on: value")
 
 
-@dataclass
+@dataclass(eq=False)
 class WorkflowFacts(FactRecord):
+    """A workflow, or a local action file."""
+
     name: str | None = fact("the workflow's name:")
     events: list[str] = fact("list of events in on:")
     reusable: bool = fact("true when triggered by workflow_call")
@@ -92,8 +104,10 @@ class WorkflowFacts(FactRecord):
     publishes: bool = fact("true when a job of the workflow uploads to PyPI or TestPyPI", default=False)
 
 
-@dataclass
+@dataclass(eq=False)
 class UsesFacts(FactRecord):
+    """A ``uses:`` reference (an action, or a reusable workflow)."""
+
     raw: str = fact("the uses: value as written")
     action: str = fact("owner/repo[/path] of the action or workflow, lower case")
     ref: str | None = fact("the ref after @")
@@ -108,7 +122,7 @@ class UsesFacts(FactRecord):
         return cls(ref.raw, ref.action, ref.ref, ref.ref_kind, ref.kind, ref.node, documented_floating_ref(ref), looks_like_release(ref.raw))
 
 
-@dataclass
+@dataclass(eq=False)
 class DelegationFacts(FactRecord):
     """Publishing handed to something trustycheck cannot read."""
 
@@ -127,8 +141,10 @@ class DelegationFacts(FactRecord):
         return cls(delegation.kind, delegation.target, delegation.authority, delegation.credential, delegation.node, delegation.needs)
 
 
-@dataclass
+@dataclass(eq=False)
 class CredentialFacts(FactRecord):
+    """What authenticates an upload (never the value)."""
+
     kind: str = fact("oidc, token, password, literal, minted, none or unknown")
     source: str | None = fact("where it comes from, e.g. secrets.PYPI_API_TOKEN (never the value)")
     origin: str | None = fact("secrets, vars, inputs, env, steps or literal")
@@ -137,7 +153,7 @@ class CredentialFacts(FactRecord):
     value_node: Node | Pos | None = fact("the value that holds the credential")
 
 
-@dataclass
+@dataclass(eq=False)
 class UploadFacts(FactRecord):
     """One upload path: what uploads, where to, and with which credential."""
 
@@ -160,41 +176,53 @@ class UploadFacts(FactRecord):
                                 "(the job lacks id-token: write, or the tool does not support it)", default=None)
 
 
-@dataclass
+@dataclass(eq=False)
 class EnvironmentFacts(FactRecord):
+    """A job's deployment environment."""
+
     name: str | None = fact("the job's environment name (may be an expression)")
     node: Node | None = fact("the environment: value")
 
 
-@dataclass
+@dataclass(eq=False)
 class StepRefFacts(FactRecord):
+    """A step a job fact points at."""
+
     label: str = fact("the step's name, id or uses:")
     node: Node | Pos = fact("that step")
 
 
-@dataclass
+@dataclass(eq=False)
 class ArtifactFacts(FactRecord):
+    """Artifacts a job hands on and receives."""
+
     uploads: list[str | None] = fact("names of the artifacts the job uploads (null for the default name; * for expressions)")
     downloads: list[str | None] = fact("names or patterns of the artifacts the job downloads (null: all)")
 
 
-@dataclass
+@dataclass(eq=False)
 class _Roles:
+    """The steps that give a job its roles."""
+
     builds: StepRefFacts | None
     caches: StepRefFacts | None
     untrusted_checkout: StepRefFacts | None
 
 
-@dataclass
+@dataclass(eq=False)
 class _Gating:
+    """When the job can run, as the rules about triggers read it."""
+
     tag_guarded: bool
     untrusted_events: list[str]
     untrusted_trigger_node: Node | None
     ungated_events: list[str]
 
 
-@dataclass
+@dataclass(eq=False)
 class StepFacts(FactRecord):
+    """A step of a job instance (one record per upload, when a step uploads several times)."""
+
     index: int = fact("0-based position of the step in the job")
     label: str = fact("the step's name, id or uses:")
     node: Node = fact("the step's mapping")
@@ -212,8 +240,10 @@ class StepFacts(FactRecord):
         return UsesFacts.of(ref) if ref is not None else None
 
 
-@dataclass
+@dataclass(eq=False)
 class JobFacts(FactRecord):
+    """A job as it runs: for a called workflow, one record per call chain that reaches it."""
+
     id: str = fact("the job's id")
     name: str | None = fact("the job's name:")
     key: Node = fact("the job's id key")
@@ -356,7 +386,7 @@ class JobFacts(FactRecord):
         )
 
 
-@dataclass
+@dataclass(eq=False)
 class Context(FactRecord):
     """What a rule sees in one place: the file, and the records of its scope and those around it.
     A rule of scope ``step`` reads file, workflow, job, step and call; ``job`` reads file,
