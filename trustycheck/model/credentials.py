@@ -16,7 +16,18 @@ from trustycheck.patterns import lazy_pattern
 from dataclasses import dataclass
 
 
-class CredentialKind(str, Enum):
+class WordEnum(str, Enum):
+    """An enumeration of words: each member compares, hashes, formats and is written to JSON
+    as its word (what :class:`enum.StrEnum` does from Python 3.11 on)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self.value), format_spec)
+
+
+class CredentialKind(WordEnum):
     """What authenticates an upload: the one enumeration every module and fact uses. Each
     member is its word (``"token"``) wherever it is compared, formatted or written as JSON."""
 
@@ -34,12 +45,6 @@ class CredentialKind(str, Enum):
     """No credential and no Trusted Publishing."""
     UNKNOWN = "unknown"
     """An expression whose origin cannot be told offline."""
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    def __format__(self, format_spec: str) -> str:
-        return format(str(self.value), format_spec)
 
 
 LONG_LIVED = frozenset({CredentialKind.TOKEN, CredentialKind.PASSWORD, CredentialKind.LITERAL})

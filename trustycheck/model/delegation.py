@@ -10,8 +10,8 @@ say "a long-lived token is passed to X" or "X would have to be read to know".
 from __future__ import annotations
 
 import re
-from enum import Enum
 
+from trustycheck.model.credentials import WordEnum
 from trustycheck.model.expressions import references
 from trustycheck.model.launchers import unwrap
 from trustycheck.model.refs import ActionRef
@@ -22,7 +22,7 @@ from trustycheck.patterns import lazy_pattern
 from dataclasses import dataclass
 
 
-class Authority(str, Enum):
+class Authority(WordEnum):
     """How a delegation is authorised (the fact ``delegates.authority``)."""
 
     ID_TOKEN = "id-token"
@@ -31,12 +31,6 @@ class Authority(str, Enum):
     """A PyPI-looking secret is handed to it (a long-lived token, by its name)."""
     INHERIT = "inherit"
     """Every secret is handed to it (``secrets: inherit``)."""
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    def __format__(self, format_spec: str) -> str:
-        return format(str(self.value), format_spec)
 
 
 _PYPI_NAME = lazy_pattern(r"pypi|twine|warehouse|flit_password|poetry_http|pdm_publish|uv_publish|hatch_index", re.I)
