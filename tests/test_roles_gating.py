@@ -8,7 +8,7 @@ from trustycheck.model.gating import event_excluded, step_release_guarded, tag_g
 from trustycheck.model.roles import _runs_code
 from trustycheck.model.triggers import Trigger
 
-from conftest import ids_at, lint_text
+from conftest import hostile, ids_at, lint_text
 
 
 @pytest.mark.parametrize(
@@ -97,28 +97,15 @@ def test_runs_project_code_through_launchers(command: str, runs: bool) -> None:
     assert _runs_code(command.split()) is runs
 
 
-_DEPLOY_PYPI = """\
-    on:
-      push:
-        tags: ["v*"]
-    jobs:
-      publish:
-        runs-on: ubuntu-latest
-        environment: pypi
-        permissions:
-          id-token: write
-        steps:
-          - uses: actions/download-artifact@v4
-          - uses: casperdcl/deploy-pypi@v2
-            with:
-    """
+_DEPLOY_PYPI = hostile.PUBLISHING_HEADER + "      - uses: casperdcl/deploy-pypi@v2\n        with:\n          upload: false\n"
+"""The PyPA action uploads; deploy-pypi only does what its inputs ask (here: no upload)."""
 
 
 @pytest.mark.parametrize(
     ("inputs", "expected"),
     [
         ("build: false\n", []),
-        ("upload: true\n", []),  # build, setup and pip default to false: the action only uploads
+        ("check: true\n", []),  # build, setup and pip default to false
         ("build: true\n", [("TC203", 12, 9)]),
         ("setup: true\n", [("TC203", 12, 9)]),
         ("pip: wheel -w dist/ --no-deps .\n", [("TC203", 12, 9)]),
@@ -128,5 +115,4 @@ _DEPLOY_PYPI = """\
 def test_deploy_pypi_builds_only_when_its_inputs_say_so(inputs: str, expected: list) -> None:
     """casperdcl/deploy-pypi runs ``python -m build``, ``setup.py`` or ``pip wheel`` only when
     its ``build``, ``setup`` or ``pip`` input is set (each defaults to ``false``)."""
-    workflow = _DEPLOY_PYPI + "              " + inputs
-    assert ids_at(lint_text(workflow, {"TC203"})) == expected
+    assert ids_at(lint_text(_DEPLOY_PYPI + "          " + inputs, {"TC203"})) == expected
