@@ -156,7 +156,7 @@ def _step_facts(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tuple[
         step = step_instance.step
         found = detect_publishes(step, step_instance.job, step_instance.lines)
         if not found:  # most steps
-            handed = _delegation(step, pypi_oidc)
+            handed = _hand_over(step, pypi_oidc)
             upload = None
             if handed is not None and handed.authority == "token":
                 upload = _delegated_upload(handed)
@@ -175,13 +175,16 @@ def _step_facts(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tuple[
     return out, publishing
 
 
-def _delegation(step: Step, pypi_oidc: bool) -> DelegationFacts | None:
-    """Whether the step hands publishing to something out of sight (a release task, another
-    repository's action). Handed a PyPI-looking secret, that is an upload path with a
-    long-lived token, though what uploads cannot be read."""
-    if step.run is None and (step.uses is None or step.uses.kind != "repo"):
-        return None
-    return DelegationFacts.of(remote_action(step) or release_script(step, pypi_oidc))
+def _hand_over(step: Step, pypi_oidc: bool) -> DelegationFacts | None:
+    """Whether the step hands publishing to something out of sight: a release task or script,
+    or another repository's action. Handed a PyPI-looking secret, that is an upload path with a
+    long-lived token, though what uploads cannot be read. (Cheap for most steps: a script is
+    parsed only when it names a release.)"""
+    if step.run is not None:
+        return DelegationFacts.of(release_script(step, pypi_oidc))
+    if step.uses is not None and step.uses.kind == "repo":
+        return DelegationFacts.of(remote_action(step))
+    return None
 
 
 def _delegated_upload(handed: DelegationFacts) -> UploadFacts:
