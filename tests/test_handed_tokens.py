@@ -81,3 +81,10 @@ def test_status_and_the_linter_agree_on_a_handed_token(tmp_path: Path) -> None:
     assert [(e.path, e.line, e.column, e.credential) for e in verdict.evidence] == [
         (".github/workflows/release.yml", 9, 14, "handed secrets.PYPI_TOKEN")]
     assert [f.pos.line for f in lint_text(SCRIPT_WITH_STEP_TOKEN, select={"TC101"})] == [9]
+
+
+def test_a_token_named_for_testpypi_is_an_upload_to_testpypi_and_latest_is_not_test() -> None:
+    test_token = SCRIPT_WITH_STEP_TOKEN.replace("secrets.PYPI_TOKEN", "secrets.TEST_PYPI_TOKEN")
+    assert "uploads to TestPyPI" in lint_text(test_token, select={"TC101"})[0].message
+    latest = SCRIPT_WITH_STEP_TOKEN.replace("secrets.PYPI_TOKEN", "secrets.LATEST_PYPI_TOKEN")
+    assert "uploads to PyPI" in lint_text(latest, select={"TC101"})[0].message

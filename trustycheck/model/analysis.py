@@ -8,6 +8,7 @@ problem, secret, workflow, job and step. The rules and ``status`` both read thes
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 
 from trustycheck.loader import Document, Problem
@@ -187,8 +188,12 @@ def _hand_over(step: Step, pypi_oidc: bool) -> DelegationFacts | None:
     return None
 
 
+_TEST_INDEX_NAME = re.compile(r"(?<![A-Za-z])test", re.IGNORECASE)
+"""A secret named for TestPyPI (TEST_PYPI_TOKEN, TESTPYPI_PASSWORD, PYPI_TEST), not LATEST_..."""
+
+
 def _delegated_upload(handed: DelegationFacts) -> UploadFacts:
-    index = "testpypi" if "TEST" in (handed.credential or "").upper() else "pypi"
+    index = "testpypi" if _TEST_INDEX_NAME.search(handed.credential or "") else "pypi"
     what = "a release task" if handed.kind == "script" else "another repository's action"
     node = handed.node if handed.node is not None else Pos.point(1, 1)
     credential = CredentialFacts("token", handed.credential, "secrets", True, node, None)
