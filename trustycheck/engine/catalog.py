@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from functools import cached_property, lru_cache
 
-from trustycheck.engine.conditions import Condition, compile_condition, needed_record
+from trustycheck.engine.conditions import Condition, compile_condition, needed_record, split_first
 from trustycheck.patterns import lazy_pattern
 import yaml
 from dataclasses import dataclass
@@ -67,6 +67,24 @@ class Rule:
     def test(self) -> Condition:
         """The condition, ready to be tested in a context."""
         return compile_condition(self.condition)
+
+    @cached_property
+    def head(self) -> Condition:
+        """The condition's first test (its first ``all`` member, or all of it)."""
+        return compile_condition(split_first(self.condition)[0])
+
+    @cached_property
+    def head_key(self) -> str:
+        """The first test as text: rules whose first tests are equal share one evaluation."""
+        import json
+
+        return json.dumps(split_first(self.condition)[0], sort_keys=True)
+
+    @cached_property
+    def rest(self) -> Condition | None:
+        """What must hold besides the first test (None: nothing)."""
+        remainder = split_first(self.condition)[1]
+        return compile_condition(remainder) if remainder is not None else None
 
     @cached_property
     def needed_record(self) -> str | None:

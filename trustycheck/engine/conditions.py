@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from trustycheck.engine.vocabulary import FactRecord
+from trustycheck.engine.vocabulary import DECLARED, FactRecord
 
 
 def lookup(facts: object, path: str) -> Any:
@@ -24,8 +24,12 @@ def lookup(facts: object, path: str) -> Any:
 
 def read_path(value: Any, parts: tuple[str, ...]) -> Any:
     for part in parts:
-        if isinstance(value, FactRecord):
-            value = value.fact(part)
+        declared = DECLARED.get(type(value))  # a fact record of a class already read
+        if declared is not None:
+            attribute = declared.get(part)
+            value = getattr(value, attribute) if attribute is not None else value.fact(part)
+        elif isinstance(value, FactRecord):
+            value = value.fact(part)  # the first record of its class: records its declarations
         elif isinstance(value, dict):
             value = value.get(part)
         else:
@@ -45,7 +49,10 @@ class All(Condition):
         self.children = children
 
     def holds(self, context: object) -> bool:
-        return all(child.holds(context) for child in self.children)
+        for child in self.children:
+            if not child.holds(context):
+                return False
+        return True
 
 
 class Any_(Condition):
@@ -53,7 +60,10 @@ class Any_(Condition):
         self.children = children
 
     def holds(self, context: object) -> bool:
-        return any(child.holds(context) for child in self.children)
+        for child in self.children:
+            if child.holds(context):
+                return True
+        return False
 
 
 class Not(Condition):
@@ -120,6 +130,17 @@ def _present(value: Any) -> bool:
 @lru_cache(maxsize=256)
 def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
+
+
+def split_first(condition: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``all: [a, b, c]`` as its first test ``a`` and the rest ``all: [b, c]`` (None when
+    nothing is left); any other condition is its own first test. ``holds`` of the whole is
+    ``holds(a) and holds(rest)``, in the order the rule is written."""
+    members = condition.get("all")
+    if not members:
+        return condition, None
+    rest = members[1:]
+    return members[0], ({"all": rest} if rest else None)
 
 
 def needed_record(condition: dict[str, Any]) -> str | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from trustycheck.engine.catalog import Rule
-from trustycheck.engine.conditions import lookup
+from trustycheck.engine.conditions import Condition, lookup, read_path
 from trustycheck.engine.vocabulary import FactRecord
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
@@ -57,24 +57,56 @@ def _first(item: tuple[int, Rule, list[Any]]) -> int:
     return item[0]
 
 
+@dataclass(frozen=True)
+class _Group:
+    """Rules of one scope that need the same record and start with the same test."""
+
+    scope: str
+    record: tuple[str, ...] | None
+    """The record they cannot hold without (``step.publish``), split into parts."""
+    head: Condition
+    members: tuple[tuple[int, Rule], ...]
+    """Each rule with its place in the list of rules (which orders findings)."""
+
+
+_PLANS: dict[tuple[int, ...], tuple[tuple[Rule, ...], list[_Group]]] = {}
+"""Plans by the identity of their rules (the rules are kept alive here, so ids stay unique)."""
+
+
+def _plan(rules: list[Rule]) -> list[_Group]:
+    """The rules grouped by scope, needed record and first test, worked out once per set of
+    rules (a run lints many files with the same rules)."""
+    key = tuple(map(id, rules))
+    known = _PLANS.get(key)
+    if known is None:
+        grouped: dict[tuple[str, str | None, str], list[tuple[int, Rule]]] = {}
+        for order, rule in enumerate(rules):
+            grouped.setdefault((rule.scope, rule.needed_record, rule.head_key), []).append((order, rule))
+        groups = [_Group(scope, tuple(record.split(".")) if record else None, members[0][1].head, tuple(members))
+                  for (scope, record, _), members in grouped.items()]
+        known = _PLANS[key] = (tuple(rules), groups)
+    return known[1]
+
+
 def _select(rules: list[Rule], contexts: dict[str, list[Any]]) -> list[tuple[int, Rule, list[Any]]]:
     """For each rule (with its place in ``rules``, which orders findings), the contexts of its
-    scope where its condition holds. A rule whose condition needs a record (``step.publish``)
-    is tested only where that record is present, read once per context for all such rules."""
-    by_scope: dict[str, list[tuple[int, Rule]]] = {}
-    for order, rule in enumerate(rules):
-        by_scope.setdefault(rule.scope, []).append((order, rule))
+    scope where its condition holds.
+
+    Two shortcuts, neither of which can change an answer: a rule whose condition needs a record
+    (``step.publish``) is tested only where that record is present; and rules whose conditions
+    start with the same test (most rules about jobs start with ``job.publishes_to_pypi ==
+    true``) share one evaluation of it per context."""
     selected: list[tuple[int, Rule, list[Any]]] = []
-    for scope, scoped in by_scope.items():
-        scope_contexts = contexts.get(scope) or []
-        gates: dict[str | None, list[tuple[int, Rule]]] = {}
-        for order, rule in scoped:
-            gates.setdefault(rule.needed_record, []).append((order, rule))
-        for gate, gated in gates.items():
-            present = scope_contexts if gate is None else [c for c in scope_contexts if lookup(c, gate) is not None]
-            for order, rule in gated:
-                test = rule.test
-                selected.append((order, rule, [context for context in present if test.holds(context)]))
+    for group in _plan(rules):
+        candidates = contexts.get(group.scope) or []
+        if group.record is not None:
+            record = group.record
+            candidates = [context for context in candidates if read_path(context, record) is not None]
+        head = group.head
+        passing = [context for context in candidates if head.holds(context)]
+        for order, rule in group.members:
+            rest = rule.rest
+            selected.append((order, rule, passing if rest is None else [c for c in passing if rest.holds(c)]))
     return selected
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, ClassVar
 
 
@@ -26,7 +26,7 @@ class FactRecord:
 
     def fact(self, name: str) -> object:
         """The fact called ``name``, or None when the record declares no such fact."""
-        attribute = declared_facts(type(self)).get(name)
+        attribute = facts_of(type(self)).get(name)
         if attribute is not None:
             return getattr(self, attribute)
         if self.wildcard is not None:
@@ -45,7 +45,18 @@ def fact(doc: str, *, name: str | None = None, default: Any = dataclasses.MISSIN
     return dataclasses.field(default=default, metadata=metadata)
 
 
-@lru_cache(maxsize=None)
+DECLARED: dict[type, dict[str, str]] = {}
+""":func:`declared_facts` of each record class read so far (looked up for every fact read)."""
+
+
+def facts_of(cls: type) -> dict[str, str]:
+    """:func:`declared_facts`, worked out once per class."""
+    found = DECLARED.get(cls)
+    if found is None:
+        found = DECLARED[cls] = declared_facts(cls)
+    return found
+
+
 def declared_facts(cls: type) -> dict[str, str]:
     """Fact name -> attribute name, for every fact ``cls`` declares, in declaration order."""
     found: dict[str, str] = {}

@@ -8,6 +8,7 @@ problem, secret, workflow, job and step. The rules and ``status`` both read thes
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 
 from trustycheck.loader import Document, Problem
@@ -156,7 +157,7 @@ def _step_facts(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tuple[
         step = step_instance.step
         found = detect_publishes(step, step_instance.job, step_instance.lines)
         if not found:  # most steps
-            handed = _delegation(step, pypi_oidc)
+            handed = _hand_over(step, pypi_oidc)
             upload = None
             if handed is not None and handed.authority == "token":
                 upload = _delegated_upload(handed)
@@ -175,17 +176,24 @@ def _step_facts(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tuple[
     return out, publishing
 
 
-def _delegation(step: Step, pypi_oidc: bool) -> DelegationFacts | None:
-    """Whether the step hands publishing to something out of sight (a release task, another
-    repository's action). Handed a PyPI-looking secret, that is an upload path with a
-    long-lived token, though what uploads cannot be read."""
-    if step.run is None and (step.uses is None or step.uses.kind != "repo"):
-        return None
-    return DelegationFacts.of(remote_action(step) or release_script(step, pypi_oidc))
+def _hand_over(step: Step, pypi_oidc: bool) -> DelegationFacts | None:
+    """Whether the step hands publishing to something out of sight: a release task or script,
+    or another repository's action. Handed a PyPI-looking secret, that is an upload path with a
+    long-lived token, though what uploads cannot be read. (Cheap for most steps: a script is
+    parsed only when it names a release.)"""
+    if step.run is not None:
+        return DelegationFacts.of(release_script(step, pypi_oidc))
+    if step.uses is not None and step.uses.kind == "repo":
+        return DelegationFacts.of(remote_action(step))
+    return None
+
+
+_TEST_INDEX_NAME = re.compile(r"(?<![A-Za-z])test", re.IGNORECASE)
+"""A secret named for TestPyPI (TEST_PYPI_TOKEN, TESTPYPI_PASSWORD, PYPI_TEST), not LATEST_..."""
 
 
 def _delegated_upload(handed: DelegationFacts) -> UploadFacts:
-    index = "testpypi" if "TEST" in (handed.credential or "").upper() else "pypi"
+    index = "testpypi" if _TEST_INDEX_NAME.search(handed.credential or "") else "pypi"
     what = "a release task" if handed.kind == "script" else "another repository's action"
     node = handed.node if handed.node is not None else Pos.point(1, 1)
     credential = CredentialFacts("token", handed.credential, "secrets", True, node, None)

@@ -231,7 +231,7 @@ class StepFacts(FactRecord):
     delegates: DelegationFacts | None = fact("present when a step may publish out of sight: another repository's action "
                                               "given a PyPI-looking secret, or a release task or script (make release, "
                                               "nox -s publish, ./release.sh)")
-    _instance: StepInstance = field(repr=False, compare=False)
+    _instance: StepInstance = field(repr=False)
 
     @cached_property
     def uses(self) -> UsesFacts | None:
