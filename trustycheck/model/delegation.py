@@ -152,23 +152,25 @@ def release_script(step: Step, id_token: bool) -> Delegation | None:
 
 
 def _release_task(words: list[str]) -> str | None:
-    """The command as written up to the word naming a release task or script, when one does
-    (``make release``, ``uv run nox -s publish``, ``python scripts/release.py patch``: a script
-    keeps its first argument, which often says what it does)."""
+    """The task a command runs, named without the launchers and interpreter in front, when
+    it is named for releasing: ``make release``, ``nox -s publish`` (also from ``uv run nox -s
+    publish``), a script with its first argument, which often says what it does
+    (``scripts/release.py patch`` from ``python scripts/release.py patch``), or a script of
+    the project's configuration with the launcher that runs it (``hatch run release``)."""
     launched = unwrap(words)
-    inner, start = launched.words, launched.start
+    inner = launched.words
     if not inner:
         return None
     program = launched.program
     script = 1 if len(inner) > 1 and ((is_python(program) and inner[1].endswith(".py")) or program in _SCRIPT_SHELLS) else 0
     name = program_name(inner[script])
     if name.endswith(_SCRIPT_SUFFIXES) or inner[script].startswith(_SCRIPT_DIRECTORIES):
-        return " ".join(words[: start + script + 2]) if _RELEASE_WORD.search(name) else None
+        return " ".join(inner[script: script + 2]) if _RELEASE_WORD.search(name) else None
     lead = _TASK_RUNNERS.get(program)
     if lead is not None:
-        candidates = range(1, min(len(inner), 4))
+        named, candidates = inner, range(1, min(len(inner), 4))
     elif launched.may_run_script:
-        lead, candidates = (), range(min(len(inner), 2))
+        named, lead, candidates = words[launched.launcher_starts[-1]:], (), range(min(len(inner), 2))
     else:
         return None
     for position in candidates:
@@ -176,5 +178,5 @@ def _release_task(words: list[str]) -> str | None:
         if word.startswith("-") or word in lead:
             continue
         if _RELEASE_WORD.search(word):
-            return " ".join(words[: start + position + 1])
+            return " ".join(named[: len(named) - len(inner) + position + 1])
     return None

@@ -86,6 +86,8 @@ class Launched:
     """Index, in the words given, of the word that names the launched command."""
     launchers: tuple[Launcher, ...] = ()
     """The launchers passed, outermost first."""
+    launcher_starts: tuple[int, ...] = ()
+    """Index, in the words given, of the word where each of them starts."""
 
     @property
     def program(self) -> str:
@@ -104,16 +106,17 @@ class Launched:
 def unwrap(words: list[str]) -> Launched:
     """The command ``words`` runs once every launcher in front is seen through
     (``uvx --from twine twine upload`` -> ``twine upload``); ``words`` itself if none."""
-    start, passed = 0, list[Launcher]()
+    start, passed, starts = 0, list[Launcher](), list[int]()
     while words and len(passed) < _MAX_LAUNCHERS:
         found = _launch(words)
         if found is None:
             break
         launcher, offset, name = found
         passed.append(launcher)
+        starts.append(start)
         start += offset
         words = [name, *words[offset + 1:]] if name is not None else []
-    return Launched(words, start, tuple(passed))
+    return Launched(words, start, tuple(passed), tuple(starts))
 
 
 def _launch(words: list[str]) -> tuple[Launcher, int, str | None] | None:
