@@ -50,5 +50,5 @@ def render_json(reports: list["FileReport"]) -> str:
     }
     if truncated:
         document["truncated"] = truncated
-        document["summary"]["left_out"] = sum(entry["left_out"] for entry in truncated)
+        document["summary"]["left_out"] = sum(report.left_out for report in reports)
     return json_text(document)

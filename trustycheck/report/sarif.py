@@ -98,18 +98,19 @@ def _result(report: "FileReport", excerpts: Excerpts, finding: "Finding", suppre
     seen[occurrence_key] = seen.get(occurrence_key, 0) + 1
     uri = _uri(finding.path, report.root)
     digest = hashlib.sha256("\0".join((finding.rule_id, uri, line_text, str(seen[occurrence_key]))).encode("utf-8", "surrogateescape")).hexdigest()
-    region = {"startLine": pos.line, "startColumn": pos.col, "endLine": pos.end_line, "endColumn": pos.end_col}
+    region: dict[str, object] = {"startLine": pos.line, "startColumn": pos.col, "endLine": pos.end_line, "endColumn": pos.end_col}
     if line_text:
         region["snippet"] = {"text": snippet}
-    result = {
+    rule_index = index.get(finding.rule_id, -1)
+    result: dict[str, object] = {
         "ruleId": finding.rule_id,
-        "ruleIndex": index.get(finding.rule_id, -1),
+        "ruleIndex": rule_index,
         "level": _LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": ROOT_ID}, "region": region}}],
         "partialFingerprints": {"trustycheck/v1": digest[:32]},
     }
-    if result["ruleIndex"] < 0:
+    if rule_index < 0:
         del result["ruleIndex"]
     if suppression is not None:
         result["suppressions"] = [{"kind": suppression.kind, "justification": mask_secrets(suppression.justification)}]

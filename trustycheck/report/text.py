@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from trustycheck.report.ansi import styler
+from trustycheck.report.ansi import Style, styler
 from trustycheck.report.excerpt import Excerpts
 from trustycheck.report.visible import visible, visible_path
 
@@ -53,7 +53,7 @@ def left_out_note(count: int) -> str:
             f"(trustycheck lists at most {MAX_FINDINGS_PER_FILE:,} per file, the most severe first)")
 
 
-def summary(reports: list["FileReport"], style) -> str:
+def summary(reports: list["FileReport"], style: Style) -> str:
     counts = Counter(f.severity for report in reports for f in report.findings)
     total = sum(counts.values())
     files = len(reports)
