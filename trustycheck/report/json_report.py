@@ -9,6 +9,8 @@ from trustycheck.report.encoding import json_text
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
+    from typing import Any
+
     from trustycheck.pipeline import FileReport
 
 FORMAT_VERSION = 1
@@ -35,7 +37,7 @@ def render_json(reports: list["FileReport"]) -> str:
             )
     counts = Counter(f["severity"] for f in findings)
     truncated = [{"path": report.path, "left_out": report.left_out} for report in reports if report.left_out]
-    document: dict = {
+    document: dict[str, Any] = {
         "version": FORMAT_VERSION,
         "tool": {"name": "trustycheck", "version": __version__},
         "files": [report.path for report in reports],

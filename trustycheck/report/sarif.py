@@ -63,7 +63,7 @@ def render_sarif(reports: list["FileReport"], rules: Iterable["Rule"]) -> str:
     return json_text(document)
 
 
-def _rule(rule: "Rule") -> dict:
+def _rule(rule: "Rule") -> dict[str, object]:
     text = f"{rule.fix['hint']}\n\n{rule.fix['details'].strip()}"
     markdown = [f"**{rule.summary}**", "", rule.why.strip(), "", "**How to fix**", "", rule.fix["details"].strip()]
     for title, key in (("Before", "before"), ("After", "after")):
@@ -71,7 +71,7 @@ def _rule(rule: "Rule") -> dict:
             markdown += ["", f"{title}:", "", "```yaml", rule.fix[key].rstrip(), "```"]
     if rule.references:
         markdown += ["", "**References**", ""] + [f"- [{ref['title']}]({ref['url']})" for ref in rule.references]
-    entry = {
+    entry: dict[str, object] = {
         "id": rule.id,
         "name": rule.slug,
         "shortDescription": {"text": rule.summary},
@@ -90,7 +90,7 @@ def _rule(rule: "Rule") -> dict:
 
 
 def _result(report: "FileReport", excerpts: Excerpts, finding: "Finding", suppression: "Suppression | None",
-            index: dict[str, int], seen: dict[tuple[str, str], int]) -> dict:
+            index: dict[str, int], seen: dict[tuple[str, str], int]) -> dict[str, object]:
     pos = finding.pos
     snippet = excerpts.window(pos)[0]
     line_text = snippet.strip()
@@ -117,7 +117,7 @@ def _result(report: "FileReport", excerpts: Excerpts, finding: "Finding", suppre
     return result
 
 
-def _left_out_notification(report: "FileReport") -> dict:
+def _left_out_notification(report: "FileReport") -> dict[str, object]:
     location = {"physicalLocation": {"artifactLocation": {"uri": _uri(report.path, report.root), "uriBaseId": ROOT_ID}}}
     return {"level": "note", "message": {"text": left_out_note(report.left_out)}, "locations": [location]}
 
