@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 from trustycheck import __version__
 from trustycheck.report.encoding import json_text
 
-TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
-if TYPE_CHECKING:
-    from typing import Any
-
+if TYPE_CHECKING:  # for annotations only
     from trustycheck.pipeline import FileReport
 
 FORMAT_VERSION = 1

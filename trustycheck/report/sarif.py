@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from trustycheck import __version__
 from trustycheck.report.encoding import json_text
@@ -19,8 +20,7 @@ from trustycheck.masking import mask_secrets
 from trustycheck.report.excerpt import Excerpts
 from trustycheck.report.text import left_out_note
 
-TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only
     from trustycheck.engine.catalog import Rule
     from trustycheck.findings import Finding
     from trustycheck.pipeline import FileReport
