@@ -232,7 +232,7 @@ def _settings(paths, config_file, isolated, select, ignore, min_severity, report
             severity[rule_id] = level
     per_path = tuple((glob, ids(entries, f"per-path-ignores.{glob}")) for glob, entries in config.per_path_ignores.items())
     level = (min_severity or config.min_severity or "note").lower()
-    return chosen, LintOptions(level, report_unused_ignores, severity, per_path, config.path)
+    return chosen, LintOptions(level, report_unused_ignores, severity, per_path, config.path, known_rules=every)
 
 
 def _write(text: str, output: str | None, is_json: bool = False) -> None:
