@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
+from trustycheck.loader import Lines
 from trustycheck.model import actions
 from trustycheck.model import credentials as cred
 from trustycheck.model.actions import ActionSpec
@@ -25,7 +27,6 @@ from trustycheck.model.tools import TOOLS, ToolSpec, builds_on_publish
 from trustycheck.model.workflow import Job, Step
 from trustycheck.nodes import Node, Pos, Scalar
 from trustycheck.patterns import lazy_pattern
-from dataclasses import dataclass
 
 _NON_SHELL = ("python", "node", "ruby", "perl")
 
@@ -59,7 +60,7 @@ class Publish:
 class _Context:
     """What detection needs beyond the step: the job's other steps and the file's lines."""
 
-    def __init__(self, step: Step, job: Job | None, lines: Sequence[str]) -> None:
+    def __init__(self, step: Step, job: Job | None, lines: Lines) -> None:
         self.step = step
         self.job = job
         self.lines = lines
@@ -97,7 +98,7 @@ class _Locator:
     resume where the last look-up of the same word stopped, so a script's many uploads cost
     one pass over it."""
 
-    def __init__(self, node: Scalar, lines: Sequence[str]) -> None:
+    def __init__(self, node: Scalar, lines: Lines) -> None:
         self.node = node
         self.script = node.as_string()
         self.lines = lines
@@ -140,7 +141,7 @@ class _Locator:
         return None
 
 
-def detect_publishes(step: Step, job: Job | None = None, lines: Sequence[str] | None = None) -> list[Publish]:
+def detect_publishes(step: Step, job: Job | None = None, lines: Lines | None = None) -> list[Publish]:
     """Every upload ``step`` performs."""
     if step.uses is not None:
         spec = actions.action_spec(step)
