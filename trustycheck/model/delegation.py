@@ -136,18 +136,19 @@ def release_script(step: Step, id_token: bool) -> Delegation | None:
     script = step.run.as_string()
     if not _RELEASE_WORD.search(script):
         return None
+    # What the task would be handed is known before the script is read (and most release-named
+    # scripts in a job with neither a PyPI secret nor id-token: write need not be parsed).
+    secrets = pypi_secrets(_env_pairs(step.effective_env))
+    if secrets:
+        authority, credential = Authority.SECRET, secrets[0]
+    elif id_token:
+        authority, credential = Authority.ID_TOKEN, "id-token: write"
+    else:
+        return None  # with no credential in sight it cannot upload to PyPI
     for command in split_commands(script):
         task = _release_task(command.words)
-        if task is None:
-            continue
-        secrets = pypi_secrets(_env_pairs(step.effective_env))
-        if secrets:
-            authority, credential = Authority.SECRET, secrets[0]
-        elif id_token:
-            authority, credential = Authority.ID_TOKEN, "id-token: write"
-        else:
-            return None  # with no credential in sight it cannot upload to PyPI
-        return Delegation("script", task, authority, credential, step.run, f"what `{task}` runs")
+        if task is not None:
+            return Delegation("script", task, authority, credential, step.run, f"what `{task}` runs")
     return None
 
 
