@@ -29,7 +29,7 @@ class SelectionError(Exception):
     """A --select/--ignore entry that names no rule."""
 
 
-@dataclass
+@dataclass(eq=False)
 class FileReport:
     """The outcome for one file: its findings, and what reporters need to show them safely."""
 
@@ -73,8 +73,10 @@ def select_rules(rules: Iterable[Rule], select: list[str] | None, ignore: list[s
     return [r for r in rules if r.id in chosen and r.id not in dropped]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class LintOptions:
+    """How a lint run treats findings (severities, suppressions)."""
+
     min_severity: str = "note"
     report_unused_ignores: bool = False
     severity: dict[str, str] = field(default_factory=dict)
@@ -198,8 +200,10 @@ def _per_path(report: FileReport, findings: list[Finding], options: LintOptions)
     return kept
 
 
-@dataclass
+@dataclass(eq=False)
 class _Contexts:
+    """Contexts of some scopes, as the engine reads an analysis."""
+
     contexts: dict[str, list[dict]]
 
 

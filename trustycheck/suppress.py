@@ -44,8 +44,10 @@ class Suppression:
     kind: str = "inSource"
 
 
-@dataclass
+@dataclass(eq=False)
 class Directive:
+    """An inline ``# trustycheck: ignore[...]`` comment."""
+
     pos: Pos
     entries: tuple[str, ...]
     reason: str

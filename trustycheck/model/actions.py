@@ -22,8 +22,10 @@ TOKEN_INPUT = "token-input"
 """One input holds the token (:attr:`ActionSpec.token_input`)."""
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class ActionSpec:
+    """What an action that builds or publishes does, and how its inputs change that."""
+
     action: str
     """owner/repo, lower case, as :attr:`~trustycheck.model.refs.ActionRef.action` gives it."""
     uploads: str | None = None

@@ -66,7 +66,7 @@ def describe_chain(links: tuple[Link, ...]) -> str:
     return " → ".join(str(link) for link in links)
 
 
-@dataclass
+@dataclass(eq=False)
 class Scope:
     """How ``inputs.*`` and ``secrets.*`` of a called file resolve in its caller."""
 
@@ -82,7 +82,7 @@ class Scope:
     parent: "Scope | None" = None
 
 
-@dataclass
+@dataclass(eq=False)
 class CallProblem:
     """A local call that cannot be followed: the file is missing, not a workflow, or a cycle."""
 
@@ -92,8 +92,10 @@ class CallProblem:
     """Not reported (the same limit was already reported once)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class StepInstance:
+    """A step as a particular job instance runs it."""
+
     step: Step
     job: Job
     """The job (or action pseudo-job) that defines the step: earlier steps of it matter."""
@@ -109,8 +111,10 @@ class StepInstance:
         return LinesOf(self.doc)
 
 
-@dataclass
+@dataclass(eq=False)
 class JobInstance:
+    """A job as a particular caller runs it: its caller's permissions, conditions and inputs."""
+
     job: Job
     workflow: Workflow
     """The file that defines the job."""

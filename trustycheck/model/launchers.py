@@ -30,8 +30,10 @@ _UV_OPTIONS = frozenset({
 """Options of ``uv run`` and ``uv tool run`` that take the next word as their value."""
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Launcher:
+    """A command that runs another command (``python -m``, ``uvx``, ``hatch run``...)."""
+
     program: str
     subcommand: tuple[str, ...]
     """The words after the program that make it launch (``run``; ``-m`` for python)."""
@@ -75,7 +77,7 @@ _MAX_LAUNCHERS = 4
 """How many launchers in a row are seen through (``python -m pipx run twine``)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Launched:
     """The command a command launches, through any launchers in front of it."""
 

@@ -42,8 +42,10 @@ def looks_like_release(name: str | None) -> bool:
     return bool(name and _RELEASE_NAME.search(name))
 
 
-@dataclass
+@dataclass(eq=False)
 class StepRole:
+    """What a step does besides publishing."""
+
     builds: bool = False
     caches: bool = False
     untrusted_checkout: bool = False

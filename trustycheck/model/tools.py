@@ -10,8 +10,10 @@ from trustycheck.model.pypi import PYPI, TESTPYPI
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class ToolSpec:
+    """A command-line publishing tool: how it picks its index and its credential."""
+
     name: str
     program: str
     subcommands: frozenset[str]
