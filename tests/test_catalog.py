@@ -210,7 +210,7 @@ def test_the_shipped_builtin_data_matches_the_rule_files() -> None:
 
 def test_an_edited_builtin_rule_file_is_parsed_not_taken_from_the_shipped_data(tmp_path: Path) -> None:
     source = Path(builtin_rules_dir()) / "TC101-token-publish.yml"
-    edited = source.read_text().replace("summary: A release is uploaded", "summary: An edited summary: a release is uploaded")
+    edited = source.read_text().replace("summary: A release is uploaded", "summary: An edited summary, a release is uploaded")
     (tmp_path / source.name).write_text(edited)
     rules = load_catalog([tmp_path], FACTS, trusted=[tmp_path])
     assert rules[0].summary.startswith("An edited summary")
