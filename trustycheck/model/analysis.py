@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from trustycheck.loader import Document, Problem
 from trustycheck.model.callgraph import Expander, JobInstance, StepInstance, bind_publish, describe_chain
-from trustycheck.model.delegation import oidc_used_elsewhere, release_script, remote_action
+from trustycheck.model.delegation import Authority, oidc_used_elsewhere, release_script, remote_action
 from trustycheck.model.facts import (
     SCOPE_NAMES, CallFacts, Context, CredentialFacts, DelegationFacts, EnvironmentFacts, FileFacts, JobFacts, OnFacts,
     PermissionFacts, ProblemFacts, SecretFacts, StepFacts, UploadFacts, UsesFacts, WorkflowFacts,
@@ -24,7 +24,7 @@ from trustycheck.model.publish import Publish, detect_publishes
 from trustycheck.model.pypi import INDEX_NAMES
 from trustycheck.model.secret_spans import LITERAL_CREDENTIAL, TOKEN_WRITTEN, merge_secrets, token_positions
 from trustycheck.model.workflow import ACTION, WORKFLOW, Step, Workflow
-from trustycheck.nodes import Node, Pos
+from trustycheck.nodes import Node, Pos, Scalar
 
 
 @dataclass(eq=False)
@@ -157,12 +157,11 @@ def _step_facts(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tuple[
         step = step_instance.step
         found = detect_publishes(step, step_instance.job, step_instance.lines)
         if not found:  # most steps
-            handed = _hand_over(step, pypi_oidc)
-            upload = None
-            if handed is not None and handed.authority == "token":
-                upload = _delegated_upload(handed)
+            handed = _token_hand_over(step)
+            if handed is not None:
                 publishing.append(step_instance)
-            out.append(StepFacts(step.index, step.label, step.node, upload, handed, step_instance))
+            upload = _delegated_upload(handed) if handed is not None else None
+            out.append(StepFacts(step.index, step.label, step.node, upload, step_instance, pypi_oidc, handed))
             continue
         publishes = [bind_publish(publish, step_instance.scope) for publish in found]
         if any(publish.to_pypi for publish in publishes):
@@ -172,20 +171,23 @@ def _step_facts(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tuple[
             if publish.credential.kind == "literal" and value is not None:
                 secrets.append((_located(value, step_instance.path), LITERAL_CREDENTIAL.format(tool=publish.tool)))
             upload = _upload_facts(publish, _oidc_gap(publish, instance.job.id, id_token))
-            out.append(StepFacts(step.index, step.label, step.node, upload, None, step_instance))
+            out.append(StepFacts(step.index, step.label, step.node, upload, step_instance, pypi_oidc))
     return out, publishing
 
 
-def _hand_over(step: Step, pypi_oidc: bool) -> DelegationFacts | None:
-    """Whether the step hands publishing to something out of sight: a release task or script,
-    or another repository's action. Handed a PyPI-looking secret, that is an upload path with a
-    long-lived token, though what uploads cannot be read. (Cheap for most steps: a script is
-    parsed only when it names a release.)"""
+def _token_hand_over(step: Step) -> DelegationFacts | None:
+    """A release task or another repository's action handed a PyPI-looking secret: an upload
+    path with a long-lived token, though what uploads cannot be read. (Most steps are settled
+    by their env alone: no secret in it, nothing to hand over.)"""
     if step.run is not None:
-        return DelegationFacts.of(release_script(step, pypi_oidc))
-    if step.uses is not None and step.uses.kind == "repo":
-        return DelegationFacts.of(remote_action(step))
-    return None
+        if not any(isinstance(var.value, Scalar) and "secrets" in var.value.text for var in step.effective_env.values()):
+            return None
+        handed = release_script(step, False)
+    elif step.uses is not None and step.uses.kind == "repo":
+        handed = remote_action(step)
+    else:
+        return None
+    return DelegationFacts.of(handed) if handed is not None and handed.authority == Authority.SECRET else None
 
 
 _TEST_INDEX_NAME = re.compile(r"(?<![A-Za-z])test", re.IGNORECASE)

@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 
 from trustycheck.engine.vocabulary import FactRecord, fact, vocabulary
 from trustycheck.model.callgraph import JobInstance, StepInstance
-from trustycheck.model.delegation import Delegation, remote_workflow
+from trustycheck.model.delegation import Delegation, release_script, remote_action, remote_workflow
 from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
 from trustycheck.model.permissions import Permissions
 from trustycheck.model.pypa_action import documented_floating_ref
@@ -226,10 +226,20 @@ class StepFacts(FactRecord):
     node: Node = field(metadata=fact("the step's mapping"))
     publish: UploadFacts | None = field(metadata=fact("present when the step uploads to a package index, or hands a PyPI token "
                                        "to a release task or another repository's action"))
-    delegates: DelegationFacts | None = field(metadata=fact("present when a step may publish out of sight: another repository's action "
-                                              "given a PyPI-looking secret, or a release task or script (make release, "
-                                              "nox -s publish, ./release.sh)"))
     _instance: StepInstance = field(repr=False)
+    _pypi_oidc: bool = field(default=False, repr=False)
+    """The job may mint an OIDC token for PyPI (and uses it for nothing else in sight)."""
+    _handed: DelegationFacts | None = field(default=None, repr=False)
+    """A PyPI token handed to a task or action, found while building the step (it is ``publish``)."""
+
+    @cached_property
+    def delegates(self) -> DelegationFacts | None:
+        """present when a step may publish out of sight: another repository's action given a PyPI-looking
+        secret, or a release task or script (make release, nox -s publish, ./release.sh)"""
+        if self._handed is not None or self.publish is not None:
+            return self._handed
+        step = self._instance.step
+        return DelegationFacts.of(remote_action(step) or release_script(step, self._pypi_oidc))
 
     @cached_property
     def uses(self) -> UsesFacts | None:
