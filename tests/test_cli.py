@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -144,6 +148,12 @@ def test_select_ignore_and_min_severity(tmp_path: Path, options: tuple, expected
         (("status", "--fail-on", "great"), "trustycheck: error: argument --fail-on: invalid choice: 'great'"),
         (("--no-such-option",), "trustycheck: error: unrecognized arguments: --no-such-option"),
         (("explain", "TC999"), "trustycheck: error: no rule 'TC999'"),
+        (("explain",), "trustycheck: error: the following arguments are required: RULE"),
+        (("explain", "TC101", "TC102"), "trustycheck: error: unrecognized arguments: TC102"),
+        (("rules", "x"), "trustycheck: error: unrecognized arguments: x"),
+        (("--format",), "trustycheck: error: argument --format: expected one argument"),
+        (("--isolated=yes",), "trustycheck: error: argument --isolated: takes no value"),
+        (("-rf.yml",), "trustycheck: error: unrecognized arguments: -rf.yml"),
     ],
 )
 def test_usage_errors_exit_two_without_traceback(tmp_path: Path, arguments: tuple, message: str) -> None:
@@ -246,3 +256,132 @@ def test_an_option_after_the_double_dash_is_a_missing_file_with_a_hint(tmp_path:
     assert result.returncode == 2
     assert result.stderr.startswith("trustycheck: error: --select: no such file or directory\nOptions go before '--'")
     assert run_cli("explain", "--", "TC101", cwd=tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("arguments", "stderr"),
+    [
+        (("--format", "xml"), "trustycheck: error: argument --format: invalid choice: 'xml' (choose from 'text', 'json', 'sarif', "
+                              "'github')\nTry 'trustycheck --help' for help.\n"),
+        (("check", "--jobs", "0"), "trustycheck: error: argument -j/--jobs: '0' is not a whole number of at least 1\n"
+                                   "Try 'trustycheck check --help' for help.\n"),
+        (("status", "--each", "--no-evidnce"), "trustycheck: error: unrecognized arguments: --no-evidnce (did you mean --no-evidence?)\n"
+                                               "Try 'trustycheck status --help' for help.\n"),
+        (("--ignroe", "TC1"), "trustycheck: error: unrecognized arguments: --ignroe (did you mean --ignore?)\n"
+                              "Try 'trustycheck --help' for help.\n"),
+        (("status", "--format"), "trustycheck: error: argument --format: expected one argument\nTry 'trustycheck status --help' for help.\n"),
+    ],
+)
+def test_a_usage_error_is_one_line_and_a_hint_naming_the_command(tmp_path: Path, arguments: tuple, stderr: str) -> None:
+    result = run_cli(*arguments, cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", stderr)
+
+
+def test_an_option_named_file_is_pointed_after_the_double_dash(tmp_path: Path) -> None:
+    (tmp_path / "-x.yml").write_text(TOKEN_PUBLISH)
+    result = run_cli("-x.yml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "trustycheck: error: unrecognized arguments: -x.yml\nA file whose name starts with '-' goes after '--': trustycheck -- -x.yml\n"
+
+
+COMMANDS = ["check", "status", "rules", "explain", "facts"]
+
+
+def test_help_lists_the_lint_options_and_the_commands_in_order() -> None:
+    help_text = run_cli("-h").stdout
+    assert help_text.startswith("Usage: trustycheck [OPTIONS] [PATH]...\n   or: trustycheck COMMAND [ARGS]...\n\n"
+                                "  Lint GitHub Actions workflows that publish Python packages.\n")
+    commands = help_text.split("\nCommands:\n", 1)[1]
+    assert [line.split()[0] for line in commands.splitlines() if line.startswith("  ") and not line.startswith("   ")][:5] == COMMANDS
+    assert help_text == run_cli("--help").stdout
+
+
+@pytest.mark.parametrize(("command", "usage", "options"), [
+    ("check", "[OPTIONS] [PATH]...", ["--format FORMAT", "--select RULES", "--config FILE", "-j, --jobs N", "--version", "-h, --help"]),
+    ("status", "[OPTIONS] [REPO]...", ["--each", "--format [text|json|csv]", "--fail-on VERDICT", "-h, --help"]),
+    ("rules", "[OPTIONS]", ["--format [text|json]", "-h, --help"]),
+    ("explain", "[OPTIONS] RULE", ["-h, --help"]),
+    ("facts", "[OPTIONS]", ["-h, --help"]),
+])
+def test_every_command_has_help_in_clicks_style(command: str, usage: str, options: list[str]) -> None:
+    result = run_cli(command, "--help")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith(f"Usage: trustycheck {command} {usage}\n\n  ")
+    listed = result.stdout.split("\nOptions:\n", 1)[1]
+    for option in options:
+        assert f"\n  {option} " in "\n" + listed, option
+
+
+def test_a_folder_named_like_a_command_is_linted_with_check_or_a_path(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "release.yml").write_text(TOKEN_PUBLISH)
+    assert run_cli("rules", cwd=tmp_path).stdout.startswith("TC001  invalid-workflow")
+    for arguments in (("check", "--format", "json", "rules"), ("./rules", "--format", "json"), ("--format", "json", "--", "rules"),
+                      ("--format", "json", "rules")):
+        result = run_cli(*arguments, cwd=tmp_path)
+        assert result.returncode == 1, (arguments, result.stderr)
+        assert "TC101" in {f["rule"] for f in json.loads(result.stdout)["findings"]}
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_scripts_are_produced(shell: str) -> None:
+    result = run_cli(env={"_TRUSTYCHECK_COMPLETE": f"{shell}_source"})
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "_trustycheck_completion" in result.stdout
+    assert f"_TRUSTYCHECK_COMPLETE={shell}_complete" in result.stdout
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("trustycheck ", ["plain,check", "plain,status", "plain,rules", "plain,explain", "plain,facts"]),
+    ("trustycheck st", ["plain,status"]),
+    ("trustycheck exa", ["file,exa"]),
+    ("trustycheck --sel", ["plain,--select"]),
+    ("trustycheck examples --min-severity ", ["plain,note", "plain,warning", "plain,error"]),
+    ("trustycheck status --fail-on to", ["plain,token"]),
+    ("trustycheck status ", ["dir,"]),
+    ("trustycheck explain token-p", ["plain,token-publish"]),
+])
+def test_shell_completion_offers_commands_options_values_and_paths(words: str, expected: list[str]) -> None:
+    env = {"_TRUSTYCHECK_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    result = run_cli(env=env)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == expected
+
+
+def test_the_process_exits_normally() -> None:
+    """No os._exit: atexit handlers run and the exit status is the run's."""
+    code = ("import atexit, sys; atexit.register(lambda: sys.stderr.write('atexit ran\\n')); "
+            "sys.argv = ['trustycheck', 'explain', 'TC999']; from trustycheck.cli import main; main()")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.endswith("atexit ran\n"), result.stderr
+
+
+def _closed_pipe_run(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the CLI with its standard output a pipe whose reader has already gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([sys.executable, "-m", "trustycheck", *arguments], stdout=write_end, stderr=subprocess.PIPE,
+                              cwd=cwd, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, text=True)
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize("arguments", [("examples",), ("--format", "sarif", "examples"), ("--help",), ("--version",),
+                                       ("rules",), ("explain", "TC101"), ("status", ".")])
+def test_a_reader_that_went_away_ends_the_output_quietly(arguments: tuple) -> None:
+    result = _closed_pipe_run(*arguments, cwd=REPO)
+    assert result.stderr == ""
+    assert result.returncode == (1 if "examples" in arguments else 0)
+
+
+def test_piped_into_head_prints_no_broken_pipe_noise(tmp_path: Path) -> None:
+    """A real `| head -1` on a report far bigger than a pipe holds."""
+    steps = "".join(f"      - uses: actions/checkout@v{index}\n" for index in range(2000))
+    (tmp_path / "release.yml").write_text(TOKEN_PUBLISH.replace("    steps:\n", "    steps:\n" + steps, 1))
+    command = f"{shlex.quote(sys.executable)} -m trustycheck --isolated release.yml | head -1; echo \"status=${{PIPESTATUS[0]}}\" >&2"
+    result = subprocess.run(["bash", "-c", command], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.startswith("release.yml:") and result.stdout.count("\n") == 1
+    assert result.stderr == "status=1\n"

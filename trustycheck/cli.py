@@ -68,6 +68,34 @@ class _AtLeastOne(click.ParamType):
         return number
 
 
+class _PathName(click.ParamType):
+    """A path, taken as typed (discovery reports a path that cannot be read as a finding, so
+    click must not check it); the shell completes it as a file or, with ``folder``, a folder."""
+
+    name = "path"
+
+    def __init__(self, folder: bool = False) -> None:
+        self.folder = folder
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(incomplete, type="dir" if self.folder else "file")]
+
+
+class _RuleName(click.ParamType):
+    """A rule id or slug (checked against the catalog by the command); the shell completes
+    the built-in ones."""
+
+    name = "rule"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(name, help=rule.summary) for rule in _builtin_catalog()
+                for name in (rule.id, rule.slug) if name.startswith(incomplete)]
+
+
 _IMPLIED_CHECK = "trustycheck.implied_check"
 """Set in the context's shared ``meta`` when ``check`` was not typed but implied."""
 _WITHOUT_PATHS = ("rules", "explain", "facts")
@@ -117,15 +145,31 @@ class _Trustycheck(click.Group):
         return found
 
 
-def _version_option(command: Any) -> Any:
-    return click.version_option(__version__, "--version", prog_name=PROG, message="%(prog)s %(version)s",
-                                help="Show the version and exit.")(command)
+def _show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        _emit(ctx.get_help() + "\n")
+        ctx.exit()
 
 
-@click.group(cls=_Trustycheck, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        _emit(f"{PROG} {__version__}\n")
+        ctx.exit()
+
+
+# Help and version are written like every report (_emit): in the stream's encoding, and a
+# reader that went away (`trustycheck --help | head -1`) is no error. click's own would exit 1.
+_help_option = click.option("-h", "--help", is_flag=True, expose_value=False, is_eager=True, callback=_show_help,
+                            help="Show this message and exit.")
+_version_option = click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+                               help="Show the version and exit.")
+
+
+@click.group(cls=_Trustycheck, context_settings={"help_option_names": [], "max_content_width": 100},
              epilog=f"Run '{PROG} explain TC101' to read a rule's documentation, '{PROG} COMMAND --help' for a "
                     "command's options. Exit status: 0 no findings, 1 findings, 2 usage or configuration error.")
 @_version_option
+@_help_option
 def cli() -> None:
     """Lint GitHub Actions workflows that publish Python packages.
 
@@ -142,16 +186,16 @@ _VERDICTS = ("trusted", "token", "mixed", "none", "unknown")
 
 
 @cli.command(short_help="Lint workflows and local actions (the default command).")
-@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.argument("paths", nargs=-1, type=_PathName(), metavar="[PATH]...")
 @click.option("--format", "output_format", type=_Choice(_OUTPUT_FORMATS), default=None, metavar="FORMAT",
               help="text, json, sarif or github [default: text; github when GITHUB_ACTIONS=true].")
-@click.option("-o", "--output", metavar="FILE", help="Write the report to this file instead of standard output.")
-@click.option("--select", multiple=True, metavar="RULES",
+@click.option("-o", "--output", type=_PathName(), metavar="FILE", help="Write the report to this file instead of standard output.")
+@click.option("--select", multiple=True, type=_RuleName(), metavar="RULES",
               help="Only these rules (ids, id prefixes such as TC1, or slugs; comma-separated or repeated).")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (same forms as --select).")
+@click.option("--ignore", multiple=True, type=_RuleName(), metavar="RULES", help="Skip these rules (same forms as --select).")
 @click.option("--min-severity", type=_Choice(_SEVERITIES, case_sensitive=False), default=None, metavar="SEVERITY",
               help="Report only findings at or above this severity: note, warning or error [default: note].")
-@click.option("--config", "config_file", metavar="FILE",
+@click.option("--config", "config_file", type=_PathName(), metavar="FILE",
               help="Use this configuration file (.trustycheck.toml, or a pyproject.toml with [tool.trustycheck]).")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (usage errors still exit 2).")
@@ -161,6 +205,7 @@ _VERDICTS = ("trusted", "token", "mixed", "none", "unknown")
 @click.option("-j", "--jobs", type=_AtLeastOne(), default=None, metavar="N",
               help="Processes to lint with when there are many files [default: all usable cores].")
 @_version_option
+@_help_option
 def check(paths: tuple[str, ...], output_format: str | None, output: str | None, select: tuple[str, ...],
           ignore: tuple[str, ...], min_severity: str | None, config_file: str | None, isolated: bool, exit_zero: bool,
           report_unused_ignores: bool, no_color: bool, jobs: int | None) -> int:
@@ -238,7 +283,7 @@ def _write(text: str, output: str | None, is_json: bool = False) -> None:
 
 
 @cli.command(short_help="Say how each repository publishes to PyPI.")
-@click.argument("paths", nargs=-1, metavar="[REPO]...")
+@click.argument("paths", nargs=-1, type=_PathName(folder=True), metavar="[REPO]...")
 @click.option("--each", is_flag=True, help="Each REPO is a directory of repositories: judge every subdirectory.")
 @click.option("--format", "output_format", type=_Choice(("text", "json", "csv")), default="text", show_default=True,
               help="Output format.")
@@ -249,6 +294,7 @@ def _write(text: str, output: str | None, is_json: bool = False) -> None:
               help=f"Exit 1 if any repository gets this verdict ({', '.join(_VERDICTS)}); repeatable, "
                    "e.g. --fail-on token --fail-on mixed.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1).")
+@_help_option
 def status(paths: tuple[str, ...], each: bool, output_format: str, jobs: int | None, no_evidence: bool,
            fail_on: tuple[str, ...], no_color: bool) -> int:
     """Say how each repository publishes to PyPI: trusted (Trusted Publishing only), token
@@ -305,6 +351,7 @@ _TAKES_NO_MORE = {"allow_extra_args": True}
 @cli.command(short_help="List every rule: id, slug, severity, summary.", context_settings=_TAKES_NO_MORE)
 @click.option("--format", "output_format", type=_Choice(("text", "json")), default="text", show_default=True,
               help="Output format.")
+@_help_option
 @click.pass_context
 def rules(ctx: click.Context, output_format: str) -> int:
     """List every rule: id, slug, default severity and summary."""
@@ -322,7 +369,8 @@ def rules(ctx: click.Context, output_format: str) -> int:
 
 
 @cli.command(short_help="Show a rule's documentation.", context_settings=_TAKES_NO_MORE)
-@click.argument("rule", metavar="RULE")
+@click.argument("rule", type=_RuleName(), metavar="RULE")
+@_help_option
 @click.pass_context
 def explain(ctx: click.Context, rule: str) -> int:
     """Show a rule's documentation: why it matters, how to fix it, examples.
@@ -339,6 +387,7 @@ def explain(ctx: click.Context, rule: str) -> int:
 
 
 @cli.command(short_help="List the facts rule conditions can test.", context_settings=_TAKES_NO_MORE)
+@_help_option
 @click.pass_context
 def facts(ctx: click.Context) -> int:
     """List the facts rule conditions can test (for writing your own rules)."""
@@ -436,8 +485,8 @@ def _usage_problem(error: click.UsageError, argv: list[str]) -> UsageProblem:
     if isinstance(error, click.NoSuchOption):
         typed = next((arg for arg in argv if arg.startswith(error.option_name)), error.option_name)
         message = f"unrecognized arguments: {typed}"
-        if error.possibilities:
-            message += f" (did you mean {' or '.join(error.possibilities)}?)"
+        if error.possibilities:  # click's guesses, the closest first
+            message += f" (did you mean {error.possibilities[0]}?)"
         if os.path.lexists(typed):
             hint = f"A file whose name starts with '-' goes after '--': {PROG} -- {typed}"
         return UsageProblem(message, hint)
