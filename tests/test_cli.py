@@ -388,3 +388,11 @@ def test_piped_into_head_prints_no_broken_pipe_noise(tmp_path: Path, unbuffered:
     result = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.startswith("release.yml:") and result.stdout.count("\n") == 1
     assert result.stderr == "status=0\n"
+
+
+@pytest.mark.parametrize("arguments", [("--\x1b]0;owned\x07",), ("--format", "\x1b[2J"), ("-\x1b[31m.yml",), ("status", "\u202e")])
+def test_control_characters_in_arguments_are_escaped_in_errors(tmp_path: Path, arguments: tuple) -> None:
+    result = run_cli(*arguments, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("trustycheck: error: ") and result.stderr.count("\n") <= 2, result.stderr
+    assert not set(result.stderr) & {"\x1b", "\x07", "\u202e"}
