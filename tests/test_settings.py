@@ -107,3 +107,9 @@ def test_the_pipeline_does_what_the_settings_say(tmp_path: Path) -> None:
     assert {f.rule_id for report in lint(discover([str(repo)]), only_errors) for f in report.findings} == {"TC101", "TC401"}
     selected = Settings(rules=tuple(rule for rule in catalog() if rule.id == "TC301"))
     assert [f.rule_id for report in lint(discover([str(repo)]), selected) for f in report.findings] == ["TC301"]
+
+
+def test_the_command_line_offers_the_severities_findings_have() -> None:
+    from trustycheck import cli, findings
+
+    assert cli._SEVERITIES == findings.SEVERITIES

@@ -182,13 +182,15 @@ def cli() -> None:
 
 _OUTPUT_FORMATS = ("text", "json", "sarif", "github")
 _SEVERITIES = ("note", "warning", "error")
+"""findings.SEVERITIES, spelled again: importing findings brings in PyYAML, which --help and
+status's start need not pay for (a test keeps the two equal)."""
 _VERDICTS = ("trusted", "token", "mixed", "none", "unknown")
 
 
 @cli.command(short_help="Lint workflows and local actions (the default command).")
 @click.argument("paths", nargs=-1, type=_PathName(), metavar="[PATH]...")
 @click.option("--format", "output_format", type=_Choice(_OUTPUT_FORMATS), default=None, metavar="FORMAT",
-              help="text, json, sarif or github [default: text; github when GITHUB_ACTIONS=true].")
+              help="Output format: text, json, sarif or github [default: text; github when GITHUB_ACTIONS=true].")
 @click.option("-o", "--output", type=_PathName(), metavar="FILE", help="Write the report to this file instead of standard output.")
 @click.option("--select", multiple=True, type=_RuleName(), metavar="RULES",
               help="Only these rules (ids, id prefixes such as TC1, or slugs; comma-separated or repeated).")

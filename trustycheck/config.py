@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+
+from trustycheck.findings import SEVERITIES
 from trustycheck.toml_shape import toml_shape_problem
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
@@ -175,9 +177,6 @@ def _read_toml(path: str | Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-
-
-SEVERITIES = ("note", "warning", "error")
 
 
 def _strings(value: Any) -> str | None:

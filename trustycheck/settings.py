@@ -30,10 +30,6 @@ if TYPE_CHECKING:
     from trustycheck.config import Config
     from trustycheck.engine.catalog import Rule
 
-SEVERITIES = ("note", "warning", "error")
-OUTPUT_FORMATS = ("text", "json", "sarif", "github")
-
-
 class SelectionError(Exception):
     """A rule name (in --select, --ignore or the configuration) that names no rule."""
 
