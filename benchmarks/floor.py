@@ -37,7 +37,7 @@ from trustycheck import cli  # the command's own start-up
 from trustycheck.discover import discover
 from trustycheck.engine.runner import run_rules
 from trustycheck.loader import load_path
-from trustycheck.model.facts import analyse_project
+from trustycheck.model.analysis import analyse_project
 from trustycheck.model.project import Project
 from trustycheck.model.workflow import build_workflow
 from trustycheck.parallel import run_in_shares, usable_cores

@@ -13,7 +13,7 @@ import pytest
 
 from trustycheck.findings import Finding
 from trustycheck.loader import load_text
-from trustycheck.model.facts import analyse
+from trustycheck.model.analysis import analyse
 from trustycheck.engine.runner import run_rules
 from trustycheck.pipeline import catalog
 from dataclasses import replace

@@ -11,7 +11,9 @@ import yaml
 
 from conftest import TOKEN_PUBLISH, run_cli, write_tree
 from trustycheck.engine.catalog import CatalogError, builtin_rules_dir, load_catalog
-from trustycheck.model.facts import FACTS
+from trustycheck.model.facts import fact_vocabulary
+
+FACTS = fact_vocabulary
 from trustycheck.pipeline import catalog
 
 
@@ -144,9 +146,9 @@ def test_an_edited_rule_file_is_read_again(tmp_path: Path) -> None:
 def test_a_narrower_fact_vocabulary_is_checked_again(tmp_path: Path) -> None:
     rules_dir = _org_rules(tmp_path)
     load_catalog([rules_dir], FACTS)
-    narrower = {name: text for name, text in FACTS.items() if not name.startswith("step.publish")}
+    narrower = {name: text for name, text in FACTS().items() if not name.startswith("step.publish")}
     with pytest.raises(CatalogError, match="unknown fact 'step.publish"):
-        load_catalog([rules_dir], narrower)
+        load_catalog([rules_dir], lambda: narrower)
 
 
 def test_a_shared_cache_directory_is_neither_read_nor_written(tmp_path: Path) -> None:
@@ -170,9 +172,9 @@ def test_a_shared_cache_directory_is_neither_read_nor_written(tmp_path: Path) ->
     assert victim.read_text() == "precious\n"
 
 
-def test_a_trusted_directory_gets_every_check_but_the_schema(tmp_path: Path) -> None:
-    """The built-in catalog skips only the JSON Schema (the suite validates it); bounds and
-    the regex check apply to it as to any directory."""
+def test_a_trusted_directory_gets_every_check_but_the_schema_and_vocabulary(tmp_path: Path) -> None:
+    """The built-in catalog skips only the JSON Schema and the fact vocabulary (the suite
+    checks both); bounds and the regex check apply to it as to any directory."""
     rule = _valid_rule()
     rule.update(id="ORG102", slug="org-regex", condition={"fact": "job.name", "matches": "^(a+)+$"})
     _write(tmp_path, rule, "ORG102.yml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trustycheck.engine.conditions import compile_condition, lookup
+from trustycheck.engine.conditions import compile_condition, lookup, needed_record
 from trustycheck.engine.runner import render
 
 FACTS = {"step": {"publish": {"tool": "twine", "credential": {"kind": "token", "source": "secrets.T"}}, "tags": ["a", "b"]},
@@ -30,7 +30,7 @@ FACTS = {"step": {"publish": {"tool": "twine", "credential": {"kind": "token", "
     ],
 )
 def test_operators(condition: dict, expected: bool) -> None:
-    assert compile_condition(condition)(FACTS) is expected
+    assert compile_condition(condition).holds(FACTS) is expected
 
 
 def test_lookup_of_missing_paths_is_none() -> None:
@@ -43,31 +43,41 @@ def test_message_templates() -> None:
     assert render("tags {step.tags}; env {job.environment.name}", FACTS) == "tags a, b; env ?"
 
 
-def test_a_compiled_selector_picks_exactly_what_each_condition_accepts() -> None:
-    """The selector tests all rules of a scope at once, under shared guards (``step.publish``
-    must be a mapping for ``step.publish.x == 1``); it must agree with each condition alone."""
-    import itertools
-
-    from trustycheck.engine.conditions import compile_selector
-    from trustycheck.model.lazy import LazyFacts
-
+def test_a_condition_that_needs_a_record_is_false_wherever_that_record_is_missing() -> None:
+    """The runner tests such a condition only where the record (``step.publish``) is present:
+    that must never change an answer."""
     conditions = [
-        {"fact": "step.publish.to_pypi", "equals": True},
-        {"all": [{"fact": "workflow.kind", "equals": "workflow"}, {"fact": "step.publish.credential.kind", "in": ["token"]}]},
-        {"any": [{"fact": "job.publishes", "equals": True}, {"fact": "step.publish", "exists": False}]},
-        {"not": {"fact": "step.publish.to_pypi", "equals": True}},
-        {"fact": "step.publish.tool", "equals": None},
-        {"fact": "step.publish.tool", "not-in": ["twine"]},
-        {"fact": "step.uses.ref", "matches": "^v"},
-        {"all": [{"fact": "job.publishes", "equals": True}, {"fact": "step.uses.kind", "in": ["repo"]}]},
+        ({"fact": "step.publish.to_pypi", "equals": True}, "step.publish"),
+        ({"all": [{"fact": "step.publish.credential.kind", "in": ["token"]}, {"fact": "workflow.kind", "equals": "workflow"}]}, "step.publish"),
+        ({"fact": "step.publish.tool", "not-in": ["twine"]}, None),
+        ({"fact": "step.publish.tool", "equals": None}, None),
+        ({"any": [{"fact": "step.publish.tool", "equals": "uv"}, {"fact": "job.publishes", "equals": True}]}, None),
+        ({"fact": "step.uses.ref", "matches": "^v"}, "step.uses"),
+        ({"not": {"fact": "step.publish.to_pypi", "equals": True}}, None),
     ]
-    publishes = [None, "text", {}, {"to_pypi": True, "tool": "twine", "credential": {"kind": "token"}},
-                 {"to_pypi": False, "credential": None}]
-    contexts = []
-    for publish, uses, job, kind in itertools.product(publishes, [None, {"ref": "v1", "kind": "repo"}], [True, False], ["workflow", "action"]):
-        step = LazyFacts({"publish": publish}, {"uses": lambda uses=uses: {"uses": uses}})
-        contexts.append({"step": step, "job": {"publishes": job}, "workflow": {"kind": kind}})
-    selected = compile_selector(conditions)(contexts)
-    for condition, chosen in zip(conditions, selected):
-        assert chosen == [facts for facts in contexts if compile_condition(condition)(facts)], condition
-    assert [len(chosen) for chosen in selected] == [8, 4, 28, 32, 32, 32, 20, 10]
+    for condition, needed in conditions:
+        assert needed_record(condition) == needed, condition
+        if needed is not None:
+            test = compile_condition(condition)
+            for missing in ({"step": {}}, {"step": {"publish": None, "uses": None}}, {}):
+                assert not test.holds({**missing, "workflow": {"kind": "workflow"}, "job": {"publishes": True}})
+
+
+def test_conditions_read_fact_records_by_their_declared_names_only() -> None:
+    from dataclasses import dataclass
+
+    from trustycheck.engine.vocabulary import FactRecord, fact
+
+    @dataclass
+    class Step(FactRecord):
+        label: str = fact("a label")
+        condition: str = fact("the if:", name="if")
+        hidden: str = "not a fact"
+
+    step = Step("build", "always()")
+    assert lookup({"step": step}, "step.label") == "build"
+    assert lookup({"step": step}, "step.if") == "always()"
+    assert lookup({"step": step}, "step.condition") is None
+    assert lookup({"step": step}, "step.hidden") is None
+    assert lookup({"step": step}, "step.__class__") is None
+    assert compile_condition({"fact": "step.if", "matches": "always"}).holds({"step": step})

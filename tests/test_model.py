@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from trustycheck.loader import load_text
-from trustycheck.model.facts import analyse
+from trustycheck.model.analysis import analyse
 from trustycheck.model.publish import detect_publishes
 from trustycheck.model.workflow import build_workflow
 

@@ -9,7 +9,6 @@ import pytest
 
 from conftest import TOKEN_PUBLISH, TRUSTED_PUBLISH, run_cli
 from trustycheck import parallel
-from trustycheck.model.lazy import LazyFacts
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="shares run in forked processes")
 
@@ -67,21 +66,3 @@ def test_cli_output_is_the_same_on_one_core_and_on_four(tmp_path: Path) -> None:
     assert serial.returncode == shared.returncode == 1
     assert shared.stdout == serial.stdout
     assert serial.stdout.count('"rule": "TC101"') == 26
-
-
-def test_lazy_facts_are_computed_once_when_first_read_and_seen_by_iteration() -> None:
-    calls: list[str] = []
-
-    def roles() -> dict[str, object]:
-        calls.append("roles")
-        return {"builds": True, "caches": False}
-
-    facts = LazyFacts({"id": "publish"}, {})
-    facts.promise(("builds", "caches"), roles)
-    assert calls == [] and "builds" in facts
-    assert facts["builds"] is True and facts.get("caches") is False and facts.get("missing") is None
-    assert calls == ["roles"]
-    with pytest.raises(KeyError):
-        facts["missing"]
-    other = LazyFacts({"id": "x"}, {"builds": lambda: {"builds": False}})
-    assert dict(other.items()) == {"id": "x", "builds": False} and len(other) == 2

@@ -62,14 +62,18 @@ def test_a_failure_in_a_fact_read_late_costs_only_its_own_context(tmp_path, monk
     from conftest import TOKEN_PUBLISH, lint_repo
     from trustycheck.model import facts
 
-    real = facts._gating_facts
+    from functools import cached_property
 
-    def failing(instance, publishing_steps):
-        if instance.job.id == "broken":
+    real = facts.JobFacts._gating.func
+
+    def failing(job):
+        if job.id == "broken":
             raise IndexError("list index out of range")
-        return real(instance, publishing_steps)
+        return real(job)
 
-    monkeypatch.setattr(facts, "_gating_facts", failing)
+    gating = cached_property(failing)
+    gating.__set_name__(facts.JobFacts, "_gating")
+    monkeypatch.setattr(facts.JobFacts, "_gating", gating)
     broken = TOKEN_PUBLISH.replace("  publish:\n", "  broken:\n") + TOKEN_PUBLISH.split("jobs:\n", 1)[1]
     found = lint_repo(tmp_path, TOKEN_PUBLISH, {".github/workflows/broken.yml": broken}, select={"TC001", "TC101", "TC301", "TC303"})
     assert [(f.path, f.rule_id, f.pos.line) for f in found] == [

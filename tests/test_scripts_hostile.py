@@ -14,7 +14,7 @@ import pytest
 
 from conftest import hostile, ids_at, lint_text
 from trustycheck.loader import load_text
-from trustycheck.model.facts import analyse
+from trustycheck.model.analysis import analyse
 
 HEAD = hostile.TAG_RELEASE + """\
   publish:

@@ -394,10 +394,12 @@ def explain(ctx: click.Context, rule: str) -> int:
 def facts(ctx: click.Context) -> int:
     """List the facts rule conditions can test (for writing your own rules)."""
     _no_more_arguments(ctx)
-    from trustycheck.model.facts import FACTS
+    from trustycheck.model.facts import fact_vocabulary
 
-    width = max(len(name) for name in FACTS)
-    _emit("".join(f"{name:<{width}}  {description}\n" for name, description in FACTS.items()))
+    vocabulary = fact_vocabulary()
+
+    width = max(len(name) for name in vocabulary)
+    _emit("".join(f"{name:<{width}}  {description}\n" for name, description in vocabulary.items()))
     return EXIT_CLEAN
 
 

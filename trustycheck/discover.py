@@ -161,7 +161,7 @@ def _parts(path: str) -> list[str]:
     return path.split(os.sep)
 
 
-def _lintable(entry: os.DirEntry) -> bool:
+def _lintable(entry: os.DirEntry[str]) -> bool:
     """Anything with a workflow's name that is not a directory: a dangling symlink, a symlink
     loop or a FIFO is kept, so the loader reports why it cannot be read instead of the file
     silently going unchecked."""

@@ -24,5 +24,5 @@ class Finding:
     hint: str
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.pos.line, self.pos.col, self.rule_id)

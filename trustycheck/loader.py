@@ -12,37 +12,44 @@ import codecs
 import errno
 import os
 import stat
+from collections.abc import Callable, Iterator
 from functools import cached_property
+from types import ModuleType
+from typing import Any
 
 from trustycheck.boundary import locate
-from trustycheck.nodes import Mapping, Node, Origin, Pos, Scalar, Sequence, adopt, node_factories
+from trustycheck.nodes import Mapping, Mark, Node, Origin, Pos, Scalar, Sequence, adopt, node_factories
 from trustycheck.patterns import lazy_pattern
 import yaml
 from dataclasses import dataclass, field
 
+_c_yaml: ModuleType | None
 try:  # PyYAML built with libyaml: an order of magnitude faster.
     from yaml import _yaml as _c_yaml
     from yaml._yaml import CParser as _BaseParser
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     _c_yaml = None
+    # The type checker knows _Parser by the C base; the pure-Python one has the same methods.
     from yaml import SafeLoader as _BaseParser  # type: ignore[assignment]
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
+_NO_PATHS: dict[object, None] = {}
+"""No path resolvers: each lookup in this empty table finds nothing."""
 
 
-class _Parser(_BaseParser):  # type: ignore[misc, valid-type]
+class _Parser(_BaseParser):
     """The composer alone: no constructor, and none of PyYAML's YAML 1.1 tag resolution, which
     runs a list of regexes in Python for every scalar. nodes.py types plain scalars itself
     (YAML 1.2, as GitHub does), so only the merge key ``<<`` needs its tag. The composer also
     calls two path-resolver hooks per node; they do nothing here, so they are C functions
     that take the same arguments (a Python call per node each was a tenth of composing)."""
 
-    def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML's hook
+    def resolve(self, kind: object, value: str | None, implicit: tuple[bool, bool]) -> str:  # noqa: D102 - PyYAML's hook
         # Only a scalar has a value; the tags of collections are never read.
         return _MERGE if value == "<<" and implicit[0] else _STR
 
-    descend_resolver = {}.get  # called with (parent, index)
+    descend_resolver = _NO_PATHS.get  # called with (parent, index)
     ascend_resolver = tuple  # called with nothing
 
 
@@ -267,7 +274,7 @@ def load_text(path: str, text: str, ascii_data: bytes | None = None) -> Document
 
 
 class _TooManyNodes(Exception):
-    def __init__(self, mark: yaml.Mark) -> None:
+    def __init__(self, mark: Mark) -> None:
         super().__init__()
         self.pos = Pos.point(mark.line + 1, mark.column + 1)
 
@@ -280,12 +287,12 @@ def _may_be_too_big(text: str, ascii_data: bytes | None) -> bool:
     return sum(text.count(char) for char in "\n,:-[{?") > MAX_NODES
 
 
-def _counting(factories: tuple, limit: int) -> tuple:
+def _counting(factories: tuple[Callable[..., Node], ...], limit: int) -> tuple[Callable[..., Node], ...]:
     """The node factories, stopping the composer (with its position) past ``limit`` nodes."""
     built = 0
 
-    def counted(factory):
-        def build(*arguments):
+    def counted(factory: Callable[..., Node]) -> Callable[..., Node]:
+        def build(*arguments: Any) -> Node:
             nonlocal built
             built += 1
             if built > limit:
@@ -311,14 +318,16 @@ def _compose(text: str, origin: Origin, counted: bool = False) -> Node | None:
             return None if raw is None else adopt(raw, origin)
         factories = node_factories(origin)
         saved = _c_yaml.ScalarNode, _c_yaml.SequenceNode, _c_yaml.MappingNode
-        _c_yaml.ScalarNode, _c_yaml.SequenceNode, _c_yaml.MappingNode = _counting(factories, MAX_NODES) if counted else factories
+        # The C module's stub leaves out these globals, so the type checker cannot see them set.
+        _c_yaml.ScalarNode, _c_yaml.SequenceNode, _c_yaml.MappingNode = (  # type: ignore[attr-defined]
+            _counting(factories, MAX_NODES) if counted else factories)
         try:
-            root = parser.get_single_node()
+            composed = parser.get_single_node()
         finally:
-            _c_yaml.ScalarNode, _c_yaml.SequenceNode, _c_yaml.MappingNode = saved
-        if root is not None and not isinstance(root, Node):  # a PyYAML that binds its classes early
-            root = adopt(root, origin)
-        return root
+            _c_yaml.ScalarNode, _c_yaml.SequenceNode, _c_yaml.MappingNode = saved  # type: ignore[attr-defined]
+        if composed is None or isinstance(composed, Node):
+            return composed
+        return adopt(composed, origin)  # a PyYAML that binds its classes early
     finally:
         parser.dispose()
 
@@ -420,7 +429,7 @@ def _depth_problem(text: str, ascii_data: bytes | None = None) -> Problem | None
     starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
     ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
-        for event in yaml.parse(text, Loader=_Parser):
+        for event in _events(text):
             if isinstance(event, starts):
                 depth += 1
                 nodes += 1
@@ -439,6 +448,17 @@ def _depth_problem(text: str, ascii_data: bytes | None = None) -> Problem | None
     return None
 
 
+def _events(text: str) -> Iterator[yaml.Event | None]:
+    """``yaml.parse(text)`` with this module's parser, which is not one of the loaders that
+    PyYAML's type stub lets ``yaml.parse`` take."""
+    parser = _Parser(text)
+    try:
+        while parser.check_event():
+            yield parser.get_event()
+    finally:
+        parser.dispose()
+
+
 def _depth_refusal(error: yaml.MarkedYAMLError) -> Problem | None:
     """The parser's own refusal to nest deeper, as the same limit problem trustycheck's depth
     check gives, at the parser's position; ``None`` for any other error."""
@@ -447,7 +467,7 @@ def _depth_refusal(error: yaml.MarkedYAMLError) -> Problem | None:
     return _too_deep(error.problem_mark or error.context_mark)
 
 
-def _too_deep(mark: yaml.Mark | None) -> Problem:
+def _too_deep(mark: Mark | None) -> Problem:
     pos = Pos.point(mark.line + 1, mark.column + 1) if mark is not None else Pos.point(1, 1)
     return Problem("limit", f"nesting deeper than {MAX_DEPTH} levels", pos)
 

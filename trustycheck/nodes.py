@@ -14,14 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from trustycheck.patterns import lazy_pattern
 import yaml
 from dataclasses import dataclass, field
 
-TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
-    from typing import Any
+    import yaml._yaml  # only in a PyYAML built with libyaml
+    import yaml.error
+
+Mark: TypeAlias = "yaml.error.Mark | yaml._yaml.Mark"
+"""A position as PyYAML reports it: an instance of its pure-Python or of its C (libyaml) class."""
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -114,6 +118,8 @@ def plain_string(value: Any, text: str) -> str:
 
 # Called for each duplicate key found in a mapping: (key node, first definition's key node).
 DuplicateReporter = Callable[["Scalar", "Scalar"], None]
+# Called with a node whose value cannot be used and a message saying why.
+ProblemReporter = Callable[["Node", str], None]
 
 
 class Origin:
@@ -138,6 +144,9 @@ class Node:
     wrapping each one afterwards cost as much again as composing (measured on 705 workflows)."""
 
     __slots__ = ("start_mark", "end_mark", "_origin")
+    start_mark: Mark
+    end_mark: Mark
+    _origin: Origin
 
     kind = "node"
     text: str | None = None
@@ -161,8 +170,9 @@ class Scalar(Node):
 
     __slots__ = ("tag", "text", "style")
     kind = "scalar"
+    text: str
 
-    def __init__(self, origin: Origin, tag: object, value: str, start_mark: Any, end_mark: Any, style: str | None = None) -> None:
+    def __init__(self, origin: Origin, tag: object, value: str, start_mark: Mark, end_mark: Mark, style: str | None = None) -> None:
         self._origin = origin
         self.tag = tag
         self.text = value
@@ -189,7 +199,7 @@ class Sequence(Node):
     __slots__ = ("items",)
     kind = "sequence"
 
-    def __init__(self, origin: Origin, tag: object, value: list[Node], start_mark: Any, end_mark: Any,
+    def __init__(self, origin: Origin, tag: object, value: list[Node], start_mark: Mark, end_mark: Mark,
                  flow_style: bool | None = None) -> None:
         self._origin = origin
         self.items = value
@@ -215,7 +225,7 @@ class Mapping(Node):
     __slots__ = ("pairs", "_entries")
     kind = "mapping"
 
-    def __init__(self, origin: Origin, tag: object, value: list[tuple[Node, Node]], start_mark: Any, end_mark: Any,
+    def __init__(self, origin: Origin, tag: object, value: list[tuple[Node, Node]], start_mark: Mark, end_mark: Mark,
                  flow_style: bool | None = None) -> None:
         self._origin = origin
         self.pairs = value
@@ -235,7 +245,8 @@ class Mapping(Node):
         # Nearly every mapping has plain string keys, each once: one comprehension builds it.
         own = {key.text: (key, value) for key, value in pairs}
         if len(own) == len(pairs) and "<<" not in own and None not in own:
-            return own
+            # No key is None, so every key node is a Scalar (collections have no text).
+            return cast("dict[str, tuple[Scalar, Node]]", own)
         entries, sources = self._own_entries()
         if sources:
             _merge_into(entries, sources, self)
@@ -356,9 +367,9 @@ def describe(node: Node | None) -> str:
         return "nothing"
     if isinstance(node, Mapping):
         return "a mapping"
-    if isinstance(node, Sequence):
+    if not isinstance(node, Scalar):
         return "a list"
-    value = node.value  # type: ignore[attr-defined]
+    value = node.value
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
-if TYPE_CHECKING:
-    from typing import TypeVar
-
-    Item = TypeVar("Item")
-    Result = TypeVar("Result")
-
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 def usable_cores() -> int:
@@ -55,7 +51,7 @@ def run_in_shares(items: Sequence[Item], weights: Sequence[int], jobs: int,
     return [results[index] for index in range(len(items))]
 
 
-def _collect(results: dict[int, Result], share: list[int], done: list) -> None:
+def _collect(results: dict[int, Result], share: list[int], done: list[Result]) -> None:
     for index, result in zip(share, done):
         results[index] = result
 
@@ -84,8 +80,9 @@ def _fork(work: Callable[[list[Item]], list[Result]], share: list[Item]) -> tupl
         os._exit(status)
 
 
-def _join(child: tuple[int, int] | None) -> list | None:
-    """The child's results, or None when it failed (the caller then does its share)."""
+def _join(child: tuple[int, int] | None) -> list[Any] | None:
+    """The child's results (unpickled, so of no known type), or None when it failed (the
+    caller then does its share)."""
     if child is None:
         return None
     pid, read_end = child

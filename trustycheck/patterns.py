@@ -9,6 +9,7 @@ as its own attributes, so every later call costs what a call on a compiled patte
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 _METHODS = ("match", "search", "fullmatch", "finditer", "findall", "sub", "subn", "split")
 
@@ -22,7 +23,7 @@ class LazyPattern:
         self.source = source
         self.flags = flags
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         # Only reached while a method slot is still empty, i.e. on first use.
         compiled = re.compile(self.source, self.flags)
         for method in _METHODS:
@@ -37,5 +38,7 @@ class LazyPattern:
         return f"LazyPattern({self.source!r}, {self.flags!r})"
 
 
-def lazy_pattern(source: str, flags: int = 0) -> LazyPattern:
-    return LazyPattern(source, flags)
+def lazy_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(source, flags)``, compiled on first use. Typed as the compiled pattern: a
+    :class:`LazyPattern` answers every attribute with the compiled pattern's own."""
+    return cast("re.Pattern[str]", LazyPattern(source, flags))

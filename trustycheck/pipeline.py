@@ -15,7 +15,8 @@ from trustycheck.engine.catalog import Rule
 from trustycheck.engine.runner import run_rules
 from trustycheck.findings import Finding, severity_rank
 from trustycheck.loader import Document, Problem, load_path
-from trustycheck.model.facts import Analysis, analyse, analyse_project, problem_facts, problems_only
+from trustycheck.model.analysis import Analysis, analyse, analyse_project, problem_facts, problems_only
+from trustycheck.model.facts import Context, FileFacts
 from trustycheck.model.project import Project
 from trustycheck.masking import mask_secrets
 from trustycheck.nodes import Pos
@@ -213,17 +214,17 @@ def _run_rules_guarded(rules: Sequence[Rule], analysis: Analysis) -> list[Findin
     except Exception:  # noqa: BLE001 - a bug of ours must not erase the run's other findings
         pass
     findings: list[Finding] = []
-    failures: dict[str, tuple[dict, Exception]] = {}
+    failures: dict[str, tuple[FileFacts, Exception]] = {}
     for scope, contexts in analysis.contexts.items():
         for context in contexts:
             try:
                 findings.extend(run_rules(rules, _Contexts({scope: [context]})))
             except Exception as error:  # noqa: BLE001 - as above
-                failures.setdefault(context["file"]["path"], (context["file"], error))
+                failures.setdefault(context.file.path, (context.file, error))
     for file_facts, error in failures.values():
         problem = Problem("internal", f"trustycheck could not analyse part of this file ({type(error).__name__}: {error}); "
                                       "please report this", Pos.point(1, 1))
-        findings.extend(run_rules(rules, _Contexts({"problem": [{"file": file_facts, "problem": problem_facts(problem)}]})))
+        findings.extend(run_rules(rules, _Contexts({"problem": [Context(file_facts, problem=problem_facts(problem))]})))
     return _unique(findings)
 
 

@@ -137,10 +137,17 @@ def catalog(extra_dirs: tuple[str | os.PathLike[str], ...] = ()) -> tuple[Rule, 
     """The built-in rules plus those of any extra rule directories (which are validated
     against the rule schema; the built-in ones are validated by the test suite)."""
     from trustycheck.engine.catalog import builtin_rules_dir, load_catalog
-    from trustycheck.model.facts import FACTS
 
     builtin = builtin_rules_dir()
-    return tuple(load_catalog((builtin, *extra_dirs), FACTS, trusted=(builtin,)))
+    return tuple(load_catalog((builtin, *extra_dirs), _fact_vocabulary, trusted=(builtin,)))
+
+
+def _fact_vocabulary() -> dict[str, str]:
+    """The facts a rule may name. The model is imported only when a rule file from a rules
+    directory is checked against them: `explain` and `rules` read the built-in rules only."""
+    from trustycheck.model.facts import fact_vocabulary
+
+    return fact_vocabulary()
 
 
 def split_names(values: Iterable[str]) -> list[str]:

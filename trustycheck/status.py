@@ -40,7 +40,7 @@ def judge_repository(root: str) -> Verdict:
     """Discover, analyse and judge one repository (the unit of work of a worker process)."""
     from trustycheck.discover import discover_repository
     from trustycheck.loader import load_path
-    from trustycheck.model.facts import analyse_project
+    from trustycheck.model.analysis import analyse_project
     from trustycheck.model.project import Project
     from trustycheck.pipeline import cycle_collector_paused, repository_files
     from trustycheck.verdict import judge, without_tokens

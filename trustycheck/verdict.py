@@ -11,12 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from trustycheck.masking import mask_secrets
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
-if TYPE_CHECKING:
-    from typing import Any
+from trustycheck.masking import mask_secrets
+from trustycheck.model.facts import Context, DelegationFacts, JobFacts, UploadFacts
 
 TRUSTED, TOKEN, MIXED, NONE, UNKNOWN = "trusted", "token", "mixed", "none", "unknown"
 VERDICTS = (TRUSTED, TOKEN, MIXED, NONE, UNKNOWN)
@@ -91,8 +90,8 @@ def without_tokens(verdict: Verdict) -> Verdict:
     return replace(clean(verdict), evidence=[clean(evidence) for evidence in verdict.evidence])
 
 
-def judge(repository: str, contexts: dict[str, list[dict[str, Any]]], files: int, root: str | None = None) -> Verdict:
-    """The verdict for one repository from its analysed fact contexts."""
+def judge(repository: str, contexts: dict[str, list[Context]], files: int, root: str | None = None) -> Verdict:
+    """The verdict for one repository from its analysed fact contexts (the ones the rules read)."""
     evidence = _dedupe(_evidence(contexts, root))
     kinds = {e.kind for e in evidence}
     unread = _unread(contexts, root)
@@ -119,72 +118,74 @@ _UNREAD_KINDS = frozenset({"unreadable", "limit", "internal"})
 run such a file either, so it publishes nothing)."""
 
 
-def _unread(contexts: dict[str, list[dict[str, Any]]], root: str | None) -> list[str]:
+def _unread(contexts: dict[str, list[Context]], root: str | None) -> list[str]:
     """``path: why`` for each file whose content trustycheck could not read."""
     found = {}
     for context in contexts.get("problem", ()):
-        problem = context["problem"]
-        if problem["kind"] in _UNREAD_KINDS:
-            path = _relative(context["file"]["path"] or "", root)
-            found.setdefault(path, f"{path}: {problem['message']}")
+        problem = context.problem
+        if problem is not None and problem.kind in _UNREAD_KINDS:
+            path = _relative(context.file.path or "", root)
+            found.setdefault(path, f"{path}: {problem.message}")
     return list(found.values())
 
 
-def _evidence(contexts: dict[str, list[dict[str, Any]]], root: str | None) -> Iterable[Evidence]:
+def _evidence(contexts: dict[str, list[Context]], root: str | None) -> Iterable[Evidence]:
     for context in contexts.get("step", ()):
-        step, job = context["step"], context["job"]
-        chain = (context.get("call") or {}).get("chain")
-        path = _relative(context["file"]["path"], root)
-        publish = step.get("publish")
-        if publish and publish["to_pypi"]:
-            yield _publish_evidence(publish, job, path, chain)
-        elif step.get("delegates"):
-            yield _delegation_evidence(step["delegates"], job, path, chain)
+        step, job = context.step, context.job
+        if step is None or job is None:
+            continue
+        chain = context.call.chain if context.call else None
+        publish = step.publish
+        if publish is not None and publish.to_pypi and not publish.delegated:
+            yield _publish_evidence(publish, job, _relative(context.file.path, root), chain)
+        elif step.delegates is not None:
+            yield _delegation_evidence(step.delegates, job, _relative(context.file.path, root), chain)
     for context in contexts.get("job", ()):
-        delegation = context["job"].get("delegates")
-        if delegation:
-            chain = (context.get("call") or {}).get("chain")
-            yield _delegation_evidence(delegation, context["job"], _relative(context["file"]["path"], root), chain)
+        job = context.job
+        delegation = job.delegates if job is not None else None
+        if job is not None and delegation is not None:
+            chain = context.call.chain if context.call else None
+            yield _delegation_evidence(delegation, job, _relative(context.file.path, root), chain)
 
 
-def _publish_evidence(publish: dict[str, Any], job: dict[str, Any], path: str, chain: str | None) -> Evidence:
-    credential = publish["credential"]
-    kind = credential["kind"]
-    index = "" if publish["index"] == "pypi" else f" to {publish['index_name']}"
-    what = f"{publish['tool']}{index}"
-    line, column = _where(credential.get("node") if kind not in ("oidc", "none") else None, publish["node"])
-    id_token = job["permissions"].get("id-token") == "write"
+def _publish_evidence(publish: UploadFacts, job: JobFacts, path: str, chain: str | None) -> Evidence:
+    credential = publish.credential
+    kind = credential.kind
+    index = "" if publish.index == "pypi" else f" to {publish.index_name}"
+    what = f"{publish.tool}{index}"
+    line, column = _where(credential.node if kind not in ("oidc", "none") else None, publish.node)
+    id_token = job.permissions.fact("id-token") == "write"
     if kind == "oidc":
         words = "Trusted Publishing (OIDC)"
         if not id_token:
             words += ", but the job lacks id-token: write"
-        return Evidence(OIDC_PATH, path, line, column, what, words, job["id"], chain)
+        return Evidence(OIDC_PATH, path, line, column, what, words, job.id, chain)
     if kind == "minted" and id_token:
-        return Evidence(OIDC_PATH, path, line, column, what, f"a token minted through OIDC ({credential['source']})", job["id"], chain)
+        return Evidence(OIDC_PATH, path, line, column, what, f"a token minted through OIDC ({credential.source})", job.id, chain)
     if kind in ("token", "password", "literal"):
-        source = credential["source"] or "a stored credential"
+        source = credential.source or "a stored credential"
         words = f"a long-lived {'password' if kind == 'password' else 'token'} from {source}"
-        return Evidence(TOKEN_PATH, path, line, column, what, words, job["id"], chain, source=source)
+        return Evidence(TOKEN_PATH, path, line, column, what, words, job.id, chain, source=source)
     if kind == "none":
         words, needs = "no credential in sight, and it cannot do Trusted Publishing", "where its credential is configured"
     elif kind == "minted":
-        words, needs = f"a token from {credential['source']}, in a job without id-token: write", f"what produces {credential['source']}"
+        words, needs = f"a token from {credential.source}, in a job without id-token: write", f"what produces {credential.source}"
     else:
-        source = credential["source"] or "an expression"
+        source = credential.source or "an expression"
         words, needs = f"a credential from {source}, which cannot be traced offline", f"what {source} holds"
-    return Evidence(UNSURE_PATH, path, line, column, what, words, job["id"], chain, needs)
+    return Evidence(UNSURE_PATH, path, line, column, what, words, job.id, chain, needs)
 
 
-def _delegation_evidence(delegation: dict[str, Any], job: dict[str, Any], path: str, chain: str | None) -> Evidence:
-    line, column = _where(delegation.get("node"), None)
-    authority = delegation["authority"]
-    target = delegation["target"]
-    what = f"{target} ({'another repository' if delegation['kind'] != 'script' else 'a task or script'})"
+def _delegation_evidence(delegation: DelegationFacts, job: JobFacts, path: str, chain: str | None) -> Evidence:
+    line, column = _where(delegation.node, None)
+    authority = delegation.authority
+    target = delegation.target
+    what = f"{target} ({'another repository' if delegation.kind != 'script' else 'a task or script'})"
     if authority == "token":
-        return Evidence(TOKEN_PATH, path, line, column, what, f"handed {delegation['credential']}", job["id"], chain,
-                        source=delegation["credential"])
+        return Evidence(TOKEN_PATH, path, line, column, what, f"handed {delegation.credential}", job.id, chain,
+                        source=delegation.credential)
     words = "may mint OIDC tokens (id-token: write)" if authority == "id-token" else "handed every secret (secrets: inherit)"
-    return Evidence(UNSURE_PATH, path, line, column, what, words, job["id"], chain, delegation["needs"])
+    return Evidence(UNSURE_PATH, path, line, column, what, words, job.id, chain, delegation.needs)
 
 
 def _where(primary: Any, fallback: Any) -> tuple[int, int]:

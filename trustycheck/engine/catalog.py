@@ -8,10 +8,10 @@ condition, ``at:`` or message must exist in the fact vocabulary the model declar
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property, lru_cache
 
-from trustycheck.engine.conditions import Predicate, compile_condition
+from trustycheck.engine.conditions import Condition, compile_condition, needed_record, split_first
 from trustycheck.patterns import lazy_pattern
 import yaml
 from dataclasses import dataclass
@@ -64,7 +64,35 @@ class Rule:
         return self.fix["hint"]
 
     @cached_property
-    def severity_tests(self) -> tuple[tuple[Predicate, str], ...]:
+    def test(self) -> Condition:
+        """The condition, ready to be tested in a context."""
+        return compile_condition(self.condition)
+
+    @cached_property
+    def head(self) -> Condition:
+        """The condition's first test (its first ``all`` member, or all of it)."""
+        return compile_condition(split_first(self.condition)[0])
+
+    @cached_property
+    def head_key(self) -> str:
+        """The first test as text: rules whose first tests are equal share one evaluation."""
+        import json
+
+        return json.dumps(split_first(self.condition)[0], sort_keys=True)
+
+    @cached_property
+    def rest(self) -> Condition | None:
+        """What must hold besides the first test (None: nothing)."""
+        remainder = split_first(self.condition)[1]
+        return compile_condition(remainder) if remainder is not None else None
+
+    @cached_property
+    def needed_record(self) -> str | None:
+        """A record the condition cannot hold without (see :func:`needed_record`)."""
+        return needed_record(self.condition)
+
+    @cached_property
+    def severity_tests(self) -> tuple[tuple[Condition, str], ...]:
         """Each ``severity-cases`` entry as (compiled condition, severity), in order."""
         return tuple((compile_condition(case["when"]), case["severity"]) for case in self.severity_cases)
 
@@ -101,14 +129,15 @@ def _validator():
     return jsonschema.Draft202012Validator(schema)
 
 
-def load_catalog(directories: Iterable[str | os.PathLike[str]], known_facts: dict[str, str],
+def load_catalog(directories: Iterable[str | os.PathLike[str]], known_facts: Callable[[], dict[str, str]],
                  trusted: Iterable[str | os.PathLike[str]] = ()) -> list[Rule]:
     """Load and validate every ``*.yml``/``*.yaml`` rule file; ids and slugs must be unique.
 
-    Directories in ``trusted`` (the built-in catalog, which the test suite validates) skip
-    the JSON Schema check: importing jsonschema and validating cost ~100 ms per run, more
-    than linting a small repository. Every other check (size, nesting, facts, regexes) is
-    made for them too. Nothing is cached between runs: a cache is input that another user,
+    ``known_facts`` gives the fact vocabulary (asked for only when a rule file is checked
+    against it). Directories in ``trusted`` (the built-in catalog, which the test suite
+    validates) skip the JSON Schema check and the fact vocabulary: importing jsonschema and
+    validating cost ~100 ms per run, more than linting a small repository. Size, nesting,
+    condition shape and regexes are checked for them too. Nothing is cached between runs: a cache is input that another user,
     or a CI cache restored from another branch, could have written."""
     trusted = {os.fspath(directory) for directory in trusted}
     rules: list[Rule] = []
@@ -135,7 +164,7 @@ def load_catalog(directories: Iterable[str | os.PathLike[str]], known_facts: dic
     return sorted(rules, key=lambda rule: rule.id)
 
 
-def read_rule(path: str | os.PathLike[str], known_facts: dict[str, str], validate: bool = True) -> dict[str, Any]:
+def read_rule(path: str | os.PathLike[str], known_facts: Callable[[], dict[str, str]], validate: bool = True) -> dict[str, Any]:
     """A rule file's data, after the schema (if ``validate``) and the fact vocabulary accept it."""
     from trustycheck.config import ConfigError, read_small_file
 
@@ -156,7 +185,7 @@ def read_rule(path: str | os.PathLike[str], known_facts: dict[str, str], validat
     if errors:
         raise CatalogError(f"{path}: {_describe(_deepest(errors))}")
     _check_conditions(path, data)
-    _check_facts(path, data, known_facts)
+    _check_facts(path, data, known_facts() if validate else None)
     return data
 
 
@@ -251,7 +280,9 @@ def _describe(error: Any) -> str:
     return f"{field}: {error.message}"
 
 
-def _check_facts(path: str | os.PathLike[str], data: dict[str, Any], known: dict[str, str]) -> None:
+def _check_facts(path: str | os.PathLike[str], data: dict[str, Any], known: dict[str, str] | None) -> None:
+    """Every fact a rule names exists for its scope (``known`` None: the scope only), and its
+    regexes are linear."""
     scope = data["scope"]
     allowed_roots = {"file", scope} | {"problem": set(), "secret": set(), "workflow": set(), "job": {"workflow", "call"}, "step": {"workflow", "job", "call"}}[scope]
 
@@ -259,7 +290,7 @@ def _check_facts(path: str | os.PathLike[str], data: dict[str, Any], known: dict
         root = fact.split(".", 1)[0]
         if root not in allowed_roots:
             raise CatalogError(f"{path}: field '{field}': fact '{fact}' is not available to a {scope}-scope rule")
-        if not _is_known(fact, known):
+        if known is not None and not _is_known(fact, known):
             raise CatalogError(f"{path}: field '{field}': unknown fact '{fact}' (see `trustycheck facts`)")
 
     conditions = [(data["condition"], "condition")]

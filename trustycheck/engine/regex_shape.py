@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
+from typing import Any
 
 if sys.version_info >= (3, 11):
-    from re import _constants as sre_c
-    from re import _parser as sre_parse
+    # Private since Python 3.11, and so without type stubs: the type checker sees them as Any.
+    from re import _constants as sre_c  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
 else:  # pragma: no cover - Python 3.10
     import sre_constants as sre_c
     import sre_parse
@@ -57,7 +60,12 @@ _CATEGORIES = {
 _NEGATED = {sre_c.CATEGORY_NOT_DIGIT: _DIGITS, sre_c.CATEGORY_NOT_WORD: _WORD, sre_c.CATEGORY_NOT_SPACE: _SPACE + _UNICODE_SPACE}
 """What a negated category certainly leaves out (its complement over-approximates it)."""
 
-Chars = tuple  # sorted, disjoint (low, high) code point ranges
+Chars = tuple[tuple[int, int], ...]
+"""Sorted, disjoint (low, high) code point ranges."""
+Quantifier = tuple[list[Chars], Chars]
+"""A quantifier in play: the character sets each of its iterations requires, and all its characters."""
+Code = tuple[Any, Any]
+"""An element of a parsed pattern: (opcode, argument), as re's (private, untyped) parser gives them."""
 
 
 class _Refused(Exception):
@@ -75,7 +83,7 @@ def regex_problem(pattern: str) -> str | None:
         return f"invalid regular expression: {error}"
     walker = _Walker(parsed.state.flags)
     try:
-        walker.sequence(list(parsed), _Open(prefix=()), in_loop=False, top=True)  # a search may start anywhere
+        walker.sequence(list(parsed.data), _Open(prefix=()), in_loop=False, top=True)  # a search may start anywhere
     except _Refused as refused:
         return f"{refused} (this can take time that grows faster than the text searched)"
     except RecursionError:
@@ -91,7 +99,7 @@ class _Open:
 
     __slots__ = ("loop", "prefix")
 
-    def __init__(self, loop: tuple = (), prefix: tuple[Chars, ...] | None = None) -> None:
+    def __init__(self, loop: tuple[Quantifier, ...] = (), prefix: tuple[Chars, ...] | None = None) -> None:
         self.loop = loop
         self.prefix = prefix
 
@@ -110,12 +118,12 @@ class _Walker:
         self.flags = flags
         self.depth = 0
 
-    def sequence(self, items: list, state: _Open, in_loop: bool, top: bool = False) -> _Open:
+    def sequence(self, items: list[Code], state: _Open, in_loop: bool, top: bool = False) -> _Open:
         for index, (op, av) in enumerate(items):
             state = self.element(op, av, state, in_loop, last=top and index == len(items) - 1)
         return state
 
-    def element(self, op, av, state: _Open, in_loop: bool, last: bool = False) -> _Open:
+    def element(self, op: Any, av: Any, state: _Open, in_loop: bool, last: bool = False) -> _Open:
         if op in _REPEATS:
             return self.repeat(av, state, in_loop, last)
         if op is sre_c.SUBPATTERN:
@@ -151,7 +159,7 @@ class _Walker:
         chars = self.chars(op, av)
         return _Open(_still(state.loop, chars), None if state.prefix is None else (*state.prefix, chars))
 
-    def repeat(self, av, state: _Open, in_loop: bool, last: bool = False) -> _Open:
+    def repeat(self, av: Any, state: _Open, in_loop: bool, last: bool = False) -> _Open:
         self.depth += 1
         try:
             if self.depth > MAX_REPEAT_NESTING:  # (each level is walked twice: this bounds the check's own time)
@@ -160,7 +168,7 @@ class _Walker:
         finally:
             self.depth -= 1
 
-    def repeat_body(self, av, state: _Open, in_loop: bool, last: bool) -> _Open:
+    def repeat_body(self, av: Any, state: _Open, in_loop: bool, last: bool) -> _Open:
         low, high, body = av
         body = list(body)
         repeated = high is sre_c.MAXREPEAT or high > 1
@@ -187,7 +195,7 @@ class _Walker:
         prefix = state.prefix if state.prefix is None or low == 0 else (*state.prefix, chars)
         return _Open(loop, prefix)
 
-    def chars(self, op, av) -> Chars:
+    def chars(self, op: Any, av: Any) -> Chars:
         if op is sre_c.LITERAL:
             return self.cased(((av, av),))
         if op is sre_c.NOT_LITERAL:
@@ -198,7 +206,7 @@ class _Walker:
             return self.in_set(av)
         return _ALL  # anything else: assume it can match any character
 
-    def in_set(self, items: list) -> Chars:
+    def in_set(self, items: list[Code]) -> Chars:
         negate = False
         ranges: Chars = ()
         for op, av in items:
@@ -221,7 +229,7 @@ class _Walker:
             return _union(ranges, ((0x41, 0x5A), (0x61, 0x7A), (0x80, _TOP)))
         return ranges
 
-    def required(self, items: list) -> list[Chars]:
+    def required(self, items: list[Code]) -> list[Chars]:
         """The character sets of the elements every match of ``items`` goes through (fewer and
         larger than exact: a branch or a repeat counts as one set of all its characters)."""
         needed: list[Chars] = []
@@ -245,7 +253,7 @@ class _Walker:
                 needed.append(self.chars(op, av))
         return needed
 
-    def all_chars(self, items: list) -> Chars:
+    def all_chars(self, items: list[Code]) -> Chars:
         """Every character the items can match (over-approximated)."""
         found: Chars = ()
         for op, av in items:
@@ -270,12 +278,12 @@ class _Walker:
         return found
 
 
-def _still(loop: tuple, chars: Chars) -> tuple:
+def _still(loop: tuple[Quantifier, ...], chars: Chars) -> tuple[Quantifier, ...]:
     """The quantifiers that could also have matched a character of ``chars`` just read."""
     return tuple(quantifier for quantifier in loop if _intersect(quantifier[1], chars))
 
 
-def _overlap(first: tuple, second: tuple) -> bool:
+def _overlap(first: Quantifier, second: Quantifier) -> bool:
     """Whether some text could be matched by either of two quantifiers (each given as the
     sets its iterations require and all its characters): each can take the other's text."""
     (first_required, first_chars), (second_required, second_chars) = first, second
@@ -283,7 +291,7 @@ def _overlap(first: tuple, second: tuple) -> bool:
             and all(_intersect(needed, first_chars) for needed in second_required))
 
 
-def _exact_ascii(items: list) -> Chars:
+def _exact_ascii(items: list[Code]) -> Chars:
     """The characters a negated class certainly excludes: its literals and ranges, and the
     ASCII part of its categories (the complement of this contains every character it matches)."""
     ranges: Chars = ()
@@ -298,7 +306,7 @@ def _exact_ascii(items: list) -> Chars:
     return ranges
 
 
-def _alternatives_are_distinct(walker: _Walker, alternatives: list) -> None:
+def _alternatives_are_distinct(walker: _Walker, alternatives: list[Any]) -> None:
     firsts = [walker.all_chars(_first_items(list(alternative))) for alternative in alternatives]
     for index, first in enumerate(firsts):
         for other in firsts[index + 1:]:
@@ -306,7 +314,7 @@ def _alternatives_are_distinct(walker: _Walker, alternatives: list) -> None:
                 raise _Refused("a repeated group with alternatives that can start with the same character")
 
 
-def _first_items(items: list) -> list:
+def _first_items(items: list[Code]) -> list[Code]:
     """The leading items up to and including the first that must match a character."""
     taken = []
     for op, av in items:
@@ -319,7 +327,7 @@ def _first_items(items: list) -> list:
     return taken
 
 
-def _has_repeat(items) -> bool:
+def _has_repeat(items: Iterable[Code]) -> bool:
     for op, av in items:
         if op in _REPEATS:
             return True

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 from trustycheck.engine.catalog import Rule
-from trustycheck.engine.conditions import Selector, compile_selector, lookup
+from trustycheck.engine.conditions import Condition, lookup, read_path
+from trustycheck.engine.vocabulary import FactRecord
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
 from trustycheck.patterns import lazy_pattern
-from dataclasses import replace
 
-TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
-if TYPE_CHECKING:
-    from typing import Any, Protocol
 
-    class Analysed(Protocol):
-        """What the engine needs from an analysed file: fact contexts per scope."""
+class Analysed(Protocol):
+    """What the engine needs from an analysed file: fact contexts per scope."""
 
-        contexts: dict[str, list[dict[str, Any]]]
+    contexts: dict[str, list[Any]]
+
 
 _PLACEHOLDER = lazy_pattern(r"\{([a-z][a-z0-9_.*-]*)\}")
 
@@ -32,23 +32,19 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
     message names the chain (``call.chain``); the same lines reached by several chains are
     one finding that names the first and counts the others.
     """
-    plan = _plan(tuple(rules))
-    matched: list[tuple[int, Rule, list[dict[str, Any]]]] = []
-    for scope, scoped, select in plan:
-        contexts = analysis.contexts.get(scope)
-        if contexts:
-            for (order, rule), selected in zip(scoped, select(contexts)):
-                if selected:
-                    matched.append((order, rule, selected))
+    matched: list[tuple[int, Rule, list[Any]]] = []
+    for order, rule, selected in _select(list(rules), analysis.contexts):
+        if selected:
+            matched.append((order, rule, selected))
     matched.sort(key=_first)
-    found: dict[tuple, tuple[Finding, list[str]]] = {}
+    found: dict[tuple[Any, ...], tuple[Finding, list[str]]] = {}
     for _, rule, selected in matched:
         for facts in selected:
             pos = locate(rule, facts)
-            path = pos.path or facts["file"]["path"]
+            path = pos.path or lookup(facts, "file.path")
             message = render(rule.message, facts)
             key = (rule.id, path, pos.line, pos.col, pos.end_line, pos.end_col, message)
-            chain = (facts.get("call") or {}).get("chain")
+            chain = lookup(facts, "call.chain")
             if key not in found:
                 found[key] = (Finding(rule.id, rule.slug, severity(rule, facts), message, path, pos, rule.hint), [])
             chains = found[key][1]
@@ -57,27 +53,61 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
     return [_with_chains(finding, chains) for finding, chains in found.values()]
 
 
-def _first(item: tuple) -> int:
+def _first(item: tuple[int, Rule, list[Any]]) -> int:
     return item[0]
 
 
-_Plan = list[tuple[str, list[tuple[int, Rule]], Selector]]
-_PLANS: dict[tuple[int, ...], tuple[tuple[Rule, ...], _Plan]] = {}
-"""Compiled plans by the identity of their rules (kept alive here, so ids stay unique)."""
+@dataclass(frozen=True)
+class _Group:
+    """Rules of one scope that need the same record and start with the same test."""
+
+    scope: str
+    record: tuple[str, ...] | None
+    """The record they cannot hold without (``step.publish``), split into parts."""
+    head: Condition
+    members: tuple[tuple[int, Rule], ...]
+    """Each rule with its place in the list of rules (which orders findings)."""
 
 
-def _plan(rules: tuple[Rule, ...]) -> _Plan:
-    """For each scope, its rules (with their place in ``rules``, which orders findings) and
-    one compiled test of all of them over a list of contexts."""
+_PLANS: dict[tuple[int, ...], tuple[tuple[Rule, ...], list[_Group]]] = {}
+"""Plans by the identity of their rules (the rules are kept alive here, so ids stay unique)."""
+
+
+def _plan(rules: list[Rule]) -> list[_Group]:
+    """The rules grouped by scope, needed record and first test, worked out once per set of
+    rules (a run lints many files with the same rules)."""
     key = tuple(map(id, rules))
-    hit = _PLANS.get(key)
-    if hit is None:
-        by_scope: dict[str, list[tuple[int, Rule]]] = {}
+    known = _PLANS.get(key)
+    if known is None:
+        grouped: dict[tuple[str, str | None, str], list[tuple[int, Rule]]] = {}
         for order, rule in enumerate(rules):
-            by_scope.setdefault(rule.scope, []).append((order, rule))
-        plan = [(scope, scoped, compile_selector([rule.condition for _, rule in scoped])) for scope, scoped in by_scope.items()]
-        hit = _PLANS[key] = (rules, plan)
-    return hit[1]
+            grouped.setdefault((rule.scope, rule.needed_record, rule.head_key), []).append((order, rule))
+        groups = [_Group(scope, tuple(record.split(".")) if record else None, members[0][1].head, tuple(members))
+                  for (scope, record, _), members in grouped.items()]
+        known = _PLANS[key] = (tuple(rules), groups)
+    return known[1]
+
+
+def _select(rules: list[Rule], contexts: dict[str, list[Any]]) -> list[tuple[int, Rule, list[Any]]]:
+    """For each rule (with its place in ``rules``, which orders findings), the contexts of its
+    scope where its condition holds.
+
+    Two shortcuts, neither of which can change an answer: a rule whose condition needs a record
+    (``step.publish``) is tested only where that record is present; and rules whose conditions
+    start with the same test (most rules about jobs start with ``job.publishes_to_pypi ==
+    true``) share one evaluation of it per context."""
+    selected: list[tuple[int, Rule, list[Any]]] = []
+    for group in _plan(rules):
+        candidates = contexts.get(group.scope) or []
+        if group.record is not None:
+            record = group.record
+            candidates = [context for context in candidates if read_path(context, record) is not None]
+        head = group.head
+        passing = [context for context in candidates if head.holds(context)]
+        for order, rule in group.members:
+            rest = rule.rest
+            selected.append((order, rule, passing if rest is None else [c for c in passing if rest.holds(c)]))
+    return selected
 
 
 def _with_chains(finding: Finding, chains: list[str]) -> Finding:
@@ -88,14 +118,14 @@ def _with_chains(finding: Finding, chains: list[str]) -> Finding:
     return replace(finding, message=f"{finding.message} (via {chains[0]}{more})")
 
 
-def severity(rule: Rule, facts: dict[str, Any]) -> str:
+def severity(rule: Rule, facts: object) -> str:
     for applies, level in rule.severity_tests:
-        if applies(facts):
+        if applies.holds(facts):
             return level
     return rule.severity
 
 
-def locate(rule: Rule, facts: dict[str, Any]) -> Pos:
+def locate(rule: Rule, facts: object) -> Pos:
     for fact in rule.at:
         value = lookup(facts, fact)
         if isinstance(value, Pos):
@@ -106,10 +136,10 @@ def locate(rule: Rule, facts: dict[str, Any]) -> Pos:
     return Pos.point(1, 1)
 
 
-def render(template: str, facts: dict[str, Any]) -> str:
+def render(template: str, facts: object) -> str:
     def substitute(match: re.Match[str]) -> str:
         value = lookup(facts, match.group(1))
-        if value is None:
+        if value is None or isinstance(value, FactRecord):
             return "?"
         if isinstance(value, (list, tuple)):
             return ", ".join(str(item) for item in value)

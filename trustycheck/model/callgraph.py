@@ -217,12 +217,12 @@ class Expander:
             return
         problem = self._limits(path, stack, ref.node, ref.raw)
         callee = None if problem else self.open_file(path)
-        if problem is None and callee is None:
-            problem = CallProblem(f"'{ref.raw}' names no workflow file in this repository", ref.node)
-        if problem is None and callee is not None and (callee.kind != WORKFLOW or "workflow_call" not in callee.events):
-            problem = CallProblem(f"'{ref.raw}' is not a reusable workflow (it has no 'on: workflow_call')", ref.node)
-        if problem is not None or callee is None:
-            caller.problems.append(problem)  # type: ignore[arg-type]
+        if callee is None:
+            caller.problems.append(
+                problem or CallProblem(f"'{ref.raw}' names no workflow file in this repository", ref.node))
+            return
+        if callee.kind != WORKFLOW or "workflow_call" not in callee.events:
+            caller.problems.append(CallProblem(f"'{ref.raw}' is not a reusable workflow (it has no 'on: workflow_call')", ref.node))
             return
         self._reached.add(callee.path)
         job = caller.job
@@ -252,12 +252,12 @@ class Expander:
             return []
         problem = self._limits(path, stack, ref.node, ref.raw)
         action = None if problem else self.open_file(path)
-        if problem is None and action is None:
-            problem = CallProblem(f"'{ref.raw}' names no action in this repository (no action.yml there)", ref.node)
-        if problem is None and action is not None and action.kind != ACTION:
-            problem = CallProblem(f"'{ref.raw}' is not an action (its action.yml has no 'runs')", ref.node)
-        if problem is not None or action is None:
-            instance.problems.append(problem)  # type: ignore[arg-type]
+        if action is None:
+            instance.problems.append(
+                problem or CallProblem(f"'{ref.raw}' names no action in this repository (no action.yml there)", ref.node))
+            return []
+        if action.kind != ACTION:
+            instance.problems.append(CallProblem(f"'{ref.raw}' is not an action (its action.yml has no 'runs')", ref.node))
             return []
         self._reached.add(action.path)
         inner_scope = Scope(step.inputs, declared_inputs(action), None, step.effective_env, scope)
@@ -319,8 +319,9 @@ def declared_inputs(workflow: Workflow) -> dict[str, Node]:
     defaults: dict[str, Node] = {}
     if isinstance(block, Mapping):
         for key, spec in block.items():
-            if isinstance(spec, Mapping) and spec.get("default") is not None:
-                defaults[key.text] = spec.get("default")  # type: ignore[assignment]
+            default = spec.get("default") if isinstance(spec, Mapping) else None
+            if default is not None:
+                defaults[key.text] = default
     return defaults
 
 

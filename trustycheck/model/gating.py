@@ -29,7 +29,9 @@ _BRANCH_RUN = {**_NOT_A_TAG, ("github", "event_name"): NotAmong("release")}
 
 def tag_guarded(condition: str | None) -> bool:
     """The job's ``if:`` is false on every run that is not for a tag or a release."""
-    return bool(condition) and not can_hold(condition, _BRANCH_RUN)  # type: ignore[arg-type]
+    if not condition:
+        return False
+    return not can_hold(condition, _BRANCH_RUN)
 
 
 _RELEASE_WORD = lazy_pattern(r"release|refs/tags|ref_type|\btag\b", re.I)

@@ -8,7 +8,7 @@ shorthands; with no block anywhere the repository default applies, and ``id-toke
 
 from __future__ import annotations
 
-from trustycheck.nodes import Mapping, Node, Scalar, describe
+from trustycheck.nodes import Mapping, Node, ProblemReporter, Scalar, describe
 from dataclasses import dataclass, field
 
 SCOPES = (
@@ -80,7 +80,7 @@ _FIXED_LEVELS = {kind: {scope: Permissions(kind).level(scope) for scope in SCOPE
 _FIXED_WRITES = {kind: tuple(scope for scope, level in levels.items() if level == WRITE) for kind, levels in _FIXED_LEVELS.items()}
 
 
-def parse_permissions(node: Node, problem) -> Permissions | None:
+def parse_permissions(node: Node, problem: ProblemReporter) -> Permissions | None:
     """Parse a ``permissions:`` value; report unusable values through ``problem(node, msg)``."""
     if isinstance(node, Scalar):
         value = node.value
@@ -102,7 +102,7 @@ def parse_permissions(node: Node, problem) -> Permissions | None:
         if key.text not in SCOPES:
             problem(key, f"unknown permission scope '{key.text}'")
             continue
-        if level not in allowed:
+        if level is None or level not in allowed:
             shown = repr(level) if level is not None else describe(value)
             problem(value, f"'{key.text}' accepts {', '.join(allowed)}, not {shown}")
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trustycheck.nodes import Mapping, Node, Scalar, Sequence, describe
+from trustycheck.nodes import Mapping, Node, ProblemReporter, Scalar, Sequence, describe
 from dataclasses import dataclass, field
 
 FILTER_KEYS = ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore", "types")
@@ -17,7 +17,7 @@ class Trigger:
     filters: dict[str, list[str]] = field(default_factory=dict)
 
 
-def parse_triggers(node: Node, problem) -> list[Trigger]:
+def parse_triggers(node: Node, problem: ProblemReporter) -> list[Trigger]:
     """``on: push``, ``on: [push, release]`` or ``on: {push: {tags: [...]}, ...}``."""
     if isinstance(node, Scalar):
         if isinstance(node.value, str) and node.value:
@@ -39,7 +39,7 @@ def parse_triggers(node: Node, problem) -> list[Trigger]:
     return triggers
 
 
-def _filters(event: str, config: Node, problem) -> dict[str, list[str]]:
+def _filters(event: str, config: Node, problem: ProblemReporter) -> dict[str, list[str]]:
     if not isinstance(config, Mapping):
         if event == "schedule":
             if not isinstance(config, Sequence):

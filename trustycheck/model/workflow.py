@@ -309,9 +309,10 @@ class _Builder:
                     Problem("not-a-workflow", f"the file's top level is {describe(root)}, not a mapping of workflow keys", root.pos)
                 )
             return None
-        if "jobs" not in root and "runs" in root:
+        jobs = root.get("jobs")
+        if jobs is None and "runs" in root:
             return self.action(root)
-        if "jobs" not in root:
+        if jobs is None:
             self.doc.problems.append(
                 Problem("not-a-workflow", "not a workflow: there is no 'jobs' key (nor 'runs', for an action)", root.pos)
             )
@@ -325,7 +326,6 @@ class _Builder:
             workflow.triggers = parse_triggers(on_node, self.problem)
         workflow.permissions = self.permissions(root.get("permissions"))
         workflow.env = self.env(root.get("env"))
-        jobs = root.get("jobs")
         if not isinstance(jobs, Mapping):
             self.problem(jobs, f"'jobs' must be a mapping of job ids to jobs, not {describe(jobs)}")
             return workflow

@@ -14,6 +14,8 @@ written another way instead:
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 
 from trustycheck.patterns import lazy_pattern
 
@@ -43,7 +45,7 @@ def json_text(document: object) -> str:
     return _INVISIBLE.sub(_json_escape_match, text)
 
 
-def _json_escape_match(match) -> str:
+def _json_escape_match(match: re.Match[str]) -> str:
     return _json_escape(match.group(), "")
 
 
@@ -64,12 +66,12 @@ def encode_json(text: str, encoding: str) -> bytes:
         return _replace_unencodable(text, encoding, _json_escape).encode(encoding)
 
 
-def _replace_unencodable(text: str, encoding: str, substitute) -> str:
+def _replace_unencodable(text: str, encoding: str, substitute: Callable[[str, str], str]) -> str:
     """``text`` with each non-ASCII character that ``encoding`` cannot hold substituted (one
     linear pass; each distinct character is tried once)."""
     chosen: dict[str, str] = {}
 
-    def replace(match) -> str:
+    def replace(match: re.Match[str]) -> str:
         char = match.group()
         if char not in chosen:
             try:

@@ -7,11 +7,12 @@ the property short.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from trustycheck.report.text import left_out_note
 from trustycheck.report.visible import visible
 
-TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only
     from trustycheck.pipeline import FileReport
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}

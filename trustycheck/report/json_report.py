@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 from trustycheck import __version__
 from trustycheck.report.encoding import json_text
 
-TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only
     from trustycheck.pipeline import FileReport
 
 FORMAT_VERSION = 1
@@ -35,7 +35,7 @@ def render_json(reports: list["FileReport"]) -> str:
             )
     counts = Counter(f["severity"] for f in findings)
     truncated = [{"path": report.path, "left_out": report.left_out} for report in reports if report.left_out]
-    document: dict = {
+    document: dict[str, Any] = {
         "version": FORMAT_VERSION,
         "tool": {"name": "trustycheck", "version": __version__},
         "files": [report.path for report in reports],
@@ -50,5 +50,5 @@ def render_json(reports: list["FileReport"]) -> str:
     }
     if truncated:
         document["truncated"] = truncated
-        document["summary"]["left_out"] = sum(entry["left_out"] for entry in truncated)
+        document["summary"]["left_out"] = sum(report.left_out for report in reports)
     return json_text(document)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from trustycheck import __version__
 from trustycheck.report.encoding import json_text
@@ -19,8 +20,7 @@ from trustycheck.masking import mask_secrets
 from trustycheck.report.excerpt import Excerpts
 from trustycheck.report.text import left_out_note
 
-TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only
     from trustycheck.engine.catalog import Rule
     from trustycheck.findings import Finding
     from trustycheck.pipeline import FileReport
@@ -63,7 +63,7 @@ def render_sarif(reports: list["FileReport"], rules: Iterable["Rule"]) -> str:
     return json_text(document)
 
 
-def _rule(rule: "Rule") -> dict:
+def _rule(rule: "Rule") -> dict[str, object]:
     text = f"{rule.fix['hint']}\n\n{rule.fix['details'].strip()}"
     markdown = [f"**{rule.summary}**", "", rule.why.strip(), "", "**How to fix**", "", rule.fix["details"].strip()]
     for title, key in (("Before", "before"), ("After", "after")):
@@ -71,7 +71,7 @@ def _rule(rule: "Rule") -> dict:
             markdown += ["", f"{title}:", "", "```yaml", rule.fix[key].rstrip(), "```"]
     if rule.references:
         markdown += ["", "**References**", ""] + [f"- [{ref['title']}]({ref['url']})" for ref in rule.references]
-    entry = {
+    entry: dict[str, object] = {
         "id": rule.id,
         "name": rule.slug,
         "shortDescription": {"text": rule.summary},
@@ -90,7 +90,7 @@ def _rule(rule: "Rule") -> dict:
 
 
 def _result(report: "FileReport", excerpts: Excerpts, finding: "Finding", suppression: "Suppression | None",
-            index: dict[str, int], seen: dict[tuple[str, str], int]) -> dict:
+            index: dict[str, int], seen: dict[tuple[str, str], int]) -> dict[str, object]:
     pos = finding.pos
     snippet = excerpts.window(pos)[0]
     line_text = snippet.strip()
@@ -98,25 +98,26 @@ def _result(report: "FileReport", excerpts: Excerpts, finding: "Finding", suppre
     seen[occurrence_key] = seen.get(occurrence_key, 0) + 1
     uri = _uri(finding.path, report.root)
     digest = hashlib.sha256("\0".join((finding.rule_id, uri, line_text, str(seen[occurrence_key]))).encode("utf-8", "surrogateescape")).hexdigest()
-    region = {"startLine": pos.line, "startColumn": pos.col, "endLine": pos.end_line, "endColumn": pos.end_col}
+    region: dict[str, object] = {"startLine": pos.line, "startColumn": pos.col, "endLine": pos.end_line, "endColumn": pos.end_col}
     if line_text:
         region["snippet"] = {"text": snippet}
-    result = {
+    rule_index = index.get(finding.rule_id, -1)
+    result: dict[str, object] = {
         "ruleId": finding.rule_id,
-        "ruleIndex": index.get(finding.rule_id, -1),
+        "ruleIndex": rule_index,
         "level": _LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": ROOT_ID}, "region": region}}],
         "partialFingerprints": {"trustycheck/v1": digest[:32]},
     }
-    if result["ruleIndex"] < 0:
+    if rule_index < 0:
         del result["ruleIndex"]
     if suppression is not None:
         result["suppressions"] = [{"kind": suppression.kind, "justification": mask_secrets(suppression.justification)}]
     return result
 
 
-def _left_out_notification(report: "FileReport") -> dict:
+def _left_out_notification(report: "FileReport") -> dict[str, object]:
     location = {"physicalLocation": {"artifactLocation": {"uri": _uri(report.path, report.root), "uriBaseId": ROOT_ID}}}
     return {"level": "note", "message": {"text": left_out_note(report.left_out)}, "locations": [location]}
 

@@ -7,7 +7,7 @@ import io
 
 from trustycheck import __version__
 from trustycheck.report.encoding import json_text
-from trustycheck.report.ansi import styler
+from trustycheck.report.ansi import Style, styler
 from trustycheck.report.visible import visible, visible_path
 from trustycheck.verdict import VERDICTS, Verdict, summarise
 
@@ -35,7 +35,7 @@ def render_status_text(verdicts: list[Verdict], *, color: bool, evidence: bool =
     return "\n".join(out) + "\n"
 
 
-def _summary_line(verdicts: list[Verdict], style) -> str:
+def _summary_line(verdicts: list[Verdict], style: Style) -> str:
     total = len(verdicts)
     parts = [
         style(f"{name} {figures['count']} ({figures['percent']:.1f}%)", fg=_COLOURS[name])

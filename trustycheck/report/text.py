@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from trustycheck.report.ansi import styler
+from trustycheck.report.ansi import Style, styler
 from trustycheck.report.excerpt import Excerpts
 from trustycheck.report.visible import visible, visible_path
 
-TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only
     from trustycheck.pipeline import FileReport
 
 _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
@@ -53,7 +53,7 @@ def left_out_note(count: int) -> str:
             f"(trustycheck lists at most {MAX_FINDINGS_PER_FILE:,} per file, the most severe first)")
 
 
-def summary(reports: list["FileReport"], style) -> str:
+def summary(reports: list["FileReport"], style: Style) -> str:
     counts = Counter(f.severity for report in reports for f in report.findings)
     total = sum(counts.values())
     files = len(reports)

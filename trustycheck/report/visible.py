@@ -11,6 +11,8 @@ the CI log: it is shown as ``\\x1b``, ``\\n``, ``\\u202e``.
 
 from __future__ import annotations
 
+import re
+
 from trustycheck.patterns import lazy_pattern
 
 _CONTROL = lazy_pattern("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -26,7 +28,7 @@ def visible(text: str) -> str:
     return _CONTROL.sub(_escape, text)
 
 
-def _escape(match) -> str:
+def _escape(match: re.Match[str]) -> str:
     char = match.group()
     return _NAMED.get(char) or ascii(char)[1:-1]
 
