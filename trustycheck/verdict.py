@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from trustycheck.masking import mask_secrets
 from trustycheck.model.facts import Context, DelegationFacts, JobFacts, UploadFacts
@@ -79,12 +79,15 @@ class Verdict:
         }
 
 
+T = TypeVar("T", "Verdict", "Evidence")
+
+
 def without_tokens(verdict: Verdict) -> Verdict:
     """The verdict with any PyPI token in its words masked (evidence quotes job names and
     commands from the workflow, which may hold one)."""
 
-    def clean(item):
-        changes = {name: mask_secrets(value) for name, value in vars(item).items() if isinstance(value, str)}
+    def clean(item: T) -> T:
+        changes: dict[str, Any] = {name: mask_secrets(value) for name, value in vars(item).items() if isinstance(value, str)}
         return replace(item, **changes)
 
     return replace(clean(verdict), evidence=[clean(evidence) for evidence in verdict.evidence])
@@ -120,7 +123,7 @@ run such a file either, so it publishes nothing)."""
 
 def _unread(contexts: dict[str, list[Context]], root: str | None) -> list[str]:
     """``path: why`` for each file whose content trustycheck could not read."""
-    found = {}
+    found: dict[str, str] = {}
     for context in contexts.get("problem", ()):
         problem = context.problem
         if problem is not None and problem.kind in _UNREAD_KINDS:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
+
+import yaml
 
 from trustycheck.engine.conditions import Condition, compile_condition, needed_record, split_first
 from trustycheck.patterns import lazy_pattern
-import yaml
-from dataclasses import dataclass
-
-TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
-if TYPE_CHECKING:
-    from typing import Any
 
 _SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "schemas", "rule.schema.json")
 _PLACEHOLDER = lazy_pattern(r"\{([a-z][a-z0-9_.*-]*)\}")
@@ -119,7 +117,7 @@ def builtin_rules_dir() -> str:
 
 
 @lru_cache(maxsize=1)
-def _validator():
+def _validator() -> Any:
     import json
 
     import jsonschema  # imported lazily: only needed when a rule file is validated
@@ -143,7 +141,7 @@ def load_catalog(directories: Iterable[str | os.PathLike[str]], known_facts: Cal
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     added = 0
-    for directory in map(os.fspath, directories):
+    for directory in (os.fspath(entry) for entry in directories):
         if not os.path.isdir(directory):
             raise CatalogError(f"{directory}: rules directory does not exist")
         files = sorted(path for name in os.listdir(directory)
@@ -259,7 +257,7 @@ def _rule(path: str | os.PathLike[str], data: dict[str, Any]) -> Rule:
     )
 
 
-def _loader():
+def _loader() -> Any:
     try:
         return yaml.CSafeLoader
     except AttributeError:  # pragma: no cover

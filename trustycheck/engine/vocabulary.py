@@ -35,14 +35,11 @@ class FactRecord:
         return None
 
 
-def fact(doc: str, *, name: str | None = None, default: Any = dataclasses.MISSING,
-         default_factory: Any = dataclasses.MISSING) -> Any:
-    """A dataclass field that rules may read, with what it means (``name`` when the fact's name
-    is not a Python identifier, e.g. ``if``)."""
-    metadata = {"fact": doc, "name": name}
-    if default_factory is not dataclasses.MISSING:
-        return dataclasses.field(default_factory=default_factory, metadata=metadata)
-    return dataclasses.field(default=default, metadata=metadata)
+def fact(doc: str, *, name: str | None = None) -> dict[str, str | None]:
+    """The metadata that makes a dataclass field a fact rules may read:
+    ``x: str = field(metadata=fact("what it means"))`` (``name`` when the fact's name is not a
+    Python identifier, e.g. ``if``)."""
+    return {"fact": doc, "name": name}
 
 
 DECLARED: dict[type, dict[str, str]] = {}

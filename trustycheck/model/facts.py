@@ -30,45 +30,43 @@ from trustycheck.nodes import Node, Pos
 class FileFacts(FactRecord):
     """The file a context is in."""
 
-    path: str = fact("path of the file as given")
-    kind: str | None = fact("'workflow' or 'action' (a local composite action file)")
+    path: str = field(metadata=fact("path of the file as given"))
+    kind: str | None = field(metadata=fact("'workflow' or 'action' (a local composite action file)"))
 
 
 @dataclass(eq=False)
 class ProblemFacts(FactRecord):
     """Why (part of) a file could not be read."""
 
-    kind: str = fact("why the file could not be read: unreadable, limit, encoding, yaml, empty, duplicate-key, "
-                     "not-a-workflow, structure, internal; or 'call' for a local uses: that cannot be followed")
-    message: str = fact("a sentence describing the problem")
-    node: Pos = fact("where the problem is")
+    kind: str = field(metadata=fact("why the file could not be read: unreadable, limit, encoding, yaml, empty, duplicate-key, "
+                     "not-a-workflow, structure, internal; or 'call' for a local uses: that cannot be followed"))
+    message: str = field(metadata=fact("a sentence describing the problem"))
+    node: Pos = field(metadata=fact("where the problem is"))
 
 
 @dataclass(eq=False)
 class SecretFacts(FactRecord):
     """A credential written into a file."""
 
-    what: str = fact("what is written in the file: a PyPI API token, or the credential of a named tool")
-    node: Pos = fact("where the value is written (masked in every output)")
+    what: str = field(metadata=fact("what is written in the file: a PyPI API token, or the credential of a named tool"))
+    node: Pos = field(metadata=fact("where the value is written (masked in every output)"))
 
 
 @dataclass(eq=False)
 class CallFacts(FactRecord):
     """How a job or step was reached."""
 
-    chain: str | None = fact("for a job or step reached through local calls: the chain, e.g. release.yml job "
-                             "'publish' → publish.yml job 'upload' (added to every finding's message)")
-
-
+    chain: str | None = field(metadata=fact("for a job or step reached through local calls: the chain, e.g. release.yml job "
+                             "'publish' → publish.yml job 'upload' (added to every finding's message)"))
 @dataclass(eq=False)
 class PermissionFacts(FactRecord):
     """Permissions in effect. Each scope's level is a fact of its own (``job.permissions.id-token``)."""
 
-    block: Node | None = fact("the permissions: block in effect, if any")
-    origin: str | None = fact("where the permissions come from: job, workflow, default, or caller "
-                              "(a called workflow with no block of its own)")
-    writes: list[str] = fact("scopes granted write, other than id-token", default_factory=list)
-    id_token_node: Node | Pos | None = fact("the node that grants id-token: write (its key, or the write-all value)", default=None)
+    block: Node | None = field(metadata=fact("the permissions: block in effect, if any"))
+    origin: str | None = field(metadata=fact("where the permissions come from: job, workflow, default, or caller "
+                              "(a called workflow with no block of its own)"))
+    writes: list[str] = field(default_factory=list, metadata=fact("scopes granted write, other than id-token"))
+    id_token_node: Node | Pos | None = field(default=None, metadata=fact("the node that grants id-token: write (its key, or the write-all value)"))
     levels: dict[str, str] = field(default_factory=dict, metadata={"doc": "level of a scope (id-token, contents...): "
                                                                            "write, read, none, or default"})
     wildcard = "levels"
@@ -87,35 +85,35 @@ class PermissionFacts(FactRecord):
 class OnFacts(FactRecord):
     """The workflow's trigger."""
 
-    node: Node | None = fact("the on: value")
+    node: Node | None = field(metadata=fact("the on: value"))
 
 
 @dataclass(eq=False)
 class WorkflowFacts(FactRecord):
     """A workflow, or a local action file."""
 
-    name: str | None = fact("the workflow's name:")
-    events: list[str] = fact("list of events in on:")
-    reusable: bool = fact("true when triggered by workflow_call")
-    kind: str = fact("'workflow', or 'action' for a local action file (its caller sets permissions and environment)")
-    node: Node | None = fact("the workflow's top-level mapping")
-    on: OnFacts = fact("the trigger")
-    permissions: PermissionFacts = fact("the workflow-level permissions")
-    publishes: bool = fact("true when a job of the workflow uploads to PyPI or TestPyPI", default=False)
+    name: str | None = field(metadata=fact("the workflow's name:"))
+    events: list[str] = field(metadata=fact("list of events in on:"))
+    reusable: bool = field(metadata=fact("true when triggered by workflow_call"))
+    kind: str = field(metadata=fact("'workflow', or 'action' for a local action file (its caller sets permissions and environment)"))
+    node: Node | None = field(metadata=fact("the workflow's top-level mapping"))
+    on: OnFacts = field(metadata=fact("the trigger"))
+    permissions: PermissionFacts = field(metadata=fact("the workflow-level permissions"))
+    publishes: bool = field(default=False, metadata=fact("true when a job of the workflow uploads to PyPI or TestPyPI"))
 
 
 @dataclass(eq=False)
 class UsesFacts(FactRecord):
     """A ``uses:`` reference (an action, or a reusable workflow)."""
 
-    raw: str = fact("the uses: value as written")
-    action: str = fact("owner/repo[/path] of the action or workflow, lower case")
-    ref: str | None = fact("the ref after @")
-    ref_kind: str = fact("sha, short-sha, tag, branch or none")
-    kind: str = fact("repo, local or docker")
-    node: Node = fact("the uses: value")
-    documented_floating: bool = fact("true for a moving ref the action itself recommends (pypa/gh-action-pypi-publish@release/v1)")
-    release: bool = fact("true when the path names a release (publish, release, pypi...)")
+    raw: str = field(metadata=fact("the uses: value as written"))
+    action: str | None = field(metadata=fact("owner/repo[/path] of the action or workflow, lower case"))
+    ref: str | None = field(metadata=fact("the ref after @"))
+    ref_kind: str = field(metadata=fact("sha, short-sha, tag, branch or none"))
+    kind: str = field(metadata=fact("repo, local or docker"))
+    node: Node | None = field(metadata=fact("the uses: value"))
+    documented_floating: bool = field(metadata=fact("true for a moving ref the action itself recommends (pypa/gh-action-pypi-publish@release/v1)"))
+    release: bool = field(metadata=fact("true when the path names a release (publish, release, pypi...)"))
 
     @classmethod
     def of(cls, ref: ActionRef) -> UsesFacts:
@@ -126,13 +124,13 @@ class UsesFacts(FactRecord):
 class DelegationFacts(FactRecord):
     """Publishing handed to something trustycheck cannot read."""
 
-    kind: str = fact("remote-workflow, remote-action or script")
-    target: str = fact("the reusable workflow, the action, or the command that runs the task")
-    authority: str = fact("token (a PyPI-looking secret is handed over), id-token (the job may mint OIDC tokens) "
-                          "or inherit (secrets: inherit)")
-    credential: str | None = fact("the secret handed over, or 'id-token: write'")
-    node: Node | None = fact("the key that hands it over, or the uses: value or run: script")
-    needs: str = fact("what would have to be read to know how it publishes")
+    kind: str = field(metadata=fact("remote-workflow, remote-action or script"))
+    target: str = field(metadata=fact("the reusable workflow, the action, or the command that runs the task"))
+    authority: str = field(metadata=fact("token (a PyPI-looking secret is handed over), id-token (the job may mint OIDC tokens) "
+                          "or inherit (secrets: inherit)"))
+    credential: str | None = field(metadata=fact("the secret handed over, or 'id-token: write'"))
+    node: Node | None = field(metadata=fact("the key that hands it over, or the uses: value or run: script"))
+    needs: str = field(metadata=fact("what would have to be read to know how it publishes"))
 
     @classmethod
     def of(cls, delegation: Delegation | None) -> DelegationFacts | None:
@@ -145,59 +143,59 @@ class DelegationFacts(FactRecord):
 class CredentialFacts(FactRecord):
     """What authenticates an upload (never the value)."""
 
-    kind: str = fact("oidc, token, password, literal, minted, none or unknown")
-    source: str | None = fact("where it comes from, e.g. secrets.PYPI_API_TOKEN (never the value)")
-    origin: str | None = fact("secrets, vars, inputs, env, steps or literal")
-    long_lived: bool = fact("true for a stored token, password or literal")
-    node: Node | Pos | None = fact("the key that passes the credential")
-    value_node: Node | Pos | None = fact("the value that holds the credential")
+    kind: str = field(metadata=fact("oidc, token, password, literal, minted, none or unknown"))
+    source: str | None = field(metadata=fact("where it comes from, e.g. secrets.PYPI_API_TOKEN (never the value)"))
+    origin: str | None = field(metadata=fact("secrets, vars, inputs, env, steps or literal"))
+    long_lived: bool = field(metadata=fact("true for a stored token, password or literal"))
+    node: Node | Pos | None = field(metadata=fact("the key that passes the credential"))
+    value_node: Node | Pos | None = field(metadata=fact("the value that holds the credential"))
 
 
 @dataclass(eq=False)
 class UploadFacts(FactRecord):
     """One upload path: what uploads, where to, and with which credential."""
 
-    tool: str = fact("the tool or action that uploads (for a task handed a token: the command that runs it)")
-    index: str = fact("pypi, testpypi, other (a private index) or unknown")
-    index_name: str = fact("the index in words (PyPI, TestPyPI...)")
-    to_pypi: bool = fact("true for PyPI or TestPyPI, where Trusted Publishing exists")
-    native_oidc: bool = fact("true when the tool can do Trusted Publishing itself")
-    oidc_since: str | None = fact("the tool version that brought Trusted Publishing (e.g. twine 6.1.0)")
-    builds: bool = fact("true when the upload command also builds the project")
-    attestations_off: Node | None = fact("the attestations: false key, when PEP 740 attestations are switched off")
-    action_ref_problem: str | None = fact("why the PyPA action's ref is outdated or broken (master, v1, a version "
-                                          "before Trusted Publishing or default attestations)")
-    node: Node | Pos = fact("what uploads (the uses: value or run: script)")
-    index_node: Node | Pos | None = fact("the key that sets the index URL, if any")
-    credential: CredentialFacts = fact("what authenticates the upload")
-    delegated: bool = fact("true when a release task or another repository's action is handed a PyPI token: "
-                           "the upload is out of sight, the token is not", default=False)
-    oidc_gap: str | None = fact("when the upload has no token: why Trusted Publishing cannot work here "
-                                "(the job lacks id-token: write, or the tool does not support it)", default=None)
+    tool: str = field(metadata=fact("the tool or action that uploads (for a task handed a token: the command that runs it)"))
+    index: str = field(metadata=fact("pypi, testpypi, other (a private index) or unknown"))
+    index_name: str = field(metadata=fact("the index in words (PyPI, TestPyPI...)"))
+    to_pypi: bool = field(metadata=fact("true for PyPI or TestPyPI, where Trusted Publishing exists"))
+    native_oidc: bool = field(metadata=fact("true when the tool can do Trusted Publishing itself"))
+    oidc_since: str | None = field(metadata=fact("the tool version that brought Trusted Publishing (e.g. twine 6.1.0)"))
+    builds: bool = field(metadata=fact("true when the upload command also builds the project"))
+    attestations_off: Node | None = field(metadata=fact("the attestations: false key, when PEP 740 attestations are switched off"))
+    action_ref_problem: str | None = field(metadata=fact("why the PyPA action's ref is outdated or broken (master, v1, a version "
+                                          "before Trusted Publishing or default attestations)"))
+    node: Node | Pos = field(metadata=fact("what uploads (the uses: value or run: script)"))
+    index_node: Node | Pos | None = field(metadata=fact("the key that sets the index URL, if any"))
+    credential: CredentialFacts = field(metadata=fact("what authenticates the upload"))
+    delegated: bool = field(default=False, metadata=fact("true when a release task or another repository's action is handed a PyPI token: "
+                           "the upload is out of sight, the token is not"))
+    oidc_gap: str | None = field(default=None, metadata=fact("when the upload has no token: why Trusted Publishing cannot work here "
+                                "(the job lacks id-token: write, or the tool does not support it)"))
 
 
 @dataclass(eq=False)
 class EnvironmentFacts(FactRecord):
     """A job's deployment environment."""
 
-    name: str | None = fact("the job's environment name (may be an expression)")
-    node: Node | None = fact("the environment: value")
+    name: str | None = field(metadata=fact("the job's environment name (may be an expression)"))
+    node: Node | None = field(metadata=fact("the environment: value"))
 
 
 @dataclass(eq=False)
 class StepRefFacts(FactRecord):
     """A step a job fact points at."""
 
-    label: str = fact("the step's name, id or uses:")
-    node: Node | Pos = fact("that step")
+    label: str = field(metadata=fact("the step's name, id or uses:"))
+    node: Node | Pos = field(metadata=fact("that step"))
 
 
 @dataclass(eq=False)
 class ArtifactFacts(FactRecord):
     """Artifacts a job hands on and receives."""
 
-    uploads: list[str | None] = fact("names of the artifacts the job uploads (null for the default name; * for expressions)")
-    downloads: list[str | None] = fact("names or patterns of the artifacts the job downloads (null: all)")
+    uploads: list[str | None] = field(metadata=fact("names of the artifacts the job uploads (null for the default name; * for expressions)"))
+    downloads: list[str | None] = field(metadata=fact("names or patterns of the artifacts the job downloads (null: all)"))
 
 
 @dataclass(eq=False)
@@ -223,14 +221,14 @@ class _Gating:
 class StepFacts(FactRecord):
     """A step of a job instance (one record per upload, when a step uploads several times)."""
 
-    index: int = fact("0-based position of the step in the job")
-    label: str = fact("the step's name, id or uses:")
-    node: Node = fact("the step's mapping")
-    publish: UploadFacts | None = fact("present when the step uploads to a package index, or hands a PyPI token "
-                                       "to a release task or another repository's action")
-    delegates: DelegationFacts | None = fact("present when a step may publish out of sight: another repository's action "
+    index: int = field(metadata=fact("0-based position of the step in the job"))
+    label: str = field(metadata=fact("the step's name, id or uses:"))
+    node: Node = field(metadata=fact("the step's mapping"))
+    publish: UploadFacts | None = field(metadata=fact("present when the step uploads to a package index, or hands a PyPI token "
+                                       "to a release task or another repository's action"))
+    delegates: DelegationFacts | None = field(metadata=fact("present when a step may publish out of sight: another repository's action "
                                               "given a PyPI-looking secret, or a release task or script (make release, "
-                                              "nox -s publish, ./release.sh)")
+                                              "nox -s publish, ./release.sh)"))
     _instance: StepInstance = field(repr=False)
 
     @cached_property
@@ -244,24 +242,24 @@ class StepFacts(FactRecord):
 class JobFacts(FactRecord):
     """A job as it runs: for a called workflow, one record per call chain that reaches it."""
 
-    id: str = fact("the job's id")
-    name: str | None = fact("the job's name:")
-    key: Node = fact("the job's id key")
-    node: Node = fact("the job's mapping")
-    condition: str | None = fact("the job's if: expression", name="if")
-    permissions: PermissionFacts = fact("the permissions in effect (job, workflow, default, or the caller's)")
-    environment: EnvironmentFacts | None = fact("the job's environment")
-    publishes: bool = fact("true when a step of the job uploads to a package index")
-    publishes_to_pypi: bool = fact("true when a step of the job uploads to PyPI or TestPyPI (itself, or through "
-                                   "a release task or action handed a PyPI token)")
-    calls: UsesFacts | None = fact("for a reusable-workflow call job, the uses: reference")
-    secrets_inherit: bool = fact("true for secrets: inherit")
-    secrets_node: Node | None = fact("the secrets: value of a reusable-workflow call")
-    trigger_node: Node | None = fact("the on: value of the top-level workflow that starts the job "
-                                     "(the caller's, for a called workflow)")
+    id: str = field(metadata=fact("the job's id"))
+    name: str | None = field(metadata=fact("the job's name:"))
+    key: Node = field(metadata=fact("the job's id key"))
+    node: Node = field(metadata=fact("the job's mapping"))
+    condition: str | None = field(metadata=fact("the job's if: expression", name="if"))
+    permissions: PermissionFacts = field(metadata=fact("the permissions in effect (job, workflow, default, or the caller's)"))
+    environment: EnvironmentFacts | None = field(metadata=fact("the job's environment"))
+    publishes: bool = field(metadata=fact("true when a step of the job uploads to a package index"))
+    publishes_to_pypi: bool = field(metadata=fact("true when a step of the job uploads to PyPI or TestPyPI (itself, or through "
+                                   "a release task or action handed a PyPI token)"))
+    calls: UsesFacts | None = field(metadata=fact("for a reusable-workflow call job, the uses: reference"))
+    secrets_inherit: bool = field(metadata=fact("true for secrets: inherit"))
+    secrets_node: Node | None = field(metadata=fact("the secrets: value of a reusable-workflow call"))
+    trigger_node: Node | None = field(metadata=fact("the on: value of the top-level workflow that starts the job "
+                                     "(the caller's, for a called workflow)"))
     _instance: JobInstance = field(repr=False, compare=False)
-    feeds_publish: bool = fact("true when a job that publishes to PyPI needs this job (directly or not) and downloads "
-                               "an artifact this job uploads: it builds what is published", default=False)
+    feeds_publish: bool = field(default=False, metadata=fact("true when a job that publishes to PyPI needs this job (directly or not) and downloads "
+                               "an artifact this job uploads: it builds what is published"))
     _steps: list[StepFacts] = field(default_factory=list, repr=False, compare=False)
     _publishing_steps: list[StepInstance] = field(default_factory=list, repr=False, compare=False)
 
@@ -393,13 +391,13 @@ class Context(FactRecord):
     workflow, job and call; ``workflow`` reads file and workflow; ``problem`` and ``secret`` read
     file and their own record."""
 
-    file: FileFacts = fact("the file")
-    workflow: WorkflowFacts | None = fact("the workflow (or local action) the file defines", default=None)
-    job: JobFacts | None = fact("the job (for a called workflow, the job instance as its caller runs it)", default=None)
-    step: StepFacts | None = fact("the step", default=None)
-    call: CallFacts | None = fact("how the job or step was reached through local calls", default=None)
-    problem: ProblemFacts | None = fact("a problem that kept part of a file from being read", default=None)
-    secret: SecretFacts | None = fact("a credential written into a file", default=None)
+    file: FileFacts = field(metadata=fact("the file"))
+    workflow: WorkflowFacts | None = field(default=None, metadata=fact("the workflow (or local action) the file defines"))
+    job: JobFacts | None = field(default=None, metadata=fact("the job (for a called workflow, the job instance as its caller runs it)"))
+    step: StepFacts | None = field(default=None, metadata=fact("the step"))
+    call: CallFacts | None = field(default=None, metadata=fact("how the job or step was reached through local calls"))
+    problem: ProblemFacts | None = field(default=None, metadata=fact("a problem that kept part of a file from being read"))
+    secret: SecretFacts | None = field(default=None, metadata=fact("a credential written into a file"))
 
 
 SCOPE_NAMES = ("problem", "secret", "workflow", "job", "step")
