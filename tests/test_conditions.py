@@ -64,14 +64,14 @@ def test_a_condition_that_needs_a_record_is_false_wherever_that_record_is_missin
 
 
 def test_conditions_read_fact_records_by_their_declared_names_only() -> None:
-    from dataclasses import dataclass
+    from dataclasses import dataclass, field
 
     from trustycheck.engine.vocabulary import FactRecord, fact
 
     @dataclass
     class Step(FactRecord):
-        label: str = fact("a label")
-        condition: str = fact("the if:", name="if")
+        label: str = field(metadata=fact("a label"))
+        condition: str = field(metadata=fact("the if:", name="if"))
         hidden: str = "not a fact"
 
     step = Step("build", "always()")
