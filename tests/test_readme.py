@@ -7,6 +7,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import EXAMPLES, REPO, lint_text, run_cli
@@ -61,23 +62,29 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert (REPO / ".ci" / "run").read_text().count("python -m pytest") == 1
 
 
-def test_shell_completion_snippet_produces_each_shells_script() -> None:
-    lines = block_after("### Shell completion", "sh").splitlines()
+def test_shell_completion_snippet_produces_each_shells_script(capsys, monkeypatch) -> None:
+    from trustycheck.cli import run
+
     shells = []
-    for line in lines:
+    for line in block_after("### Shell completion", "sh").splitlines():
         match = re.match(r"_TRUSTYCHECK_COMPLETE=(\w+)_source trustycheck > (\S+)", line)
         assert match, line
         shell, target = match.groups()
         shells.append(shell)
-        result = run_cli(env={"_TRUSTYCHECK_COMPLETE": f"{shell}_source"})
-        assert result.returncode == 0 and f"_TRUSTYCHECK_COMPLETE={shell}_complete" in result.stdout, shell
+        monkeypatch.setenv("_TRUSTYCHECK_COMPLETE", f"{shell}_source")
+        with pytest.raises(SystemExit) as leaving:
+            run([])
+        assert leaving.value.code == 0 and f"_TRUSTYCHECK_COMPLETE={shell}_complete" in capsys.readouterr().out, shell
         assert target.endswith(f".{shell}")
     assert shells == ["bash", "zsh", "fish"]
 
 
-def test_usage_table_lists_every_lint_option() -> None:
+def test_usage_table_lists_every_lint_option(capsys) -> None:
     """Every option of `trustycheck --help` is in the README's table, and nothing else is."""
-    help_text = run_cli("--help").stdout.split("\nOptions:\n", 1)[1].split("\nCommands:\n", 1)[0]
+    from trustycheck.cli import run
+
+    assert run(["--help"]) == 0
+    help_text = capsys.readouterr().out.split("\nOptions:\n", 1)[1].split("\nCommands:\n", 1)[0]
     offered = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", " ".join(line.split("  ")[1] for line in help_text.splitlines()
                                                                      if line.startswith("  -"))))
     table = README.split("| Option | Meaning |", 1)[1].split("\n\n", 1)[0]
