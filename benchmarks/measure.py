@@ -4,7 +4,7 @@ Why a launcher: on Linux a child's peak RSS (``ru_maxrss``) starts at the size o
 that forked it, because the high-water mark survives ``exec``. Forked from a benchmark that
 holds a 50 MB test file, every tool would "use" 116 MB. So the command is started from a
 minimal Python launcher (about 10 MB), which forks, execs, waits and reports the child's own
-wall time and ``ru_maxrss``. The peak of the whole process tree (the tool plus any workers)
+wall time, ``ru_maxrss`` and CPU time. The peak of the whole process tree (the tool plus any workers)
 is sampled from /proc while it runs.
 """
 
@@ -31,7 +31,8 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - started
 with open(report, "w") as handle:
-    json.dump({"seconds": seconds, "max_rss_kb": usage.ru_maxrss, "exit": os.waitstatus_to_exitcode(status)}, handle)
+    json.dump({"seconds": seconds, "max_rss_kb": usage.ru_maxrss, "exit": os.waitstatus_to_exitcode(status),
+               "cpu_seconds": usage.ru_utime + usage.ru_stime}, handle)
 """
 
 
@@ -43,6 +44,9 @@ class Run:
     tree_peak_kb: int
     """Largest sampled sum over the command and its descendants (0 when not sampled)."""
     exit_code: int
+    cpu_seconds: float = 0.0
+    """User and system time of the command and the workers it waited for (steadier than wall
+    time on a busy machine)."""
 
 
 def measure(command: list[str], *, cwd: str | None = None, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -67,7 +71,7 @@ def measure(command: list[str], *, cwd: str | None = None, stdout=subprocess.DEV
         if sampler:
             sampler.join()
         result = json.load(report)
-    return Run(result["seconds"], result["max_rss_kb"], max(peak[0], result["max_rss_kb"]), result["exit"])
+    return Run(result["seconds"], result["max_rss_kb"], max(peak[0], result["max_rss_kb"]), result["exit"], result["cpu_seconds"])
 
 
 def tree_rss_kb(root: int, include_root: bool = True) -> int:

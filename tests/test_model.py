@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
 
 from trustycheck.loader import load_text
 from trustycheck.model.analysis import analyse
+from trustycheck.model.credentials import CredentialKind
+from trustycheck.model.delegation import release_script
+from trustycheck.model.launchers import LAUNCHERS, Launcher
 from trustycheck.model.publish import detect_publishes
+from trustycheck.model.roles import step_role
 from trustycheck.model.workflow import build_workflow
 
 
@@ -202,3 +207,70 @@ def test_literal_credentials_are_redaction_spans() -> None:
     spans = [(p.line, p.col, p.end_col) for p in analyse(doc).redactions.get(doc.path, [])]
     assert (8, 21, 43) in spans
     assert any(line == 9 and col == 3 for line, col, _ in spans)
+
+
+def _one_step(run: str, *, id_token: bool = False):
+    permissions = "    permissions: {id-token: write}\n" if id_token else ""
+    doc = load_text("w.yml", f"on: push\njobs:\n  j:\n    runs-on: x\n{permissions}    steps:\n      - run: {run}\n")
+    workflow = build_workflow(doc)
+    return workflow.jobs[0], doc
+
+
+def _detections(command: str) -> tuple[list[tuple], bool, str | None]:
+    """What each of the three detections makes of one command: its uploads, whether it
+    builds or runs project code, and the release task it hands publishing to."""
+    job, doc = _one_step(command, id_token=True)
+    step = job.steps[0]
+    uploads = [(p.tool, p.index, p.credential.kind) for p in detect_publishes(step, job, doc.lines)]
+    delegation = release_script(step, id_token=True)
+    return uploads, step_role(step).builds, delegation.target if delegation else None
+
+
+def test_the_launcher_table_holds_the_launchers_releases_use() -> None:
+    spellings = {launcher.spelling for launcher in LAUNCHERS}
+    assert {"python -m", "pipx run", "uvx", "uv tool run", "uv run", "hatch run", "pdm run", "poetry run"} <= spellings
+
+
+@pytest.mark.parametrize("launcher", LAUNCHERS, ids=lambda launcher: launcher.spelling)
+def test_one_launcher_table_drives_publish_build_and_release_task_detection(launcher: Launcher) -> None:
+    """A launcher spelled once in the table is seen through by all three detections."""
+    spelling = launcher.spelling
+    assert _detections(f"{spelling} twine upload dist/*")[0] == [("twine", "pypi", "oidc")]
+    assert _detections(f"{spelling} cibuildwheel --output-dir wheelhouse")[1] is True
+    assert _detections(f"{spelling} nox -s release")[2] == "nox -s release"
+
+
+@pytest.mark.parametrize(
+    ("command", "target"),
+    [
+        ("make release", "make release"),
+        ("tox -e publish", "tox -e publish"),
+        ("hatch run release", "hatch run release"),  # a script of the project's hatch configuration
+        ("pdm run publish --repo pypi", "pdm run publish"),
+        ("pipenv run upload", "pipenv run upload"),
+        ("uv run --frozen python scripts/prepare_release.py prepare", "scripts/prepare_release.py prepare"),
+        ("uv run scripts/release.py", "scripts/release.py"),  # uv run runs a .py file with python
+        ("python3 -m invoke release", "invoke release"),
+        ("uvx semantic-release@9 publish", "semantic-release publish"),
+        ("./scripts/release.sh patch", "./scripts/release.sh patch"),
+        ("bash ci/upload.sh", "ci/upload.sh"),
+        ("poetry run -C pkg mytool deploy", "poetry run -C pkg mytool deploy"),
+        ("uv run mkdocs build", None),
+        ("pipx run build", None),
+    ],
+)
+def test_release_tasks_are_named_without_the_launchers_in_front(command: str, target: str | None) -> None:
+    """A task is named by its runner's command up to the word naming the release, a script
+    by its path and first argument (which often says what it does); a script of the project's
+    configuration keeps the launcher that runs it."""
+    assert _detections(command)[2] == target
+
+
+def test_credential_kinds_are_one_enumeration_of_plain_strings() -> None:
+    """Facts, messages and JSON show a credential kind as its word, whichever module made it."""
+    assert [kind.value for kind in CredentialKind] == ["oidc", "token", "password", "literal", "minted", "none", "unknown"]
+    assert (f"{CredentialKind.MINTED}", str(CredentialKind.NONE), json.dumps({"kind": CredentialKind.TOKEN})) == (
+        "minted", "none", '{"kind": "token"}')
+    job, doc = _one_step("twine upload -p ${{ secrets.P }} dist/* && uv publish")
+    kinds = [publish.credential.kind for publish in detect_publishes(job.steps[0], job, doc.lines)]
+    assert kinds == [CredentialKind.TOKEN, CredentialKind.OIDC] and all(type(kind) is CredentialKind for kind in kinds)

@@ -8,6 +8,7 @@ import textwrap
 import pytest
 
 from trustycheck.loader import load_text
+from trustycheck.model.actions import ACTIONS
 from trustycheck.model.publish import detect_publishes
 from trustycheck.model.shell import split_commands
 from trustycheck.model.workflow import build_workflow
@@ -160,3 +161,26 @@ def test_a_word_pattern_finds_words_exactly_where_the_look_around_form_does(word
              "a-b.x y. a-bc .xx", "", "x.y.", "UV PUBLISH", "twine\u00e9 upload\u0301"]
     for text in texts:
         assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in reference.finditer(text)], text
+
+
+@pytest.mark.parametrize(
+    ("with_block", "expected"),
+    [
+        ("password: ${{ secrets.PYPI }}", [("casperdcl/deploy-pypi", "pypi", "token", "secrets.PYPI", False)]),
+        ("build: true", [("casperdcl/deploy-pypi", "pypi", "oidc", None, True)]),
+        ("build: false", [("casperdcl/deploy-pypi", "pypi", "oidc", None, False)]),
+        ("pip: true\n    url: https://test.pypi.org/legacy/", [("casperdcl/deploy-pypi", "testpypi", "oidc", None, True)]),
+        ("build: true\n    upload: false", []),  # builds and checks only
+        ("upload: ${{ startsWith(github.ref, 'refs/tags') }}", [("casperdcl/deploy-pypi", "pypi", "oidc", None, False)]),
+    ],
+)
+def test_deploy_pypi_action_reads_its_inputs_from_the_one_action_table(with_block: str, expected: list[tuple]) -> None:
+    """``step.publish.builds`` and the job's build role read the same entry (tests/test_roles_gating.py)."""
+    assert _detect(f"- uses: casperdcl/deploy-pypi@v2\n  with:\n    {with_block}\n") == expected
+
+
+def test_every_action_that_uploads_is_read_by_publish_detection() -> None:
+    """An action the table says uploads is detected by its name alone (default inputs)."""
+    for spec in ACTIONS.values():
+        found = _detect(f"- uses: {spec.action}@v1\n")
+        assert [tool.lower() for tool, *_ in found] == ([] if spec.uploads is None or spec.command_input else [spec.action])

@@ -8,6 +8,8 @@ from trustycheck.model.gating import event_excluded, step_release_guarded, tag_g
 from trustycheck.model.roles import _runs_code
 from trustycheck.model.triggers import Trigger
 
+from conftest import hostile, ids_at, lint_text
+
 
 @pytest.mark.parametrize(
     ("condition", "guarded"),
@@ -75,3 +77,42 @@ def test_event_exclusion_by_if() -> None:
 )
 def test_runs_project_code(command: str, runs: bool) -> None:
     assert _runs_code(command.split()) is runs
+
+
+@pytest.mark.parametrize(
+    ("command", "runs"),
+    [
+        ("pipx run build --sdist", True),  # the PyPA guide's spelling of python -m build
+        ("uvx --from build pyproject-build", True),
+        ("python -m hatch build", True),
+        ("uv run pytest", True),  # uv run installs the project into its environment first
+        ("hatch run test", True),
+        ("pipenv run python -m build", True),
+        ("pipx run twine upload dist/*", False),
+        ("uvx twine check dist/*", False),
+        ("uvx build", False),  # uvx runs the executable named build, which the build package does not provide
+    ],
+)
+def test_runs_project_code_through_launchers(command: str, runs: bool) -> None:
+    assert _runs_code(command.split()) is runs
+
+
+_DEPLOY_PYPI = hostile.PUBLISHING_HEADER + "      - uses: casperdcl/deploy-pypi@v2\n        with:\n          upload: false\n"
+"""The PyPA action uploads; deploy-pypi only does what its inputs ask (here: no upload)."""
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        ("build: false\n", []),
+        ("check: true\n", []),  # build, setup and pip default to false
+        ("build: true\n", [("TC203", 12, 9)]),
+        ("setup: true\n", [("TC203", 12, 9)]),
+        ("pip: wheel -w dist/ --no-deps .\n", [("TC203", 12, 9)]),
+        ("build: ${{ inputs.build }}\n", [("TC203", 12, 9)]),
+    ],
+)
+def test_deploy_pypi_builds_only_when_its_inputs_say_so(inputs: str, expected: list) -> None:
+    """casperdcl/deploy-pypi runs ``python -m build``, ``setup.py`` or ``pip wheel`` only when
+    its ``build``, ``setup`` or ``pip`` input is set (each defaults to ``false``)."""
+    assert ids_at(lint_text(_DEPLOY_PYPI + "          " + inputs, {"TC203"})) == expected

@@ -41,8 +41,10 @@ class ConfigError(Exception):
         self.head = head
 
 
-@dataclass
+@dataclass(eq=False)
 class Config:
+    """Settings read from a configuration file."""
+
     path: Path | None = None
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)

@@ -15,6 +15,8 @@ def severity_rank(severity: str) -> int:
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem found: rule, severity, message, where, and how to fix it."""
+
     rule_id: str
     slug: str
     severity: str

@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from trustycheck.boundary import locate
 from trustycheck.nodes import Mapping, Mark, Node, Origin, Pos, Scalar, Sequence, adopt, node_factories
@@ -93,7 +93,7 @@ class Problem:
     pos: Pos
 
 
-@dataclass
+@dataclass(eq=False)
 class Document:
     """A loaded file: its text, its root node (``None`` when unreadable) and any problems."""
 
@@ -106,6 +106,14 @@ class Document:
     def lines(self) -> list[str]:
         """Source lines split where YAML splits them (so line numbers match positions)."""
         return _LINE_BREAK.split(self.text)
+
+
+class Lines(Protocol):
+    """A file's lines, indexed from 0: a list, or :class:`LinesOf`."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> str: ...
 
 
 class LinesOf:

@@ -25,9 +25,10 @@ from trustycheck.settings import Settings, catalog
 from dataclasses import dataclass, field, replace
 from trustycheck.suppress import NEVER_SUPPRESSED, Suppression
 from trustycheck.suppress import apply as apply_suppressions
+from trustycheck.suppress import unused_ignores
 
 
-@dataclass
+@dataclass(eq=False)
 class FileReport:
     """The outcome for one file: its findings, and what reporters need to show them safely."""
 
@@ -114,35 +115,29 @@ def _cap(report: FileReport) -> None:
 
 
 def _suppress(report: FileReport, rules: Sequence[Rule], options: Settings) -> None:
-    """Apply inline ``# trustycheck: ignore[...]`` comments; report unused ones if asked."""
-    findings = report.findings
-    if options.severity:
-        findings = [replace(f, severity=options.severity.get(f.rule_id, f.severity)) for f in findings]
-    if options.per_path_ignores:
-        findings = _per_path(report, findings, options)
+    """The suppression stage, after the rules: configured severities, per-path ignores, inline
+    ``# trustycheck: ignore[...]`` comments; then, if asked, TC003 for the comment entries that
+    suppressed nothing, judged against the catalog in effect (no rule runs again)."""
+    findings = _per_path(report, _with_severities(report.findings, options), options)
     kept, suppressed, unused = apply_suppressions(findings, report.doc)
-    report.findings = kept
     if suppressed:
         report.suppressed = report.suppressed + suppressed
-    if not (options.report_unused_ignores and unused):
-        return
     unused_rule = next((rule for rule in rules if rule.id == UNUSED_IGNORE_RULE), None)
-    if unused_rule is None:
-        return
-    known = {rule.id for rule in rules} | {rule.slug for rule in rules}
-    every = {rule.id for rule in catalog()} | {rule.slug for rule in catalog()}
-    contexts = []
-    for directive, entry in unused:
-        name = entry.upper() if entry.upper() in every else entry.lower()
-        if name in every and name not in known:
-            continue  # that rule did not run, so it cannot be told whether the comment is needed
-        why = f"names no rule ('{entry}')" if name not in every else f"suppresses nothing: no {entry} finding on this line or the next"
-        problem = {"kind": "unused-ignore", "message": f"unused suppression: '{entry}' {why}", "node": directive.pos}
-        contexts.append({"file": {"path": report.path, "kind": None}, "problem": problem})
-    report.findings = sorted(report.findings + run_rules([unused_rule], _Contexts({"problem": contexts})), key=lambda f: f.sort_key)
+    if options.report_unused_ignores and unused and unused_rule is not None:
+        stale = unused_ignores(unused, report.path, unused_rule, rules, options.catalog or catalog())
+        kept = sorted(kept + _per_path(report, _with_severities(stale, options), options), key=lambda f: f.sort_key)
+    report.findings = kept
+
+
+def _with_severities(findings: list[Finding], options: Settings) -> list[Finding]:
+    if not options.severity:
+        return findings
+    return [replace(f, severity=options.severity.get(f.rule_id, f.severity)) for f in findings]
 
 
 def _per_path(report: FileReport, findings: list[Finding], options: Settings) -> list[Finding]:
+    if not (options.per_path_ignores and findings):
+        return findings
     from pathlib import Path
 
     from trustycheck.config import matches_path
@@ -161,8 +156,10 @@ def _per_path(report: FileReport, findings: list[Finding], options: Settings) ->
     return kept
 
 
-@dataclass
+@dataclass(eq=False)
 class _Contexts:
+    """Contexts of some scopes, as the engine reads an analysis."""
+
     contexts: dict[str, list[dict]]
 
 

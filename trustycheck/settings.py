@@ -44,7 +44,7 @@ class Settings:
     catalog: tuple[Rule, ...] = ()
     """Every rule in effect, selected or not: the built-in ones and those of ``rules-dirs``
     (a suppression comment may name any of them). :func:`resolve` fills it; a hand-made
-    Settings that leaves it empty has only ``rules`` in effect."""
+    Settings that leaves it empty means the built-in catalog."""
     min_severity: str = "note"
     report_unused_ignores: bool = False
     severity: Mapping[str, str] = field(default_factory=dict)

@@ -3,8 +3,12 @@
 A directive names rules by id or slug and suppresses their findings on its own line or on the
 line below (so it can sit on a comment line above the offending key). Anything after the
 closing bracket is the reason, kept as the SARIF suppression's justification. TC001 is never
-suppressed: a file GitHub cannot read is not a matter of taste. Directives whose entries
-matched nothing are collected, for ``--report-unused-ignores``.
+suppressed: a file GitHub cannot read is not a matter of taste.
+
+Suppression is a stage after the rules: it sees only their findings. Directive entries that
+matched nothing are judged by :func:`unused_ignores` (TC003, ``--report-unused-ignores``)
+against the catalog in effect, so an organisation's own rule is a name it knows; no rule runs
+again.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from dataclasses import dataclass, field
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from trustycheck.engine.catalog import Rule
     from trustycheck.loader import Document
 
 _OPENING = lazy_pattern(r"#\s*trustycheck:\s*ignore\[", re.I)
@@ -37,8 +44,10 @@ class Suppression:
     kind: str = "inSource"
 
 
-@dataclass
+@dataclass(eq=False)
 class Directive:
+    """An inline ``# trustycheck: ignore[...]`` comment."""
+
     pos: Pos
     entries: tuple[str, ...]
     reason: str
@@ -99,3 +108,34 @@ def apply(findings: list[Finding], doc: Document) -> tuple[list[Finding], list[t
             suppressed.append((finding, Suppression(hit.reason or f"suppressed by # trustycheck: ignore[{', '.join(hit.entries)}]")))
     unused = [(mark, entry) for mark in marks for entry in mark.entries if entry not in mark.used]
     return kept, suppressed, unused
+
+
+def unused_ignores(unused: list[tuple[Directive, str]], path: str, unused_rule: Rule, ran: Iterable[Rule],
+                   known: Iterable[Rule]) -> list[Finding]:
+    """``unused_rule``'s findings (TC003) for the directive entries that suppressed nothing.
+
+    ``ran`` are the rules whose findings the directives were matched against; ``known`` is the
+    catalog in effect, organisation rules and deselected rules included. An entry naming a
+    rule that ran suppresses nothing; one naming a known rule that did not run is not judged
+    (nothing tells whether the comment is still needed, and the user may run that rule in
+    another job); one naming no known rule names no rule (a misspelling, or a rule removed).
+    """
+    ran_ids = {rule.id for rule in ran}
+    known_ids = _ids_by_name(known) | _ids_by_name(ran)
+    found = []
+    for directive, entry in unused:
+        rule_id = known_ids.get(entry.upper()) or known_ids.get(entry.lower())
+        if rule_id is None:
+            why = f"names no rule ('{entry}')"
+        elif rule_id in ran_ids:
+            why = f"suppresses nothing: no {entry} finding on this line or the next"
+        else:
+            continue
+        message = f"unused suppression: '{entry}' {why}"
+        found.append(Finding(unused_rule.id, unused_rule.slug, unused_rule.severity, message, path, directive.pos, unused_rule.hint))
+    return found
+
+
+def _ids_by_name(rules: Iterable[Rule]) -> dict[str, str]:
+    """Rule ids by the names a directive may use for them: the id and the slug."""
+    return {name: rule.id for rule in rules for name in (rule.id, rule.slug)}

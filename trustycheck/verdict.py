@@ -50,6 +50,8 @@ class Evidence:
 
 @dataclass
 class Verdict:
+    """A repository's publishing verdict, with its reason and evidence."""
+
     repository: str
     verdict: str
     reason: str

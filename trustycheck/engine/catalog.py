@@ -40,6 +40,8 @@ class CatalogError(Exception):
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule of the catalog, as its YAML file declares it."""
+
     id: str
     slug: str
     severity: str

@@ -21,12 +21,11 @@ from collections.abc import Callable
 from trustycheck.boundary import refusal
 from trustycheck.loader import Document, LinesOf
 from trustycheck.model import credentials as cred
-from trustycheck.model.credentials import Credential
+from trustycheck.model.credentials import Credential, CredentialKind
 from trustycheck.model.expressions import is_pure_expression, references
 from trustycheck.model.permissions import Permissions, narrow
 from trustycheck.model.publish import Publish
-from trustycheck.model.pypi import UNKNOWN as UNKNOWN_INDEX
-from trustycheck.model.pypi import classify_index_url
+from trustycheck.model.pypi import UNKNOWN_INDEX, classify_index_url
 from trustycheck.model.workflow import ACTION, WORKFLOW, Env, Job, Step, Workflow
 from trustycheck.nodes import Mapping, Node, Scalar
 from dataclasses import dataclass, field, replace
@@ -67,7 +66,7 @@ def describe_chain(links: tuple[Link, ...]) -> str:
     return " → ".join(str(link) for link in links)
 
 
-@dataclass
+@dataclass(eq=False)
 class Scope:
     """How ``inputs.*`` and ``secrets.*`` of a called file resolve in its caller."""
 
@@ -83,7 +82,7 @@ class Scope:
     parent: "Scope | None" = None
 
 
-@dataclass
+@dataclass(eq=False)
 class CallProblem:
     """A local call that cannot be followed: the file is missing, not a workflow, or a cycle."""
 
@@ -93,8 +92,10 @@ class CallProblem:
     """Not reported (the same limit was already reported once)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class StepInstance:
+    """A step as a particular job instance runs it."""
+
     step: Step
     job: Job
     """The job (or action pseudo-job) that defines the step: earlier steps of it matter."""
@@ -110,8 +111,10 @@ class StepInstance:
         return LinesOf(self.doc)
 
 
-@dataclass
+@dataclass(eq=False)
 class JobInstance:
+    """A job as a particular caller runs it: its caller's permissions, conditions and inputs."""
+
     job: Job
     workflow: Workflow
     """The file that defines the job."""
@@ -343,12 +346,12 @@ def rebind(credential: Credential, scope: Scope | None) -> Credential:
             continue
         value = _bound_value(credential.origin, name, scope)
         if value is None:
-            return Credential(cred.NONE, None, None, credential.node)
-        secret_kind = cred.PASSWORD if credential.kind == cred.PASSWORD else cred.TOKEN
+            return Credential(CredentialKind.NONE, None, None, credential.node)
+        secret_kind = CredentialKind.PASSWORD if credential.kind == CredentialKind.PASSWORD else CredentialKind.TOKEN
         if not isinstance(value, Scalar):
-            return replace(credential, kind=cred.UNKNOWN)
+            return replace(credential, kind=CredentialKind.UNKNOWN)
         kind, source, origin = cred.trace_text(value.as_string(), cred.env_lookup(scope.env), secret_kind=secret_kind)
-        value_node = value if kind == cred.LITERAL else credential.value_node
+        value_node = value if kind == CredentialKind.LITERAL else credential.value_node
         credential = Credential(kind, source, origin, credential.node, value_node)
         scope = scope.parent
     return credential
@@ -372,7 +375,7 @@ def bind_publish(publish: Publish, scope: Scope | None) -> Publish:
     if scope is None:
         return publish
     credential = rebind(publish.credential, scope)
-    if credential.kind == cred.NONE and publish.credential.kind != cred.NONE:
+    if credential.kind == CredentialKind.NONE and publish.credential.kind != CredentialKind.NONE:
         credential = cred.fallback(publish.native_oidc, credential.node)
     index = publish.index
     if index == UNKNOWN_INDEX and isinstance(publish.index_node, Scalar):

@@ -11,28 +11,40 @@ from __future__ import annotations
 
 import re
 
+from trustycheck.model.credentials import WordEnum
 from trustycheck.model.expressions import references
+from trustycheck.model.launchers import unwrap
 from trustycheck.model.refs import ActionRef
-from trustycheck.model.shell import is_python, program_name, python_module, split_commands
+from trustycheck.model.shell import is_python, program_name, split_commands
 from trustycheck.model.workflow import Env, Job, Step
 from trustycheck.nodes import Mapping, Node, Scalar
 from trustycheck.patterns import lazy_pattern
 from dataclasses import dataclass
 
-# How a delegation is authorised.
-ID_TOKEN = "id-token"      # the call may mint OIDC tokens (id-token: write)
-TOKEN = "token"            # a PyPI-looking secret is handed to it
-INHERIT = "inherit"        # every secret is handed to it (secrets: inherit)
+
+class Authority(WordEnum):
+    """How a delegation is authorised (the fact ``delegates.authority``)."""
+
+    ID_TOKEN = "id-token"
+    """The call may mint OIDC tokens (``id-token: write``)."""
+    SECRET = "token"
+    """A PyPI-looking secret is handed to it (a long-lived token, by its name)."""
+    INHERIT = "inherit"
+    """Every secret is handed to it (``secrets: inherit``)."""
+
 
 _PYPI_NAME = lazy_pattern(r"pypi|twine|warehouse|flit_password|poetry_http|pdm_publish|uv_publish|hatch_index", re.I)
 _RELEASE_WORD = lazy_pattern(r"(?<![a-z])(publish|release|upload|deploy|pypi|dist-upload)(?![a-z])", re.I)
 _TASK_RUNNERS = {
     # program: words before the task name (empty: the next word is the task)
     "make": (), "just": (), "invoke": (), "inv": (), "task": (), "poe": (), "nox": ("-s", "--session", "-e"),
-    "tox": ("-e",), "rake": (), "hatch": ("run",), "pdm": ("run",), "uv": ("run",), "poetry": ("run",),
-    "mage": (), "doit": (), "semantic-release": (),
+    "tox": ("-e",), "rake": (), "mage": (), "doit": (), "semantic-release": (),
 }
-"""Task runners a Python release may hide behind (npm/yarn/cargo publish elsewhere, so not here)."""
+"""Task runners a Python release may hide behind (npm/yarn/cargo publish elsewhere, so not here).
+Launchers that run the project's scripts (``hatch run``, ``pdm run``...) are in
+:mod:`trustycheck.model.launchers`."""
+_SCRIPT_SHELLS = frozenset({"bash", "sh", "zsh", "pwsh"})
+_SCRIPT_DIRECTORIES = ("./", "scripts/", "bin/", "tools/", "ci/")
 _OTHER_OIDC_USERS = frozenset({
     "aws-actions/configure-aws-credentials", "google-github-actions/auth", "azure/login",
     "hashicorp/vault-action", "sigstore/gh-action-sigstore-python", "actions/attest-build-provenance",
@@ -42,7 +54,7 @@ _OTHER_OIDC_USERS = frozenset({
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".ps1", ".zsh")
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Delegation:
     """A call or command that may publish where trustycheck cannot look."""
 
@@ -50,8 +62,7 @@ class Delegation:
     """``remote-workflow``, ``remote-action`` or ``script``."""
     target: str
     """What is called, as written (``org/repo/.github/workflows/x.yml@v1``, ``make release``)."""
-    authority: str
-    """id-token, token or inherit (see the constants above)."""
+    authority: Authority
     credential: str | None
     """The secret handed over, or ``id-token: write``."""
     node: Node | None
@@ -90,11 +101,11 @@ def remote_workflow(job: Job, id_token: bool) -> Delegation | None:
     needs = f"the called workflow ({target})"
     secrets = pypi_secrets(_env_pairs(job.secrets) + _mapping_pairs(job.call_inputs))
     if secrets:
-        return Delegation("remote-workflow", target, TOKEN, secrets[0], job.secrets_node or ref.node, needs)
+        return Delegation("remote-workflow", target, Authority.SECRET, secrets[0], job.secrets_node or ref.node, needs)
     if id_token:
-        return Delegation("remote-workflow", target, ID_TOKEN, "id-token: write", ref.node, needs)
+        return Delegation("remote-workflow", target, Authority.ID_TOKEN, "id-token: write", ref.node, needs)
     if job.secrets_inherit and _RELEASE_WORD.search(target):
-        return Delegation("remote-workflow", target, INHERIT, "secrets: inherit", job.secrets_node, needs)
+        return Delegation("remote-workflow", target, Authority.INHERIT, "secrets: inherit", job.secrets_node, needs)
     return None
 
 
@@ -107,7 +118,7 @@ def remote_action(step: Step) -> Delegation | None:
     if not secrets:
         return None
     target = ref.raw.strip()
-    return Delegation("remote-action", target, TOKEN, secrets[0], ref.node, f"the action's code ({target})")
+    return Delegation("remote-action", target, Authority.SECRET, secrets[0], ref.node, f"the action's code ({target})")
 
 
 def oidc_used_elsewhere(steps: list[Step]) -> bool:
@@ -125,42 +136,48 @@ def release_script(step: Step, id_token: bool) -> Delegation | None:
     script = step.run.as_string()
     if not _RELEASE_WORD.search(script):
         return None
+    # What the task would be handed is known before the script is read (and most release-named
+    # scripts in a job with neither a PyPI secret nor id-token: write need not be parsed).
+    secrets = pypi_secrets(_env_pairs(step.effective_env))
+    if secrets:
+        authority, credential = Authority.SECRET, secrets[0]
+    elif id_token:
+        authority, credential = Authority.ID_TOKEN, "id-token: write"
+    else:
+        return None  # with no credential in sight it cannot upload to PyPI
     for command in split_commands(script):
         task = _release_task(command.words)
-        if task is None:
-            continue
-        secrets = pypi_secrets(_env_pairs(step.effective_env))
-        if secrets:
-            authority, credential = TOKEN, secrets[0]
-        elif id_token:
-            authority, credential = ID_TOKEN, "id-token: write"
-        else:
-            return None  # with no credential in sight it cannot upload to PyPI
-        return Delegation("script", task, authority, credential, step.run, f"what `{task}` runs")
+        if task is not None:
+            return Delegation("script", task, authority, credential, step.run, f"what `{task}` runs")
     return None
 
 
 def _release_task(words: list[str]) -> str | None:
-    """``make release`` -> "make release" when the task or script is named for releasing."""
-    if not words:
+    """The task a command runs, named without the launchers and interpreter in front, when
+    it is named for releasing: ``make release``, ``nox -s publish`` (also from ``uv run nox -s
+    publish``), a script with its first argument, which often says what it does
+    (``scripts/release.py patch`` from ``python scripts/release.py patch``), or a script of
+    the project's configuration with the launcher that runs it (``hatch run release``)."""
+    launched = unwrap(words)
+    inner = launched.words
+    if not inner:
         return None
-    program = program_name(words[0])
-    if is_python(program):
-        module = python_module(words)
-        if module is not None:
-            words, program = module, module[0] if module else ""
-        elif len(words) > 1 and words[1].endswith(".py"):
-            words, program = words[1:], program_name(words[1])
-    if program in ("bash", "sh", "zsh", "pwsh") and len(words) > 1:
-        words, program = words[1:], program_name(words[1])
-    if program.endswith(_SCRIPT_SUFFIXES) or words[0].startswith(("./", "scripts/", "bin/", "tools/", "ci/")):
-        return " ".join(words[:2]) if _RELEASE_WORD.search(program) else None
+    program = launched.program
+    script = 1 if len(inner) > 1 and ((is_python(program) and inner[1].endswith(".py")) or program in _SCRIPT_SHELLS) else 0
+    name = program_name(inner[script])
+    if name.endswith(_SCRIPT_SUFFIXES) or inner[script].startswith(_SCRIPT_DIRECTORIES):
+        return " ".join(inner[script: script + 2]) if _RELEASE_WORD.search(name) else None
     lead = _TASK_RUNNERS.get(program)
-    if lead is None:
+    if lead is not None:
+        named, candidates = inner, range(1, min(len(inner), 4))
+    elif launched.may_run_script:
+        named, lead, candidates = words[launched.launcher_starts[-1]:], (), range(min(len(inner), 2))
+    else:
         return None
-    for position, word in enumerate(words[1:4], start=1):
+    for position in candidates:
+        word = inner[position]
         if word.startswith("-") or word in lead:
             continue
         if _RELEASE_WORD.search(word):
-            return " ".join(words[: position + 1])
+            return " ".join(named[: len(named) - len(inner) + position + 1])
     return None

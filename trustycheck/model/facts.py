@@ -26,7 +26,7 @@ from trustycheck.model.roles import artifact_transfer, looks_like_release, step_
 from trustycheck.nodes import Node, Pos
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class FileFacts(FactRecord):
     """The file a context is in."""
 
@@ -34,7 +34,7 @@ class FileFacts(FactRecord):
     kind: str | None = field(metadata=fact("'workflow' or 'action' (a local composite action file)"))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ProblemFacts(FactRecord):
     """Why (part of) a file could not be read."""
 
@@ -44,7 +44,7 @@ class ProblemFacts(FactRecord):
     node: Pos = field(metadata=fact("where the problem is"))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class SecretFacts(FactRecord):
     """A credential written into a file."""
 
@@ -52,13 +52,13 @@ class SecretFacts(FactRecord):
     node: Pos = field(metadata=fact("where the value is written (masked in every output)"))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class CallFacts(FactRecord):
     """How a job or step was reached."""
 
     chain: str | None = field(metadata=fact("for a job or step reached through local calls: the chain, e.g. release.yml job "
                              "'publish' → publish.yml job 'upload' (added to every finding's message)"))
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class PermissionFacts(FactRecord):
     """Permissions in effect. Each scope's level is a fact of its own (``job.permissions.id-token``)."""
 
@@ -81,14 +81,14 @@ class PermissionFacts(FactRecord):
         return cls(permissions.node, permissions.origin, writes, id_token, levels)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class OnFacts(FactRecord):
     """The workflow's trigger."""
 
     node: Node | None = field(metadata=fact("the on: value"))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class WorkflowFacts(FactRecord):
     """A workflow, or a local action file."""
 
@@ -102,7 +102,7 @@ class WorkflowFacts(FactRecord):
     publishes: bool = field(default=False, metadata=fact("true when a job of the workflow uploads to PyPI or TestPyPI"))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class UsesFacts(FactRecord):
     """A ``uses:`` reference (an action, or a reusable workflow)."""
 
@@ -120,7 +120,7 @@ class UsesFacts(FactRecord):
         return cls(ref.raw, ref.action, ref.ref, ref.ref_kind, ref.kind, ref.node, documented_floating_ref(ref), looks_like_release(ref.raw))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class DelegationFacts(FactRecord):
     """Publishing handed to something trustycheck cannot read."""
 
@@ -139,7 +139,7 @@ class DelegationFacts(FactRecord):
         return cls(delegation.kind, delegation.target, delegation.authority, delegation.credential, delegation.node, delegation.needs)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class CredentialFacts(FactRecord):
     """What authenticates an upload (never the value)."""
 
@@ -151,7 +151,7 @@ class CredentialFacts(FactRecord):
     value_node: Node | Pos | None = field(metadata=fact("the value that holds the credential"))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class UploadFacts(FactRecord):
     """One upload path: what uploads, where to, and with which credential."""
 
@@ -174,7 +174,7 @@ class UploadFacts(FactRecord):
                                 "(the job lacks id-token: write, or the tool does not support it)"))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class EnvironmentFacts(FactRecord):
     """A job's deployment environment."""
 
@@ -182,7 +182,7 @@ class EnvironmentFacts(FactRecord):
     node: Node | None = field(metadata=fact("the environment: value"))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class StepRefFacts(FactRecord):
     """A step a job fact points at."""
 
@@ -190,7 +190,7 @@ class StepRefFacts(FactRecord):
     node: Node | Pos = field(metadata=fact("that step"))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ArtifactFacts(FactRecord):
     """Artifacts a job hands on and receives."""
 
@@ -198,7 +198,7 @@ class ArtifactFacts(FactRecord):
     downloads: list[str | None] = field(metadata=fact("names or patterns of the artifacts the job downloads (null: all)"))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class _Roles:
     """The steps that give a job its roles."""
 
@@ -207,7 +207,7 @@ class _Roles:
     untrusted_checkout: StepRefFacts | None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class _Gating:
     """When the job can run, as the rules about triggers read it."""
 
@@ -217,7 +217,7 @@ class _Gating:
     ungated_events: list[str]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class StepFacts(FactRecord):
     """A step of a job instance (one record per upload, when a step uploads several times)."""
 
@@ -238,7 +238,7 @@ class StepFacts(FactRecord):
         return UsesFacts.of(ref) if ref is not None else None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class JobFacts(FactRecord):
     """A job as it runs: for a called workflow, one record per call chain that reaches it."""
 
@@ -384,7 +384,7 @@ class JobFacts(FactRecord):
         )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Context(FactRecord):
     """What a rule sees in one place: the file, and the records of its scope and those around it.
     A rule of scope ``step`` reads file, workflow, job, step and call; ``job`` reads file,

@@ -1,34 +1,37 @@
 """Publish detection: does a step upload to a package index, where, and with what credential.
 
-All knowledge about publishing lives in the model: the PyPA action and other publish actions
-here, command-line tools as data in :mod:`trustycheck.model.tools`. Rules only read the
-resulting facts. (DOMAIN.md §1 for the PyPA action, §3 for the tools.)
+All knowledge about publishing lives in the model, as data: the actions that upload in
+:mod:`trustycheck.model.actions`, command-line tools in :mod:`trustycheck.model.tools`, the
+launchers in front of them in :mod:`trustycheck.model.launchers`; this module reads a step
+with them. Rules only read the resulting facts. (DOMAIN.md §1 for the PyPA action, §3 for
+the tools.)
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
+from trustycheck.loader import Lines
+from trustycheck.model import actions
 from trustycheck.model import credentials as cred
-from trustycheck.model.credentials import Credential, trace_text, trace_value
+from trustycheck.model.actions import ActionSpec
+from trustycheck.model.credentials import Credential, CredentialKind, Traced, trace_text, trace_value
 from trustycheck.model.expressions import expression_spans, replace_expressions
-from trustycheck.model.pypa_action import ref_problem
-from trustycheck.model.pypi import PYPI, TESTPYPI, UNKNOWN, classify_index_url
-from trustycheck.model.shell import Command, Script, is_python, parse_script, program_name, python_module, split_commands
-from trustycheck.model.tools import RUNNERS, TOOLS, ToolSpec, builds_on_publish
+from trustycheck.model.launchers import unwrap
+from trustycheck.model.pypa_action import PYPA_ACTION, ref_problem
+from trustycheck.model.pypi import PYPI, TESTPYPI, UNKNOWN_INDEX, classify_index_url
+from trustycheck.model.shell import Command, Script, parse_script, program_name, split_commands
+from trustycheck.model.tools import TOOLS, ToolSpec, builds_on_publish
 from trustycheck.model.workflow import Job, Step
 from trustycheck.nodes import Node, Pos, Scalar
 from trustycheck.patterns import lazy_pattern
-from dataclasses import dataclass
 
-PYPA_ACTION = "pypa/gh-action-pypi-publish"
 _NON_SHELL = ("python", "node", "ruby", "perl")
-_RUNNER_VALUE_OPTIONS = frozenset({"--with", "-w", "--from", "--spec", "--python", "-p", "--index-url", "--with-requirements", "--directory"})
-"""Options of uv/pipx runners that take a value (``uv run --with twine twine upload``)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Publish:
     """One upload performed by a step."""
 
@@ -57,7 +60,7 @@ class Publish:
 class _Context:
     """What detection needs beyond the step: the job's other steps and the file's lines."""
 
-    def __init__(self, step: Step, job: Job | None, lines: Sequence[str]) -> None:
+    def __init__(self, step: Step, job: Job | None, lines: Lines) -> None:
         self.step = step
         self.job = job
         self.lines = lines
@@ -95,7 +98,7 @@ class _Locator:
     resume where the last look-up of the same word stopped, so a script's many uploads cost
     one pass over it."""
 
-    def __init__(self, node: Scalar, lines: Sequence[str]) -> None:
+    def __init__(self, node: Scalar, lines: Lines) -> None:
         self.node = node
         self.script = node.as_string()
         self.lines = lines
@@ -138,12 +141,13 @@ class _Locator:
         return None
 
 
-def detect_publishes(step: Step, job: Job | None = None, lines: Sequence[str] | None = None) -> list[Publish]:
+def detect_publishes(step: Step, job: Job | None = None, lines: Lines | None = None) -> list[Publish]:
     """Every upload ``step`` performs."""
     if step.uses is not None:
-        detector = _ACTION_DETECTORS.get(step.uses.action or "")
-        publish = detector(_Context(step, job, lines if lines is not None else [])) if detector else None
-        return [publish] if publish is not None else []
+        spec = actions.action_spec(step)
+        if spec is None or spec.uploads is None or not actions.uploads(spec, step):
+            return []
+        return [_UPLOADS_BY[spec.uploads](_Context(step, job, lines if lines is not None else []), spec)]
     if step.run is not None and _names_a_tool(step.run.as_string()) and not _non_shell(step.shell):
         return _run_publishes(_Context(step, job, lines if lines is not None else []))
     return []
@@ -186,13 +190,13 @@ def _non_shell(shell: str | None) -> bool:
 # --- actions -------------------------------------------------------------------------------
 
 
-def _pypa_action(context: _Context) -> Publish:
+def _pypa_action(context: _Context, spec: ActionSpec) -> Publish:
     """``pypa/gh-action-pypi-publish``: Trusted Publishing iff user is ``__token__`` and the
     password is empty; the URL default lives on the deprecated snake_case alias."""
     step = context.step
     url_pair = step.input("repository-url", "repository_url")
     index = _index_of_input(url_pair)
-    credential = _input_credential(step, step.input("password"), _secret_kind(step.input("user")), native=True)
+    credential = _input_credential(step, step.input("password"), _secret_kind(step.input("user")), native=spec.native_oidc)
     assert step.uses is not None
     tool = f"{step.uses.owner}/{step.uses.repo}"
     attestations = step.input("attestations")
@@ -202,79 +206,64 @@ def _pypa_action(context: _Context) -> Publish:
                    action_ref_problem=ref_problem(step.uses) if step.uses.action == PYPA_ACTION else None)
 
 
-def _maturin_action(context: _Context) -> Publish | None:
+def _maturin_action(context: _Context, spec: ActionSpec) -> Publish:
+    """maturin's own command line, as the action's ``command`` and ``args`` inputs give it."""
     step = context.step
-    command = step.input("command")
-    name = command[1].as_string() if command and isinstance(command[1], Scalar) else "build"
-    if name not in ("upload", "publish"):
-        return None
     args_pair = step.input("args")
     args = args_pair[1].as_string() if args_pair and isinstance(args_pair[1], Scalar) else ""
     commands = split_commands(args)
-    words = [name, *(commands[0].words if commands else [])]
+    words = [actions.command(spec, step), *(commands[0].words if commands else [])]
     starts = [0, *(commands[0].starts if commands else [])]
     assert step.uses is not None
     publish = _tool_publish(context, TOOLS["maturin"], Command(words, starts=starts), 0, step.uses.node or step.node,
                             args_pair[1] if args_pair else None)
     publish.tool = "PyO3/maturin-action"
+    publish.builds = actions.builds(spec, step)
     return publish
 
 
-def _token_input_action(token_input: str, *, native: bool, builds: bool, user_input: str | None = None, url_input: str | None = None):
+def _token_input_action(context: _Context, spec: ActionSpec) -> Publish:
     """Third-party publish actions that take a token input (DOMAIN.md §3.1)."""
-
-    def detect(context: _Context) -> Publish:
-        step = context.step
-        assert step.uses is not None
-        secret_kind = _secret_kind(step.input(user_input)) if user_input else cred.TOKEN
-        credential = _input_credential(step, step.input(token_input), secret_kind, native=native)
-        url_pair = step.input(url_input) if url_input else None
-        index = _index_of_input(url_pair)
-        tool = f"{step.uses.owner}/{step.uses.repo}"
-        build = builds and not (step.input("build") and _input_false(step.input("build")))
-        return Publish(tool, index, credential, step.uses.node or step.node, url_pair[0] if url_pair else None,
-                       native_oidc=native, builds=build)
-
-    return detect
+    step = context.step
+    assert step.uses is not None and spec.token_input is not None
+    secret_kind = _secret_kind(step.input(spec.user_input)) if spec.user_input else CredentialKind.TOKEN
+    credential = _input_credential(step, step.input(spec.token_input), secret_kind, native=spec.native_oidc)
+    url_pair = step.input(spec.url_input) if spec.url_input else None
+    index = _index_of_input(url_pair)
+    tool = f"{step.uses.owner}/{step.uses.repo}"
+    return Publish(tool, index, credential, step.uses.node or step.node, url_pair[0] if url_pair else None,
+                   native_oidc=spec.native_oidc, builds=actions.builds(spec, step))
 
 
-def _input_credential(step: Step, pair: tuple[Scalar, Node] | None, secret_kind: str, *, native: bool) -> Credential:
+def _input_credential(step: Step, pair: tuple[Scalar, Node] | None, secret_kind: CredentialKind, *, native: bool) -> Credential:
     """The credential an action input passes; absent or empty, the action's fallback."""
     if pair is None:
         return cred.fallback(native)
     kind, source, origin = trace_value(pair[1], step.effective_env, secret_kind=secret_kind)
-    if kind == cred.NONE:
+    if kind == CredentialKind.NONE:
         return cred.fallback(native, pair[0])
     return Credential(kind, source, origin, pair[0], pair[1])
-
-
-def _input_false(pair) -> bool:
-    return isinstance(pair[1], Scalar) and pair[1].as_string().strip().lower() == "false"
 
 
 def _index_of_input(pair) -> str:
     if pair is None:
         return PYPI
-    return classify_index_url(pair[1].as_string()) if isinstance(pair[1], Scalar) else UNKNOWN
+    return classify_index_url(pair[1].as_string()) if isinstance(pair[1], Scalar) else UNKNOWN_INDEX
 
 
-def _secret_kind(user_pair) -> str:
+def _secret_kind(user_pair) -> CredentialKind:
     """Token or password, from an action's ``user`` input."""
     if user_pair is None or not isinstance(user_pair[1], Scalar):
-        return cred.TOKEN
+        return CredentialKind.TOKEN
     return cred.kind_for_user(user_pair[1].as_string())
 
 
-_ACTION_DETECTORS: dict[str, Callable[[_Context], Publish | None]] = {
-    PYPA_ACTION: _pypa_action,
-    "step-security/gh-action-pypi-publish": _pypa_action,
-    "pyo3/maturin-action": _maturin_action,
-    "casperdcl/deploy-pypi": _token_input_action("password", native=True, builds=True, user_input="user", url_input="url"),
-    "jrubics/poetry-publish": _token_input_action("pypi_token", native=False, builds=True, url_input="repository_url"),
-    "code-specialist/pypi-poetry-publish": _token_input_action("PUBLISH_REGISTRY_PASSWORD", native=False, builds=True),
-    "mariamrf/py-package-publish-action": _token_input_action("TWINE_PASSWORD", native=False, builds=True),
-    "etils-actions/pypi-auto-publish": _token_input_action("pypi-token", native=True, builds=True),
+_UPLOADS_BY: dict[str, Callable[[_Context, ActionSpec], Publish]] = {
+    actions.PYPA_INPUTS: _pypa_action,
+    actions.MATURIN_COMMAND: _maturin_action,
+    actions.TOKEN_INPUT: _token_input_action,
 }
+"""How each way of uploading named in :mod:`trustycheck.model.actions` is read."""
 
 
 # --- run: scripts ----------------------------------------------------------------------------
@@ -300,47 +289,11 @@ def _run_publishes(context: _Context) -> list[Publish]:
 
 def _tool_of(command: Command) -> tuple[ToolSpec, int] | None:
     """The publishing tool a command runs and the index of the word naming it (its
-    subcommand follows), seeing through ``python -m``, ``pipx run``, ``uvx`` and similar
-    launchers."""
-    words = command.words
-    index = 0
-    for _ in range(3):
-        if index >= len(words):
-            return None
-        program = program_name(words[index])
-        if is_python(program):
-            module = python_module(words[index:])
-            if module is None:
-                return None
-            index = len(words) - len(module)
-            if words[index] != module[0]:  # ``-mtwine``: the module is glued to its option
-                spec = TOOLS.get(module[0])
-                if spec is not None and index + 1 < len(words) and words[index + 1] in spec.subcommands:
-                    return spec, index
-                return None
-            continue
-        spec = TOOLS.get(program)
-        if spec is not None and index + 1 < len(words) and words[index + 1] in spec.subcommands:
-            return spec, index
-        runner = RUNNERS.get(program)
-        if runner is None:
-            return None
-        index += 1
-        for sub in runner:
-            parts = sub.split()
-            if words[index:index + len(parts)] == parts:
-                index += len(parts)
-                break
-        else:
-            if runner:
-                return None
-        while index < len(words) and words[index].startswith("-"):
-            index += 2 if words[index] in _RUNNER_VALUE_OPTIONS else 1
-        if index < len(words) and ("==" in words[index] or "@" in words[index]):
-            name = words[index].split("==", 1)[0].split("@", 1)[0]
-            spec = TOOLS.get(program_name(name))
-            if spec is not None and index + 1 < len(words) and words[index + 1] in spec.subcommands:
-                return spec, index
+    subcommand follows), seen through launchers (``python -m``, ``pipx run``, ``uvx``...)."""
+    launched = unwrap(command.words)
+    spec = TOOLS.get(launched.program)
+    if spec is not None and len(launched.words) > 1 and launched.words[1] in spec.subcommands:
+        return spec, launched.start
     return None
 
 
@@ -460,20 +413,20 @@ def _repo_index(spec: ToolSpec, name: str) -> str:
     if "://" in name:
         return classify_index_url(name)
     if "$" in name:
-        return UNKNOWN
-    return spec.repo_names.get(name.strip().lower(), UNKNOWN)
+        return UNKNOWN_INDEX
+    return spec.repo_names.get(name.strip().lower(), UNKNOWN_INDEX)
 
 
-def _tool_credential(context: _Context, spec: ToolSpec, shell: _Shell, secret_kind: str) -> Credential:
+def _tool_credential(context: _Context, spec: ToolSpec, shell: _Shell, secret_kind: CredentialKind) -> Credential:
     """Flags win over env vars, env vars over config files, as every tool documents."""
     words = shell.words
     variables = shell.lookup(exported=False)
-    for flags, kind in ((spec.token_flags, cred.TOKEN), (spec.password_flags, secret_kind)):
+    for flags, kind in ((spec.token_flags, CredentialKind.TOKEN), (spec.password_flags, secret_kind)):
         flag = _flag_value(words, flags)
         if flag is not None:
             traced = trace_text(flag[1], variables, secret_kind=kind)
-            if traced[0] != cred.NONE:
-                value_pos = shell.word_pos(flag[2], flag[1]) if traced[0] == cred.LITERAL else None
+            if traced[0] != CredentialKind.NONE:
+                value_pos = shell.word_pos(flag[2], flag[1]) if traced[0] == CredentialKind.LITERAL else None
                 return Credential(traced[0], traced[1], traced[2], _flag_pos(shell, flag), value_pos)
     env_names = list(spec.token_env) + list(spec.password_env)
     if spec.password_env_prefixes:
@@ -484,10 +437,10 @@ def _tool_credential(context: _Context, spec: ToolSpec, shell: _Shell, secret_ki
         found = shell.variable(name, exported=True)
         if found is None:
             continue
-        kind = cred.TOKEN if name in spec.token_env else secret_kind
+        kind = CredentialKind.TOKEN if name in spec.token_env else secret_kind
         traced = trace_text(found[0], variables, secret_kind=kind)
-        if traced[0] != cred.NONE:
-            return Credential(traced[0], traced[1], traced[2], found[1], found[2] if traced[0] == cred.LITERAL else None)
+        if traced[0] != CredentialKind.NONE:
+            return Credential(traced[0], traced[1], traced[2], found[1], found[2] if traced[0] == CredentialKind.LITERAL else None)
     if spec.program not in context.configured:
         context.configured[spec.program] = _configured_credential(context, spec)
     configured = context.configured[spec.program]
@@ -513,7 +466,7 @@ def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | No
                 lookup = _Context(step, context.job, context.lines).env_lookup()
                 kind, where, origin = _pypirc_source(script, lookup)
                 if origin == "pypirc":
-                    kind, where, origin = cred.TOKEN, f"{exported} exported through $GITHUB_ENV", "github_env"
+                    kind, where, origin = CredentialKind.TOKEN, f"{exported} exported through $GITHUB_ENV", "github_env"
                 return Credential(kind, where, origin, context.find(step.run, exported) or step.run)
         if spec.reads_pypirc and ".pypirc" in script and "password" in script:
             return _pypirc_credential(context, step)
@@ -523,8 +476,8 @@ def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | No
                 if words[:2] == ["poetry", "config"] and len(words) >= 4 and words[2].startswith(("pypi-token.", "http-basic.")):
                     lookup = _Context(step, context.job, context.lines).env_lookup(command.env)
                     kind, where, origin = trace_text(words[-1], lookup)
-                    if kind != cred.NONE:
-                        value_pos = context.locate(step.run, command.start(len(words) - 1), words[-1]) if kind == cred.LITERAL else None
+                    if kind != CredentialKind.NONE:
+                        value_pos = context.locate(step.run, command.start(len(words) - 1), words[-1]) if kind == CredentialKind.LITERAL else None
                         return Credential(kind, where, origin, context.locate(step.run, command.start(2), words[2]), value_pos)
     return None
 
@@ -544,7 +497,7 @@ def _pypirc_credential(context: _Context, step: Step) -> Credential:
     if origin == "pypirc":
         literal = _pypirc_literal(script)
         if literal is not None:
-            kind, where, origin = cred.LITERAL, cred.LITERAL_SOURCE, "literal"
+            kind, where, origin = CredentialKind.LITERAL, cred.LITERAL_SOURCE, "literal"
             value_pos = context.locate(step.run, literal[0], literal[1])
     return Credential(kind, where, origin, context.find(step.run, ".pypirc") or step.run, value_pos)
 
@@ -570,11 +523,11 @@ def _references_in_order(script: str) -> list[str]:
     return [reference for _, reference in sorted(found)]
 
 
-def _pypirc_source(script: str, lookup) -> tuple[str, str | None, str | None]:
+def _pypirc_source(script: str, lookup) -> Traced:
     """Where the password written into a ``.pypirc`` comes from: the first reference in the
     script that traces to a credential, else the file itself."""
     for reference in _references_in_order(script):
         kind, where, origin = trace_text(reference, lookup)
-        if kind not in (cred.NONE, cred.UNKNOWN, cred.LITERAL):
+        if kind not in (CredentialKind.NONE, CredentialKind.UNKNOWN, CredentialKind.LITERAL):
             return kind, where, origin
-    return cred.TOKEN, ".pypirc written in the job", "pypirc"
+    return CredentialKind.TOKEN, ".pypirc written in the job", "pypirc"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from trustycheck.model.refs import SHA, ActionRef
 from trustycheck.patterns import lazy_pattern
 
+PYPA_ACTION = "pypa/gh-action-pypi-publish"
 TRUSTED_PUBLISHING_SINCE = (1, 8, 0)
 DEFAULT_ATTESTATIONS_SINCE = (1, 11, 0)
 
@@ -47,7 +48,7 @@ them (a part over 4,300 digits is a ValueError, which cost the whole file its fi
 def documented_floating_ref(ref: ActionRef) -> bool:
     """``pypa/gh-action-pypi-publish@release/v1``: the moving ref its README recommends, so
     the PyPA guide's own example is only advised to pin (DOMAIN.md trap 18)."""
-    return ref.action == "pypa/gh-action-pypi-publish" and bool(ref.ref and _FLOATING.match(ref.ref))
+    return ref.action == PYPA_ACTION and bool(ref.ref and _FLOATING.match(ref.ref))
 
 
 def ref_version(ref: ActionRef) -> tuple[int, int, int] | None:

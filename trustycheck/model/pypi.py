@@ -8,9 +8,11 @@ from trustycheck.patterns import lazy_pattern
 
 PYPI = "pypi"
 TESTPYPI = "testpypi"
-OTHER = "other"
-UNKNOWN = "unknown"
-INDEX_NAMES = {PYPI: "PyPI", TESTPYPI: "TestPyPI", OTHER: "a private index", UNKNOWN: "an index chosen at run time"}
+OTHER_INDEX = "other"
+"""A private index (its URL names another host)."""
+UNKNOWN_INDEX = "unknown"
+"""An index chosen at run time (an expression, a variable): not a credential's ``unknown``."""
+INDEX_NAMES = {PYPI: "PyPI", TESTPYPI: "TestPyPI", OTHER_INDEX: "a private index", UNKNOWN_INDEX: "an index chosen at run time"}
 
 # A macaroon's location is fixed per index, so real tokens start with one of these prefixes.
 _ANCHORED_TOKEN = lazy_pattern(r"pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}")
@@ -23,14 +25,14 @@ def classify_index_url(url: str | None) -> str:
     if url is None or not url.strip():
         return PYPI
     if "${{" in url:
-        return UNKNOWN
+        return UNKNOWN_INDEX
     lowered = url.strip().lower()
     host = re.sub(r"^[a-z]+://", "", lowered).split("/", 1)[0].split("@")[-1].split(":")[0]
     if host in ("test.pypi.org", "testpypi.python.org"):
         return TESTPYPI
     if host in ("upload.pypi.org", "pypi.org", "pypi.python.org", "www.pypi.org"):
         return PYPI
-    return OTHER
+    return OTHER_INDEX
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:

@@ -6,29 +6,28 @@ from __future__ import annotations
 import fnmatch
 import re
 
+from trustycheck.model import actions
 from trustycheck.model.expressions import references, replace_expressions
-from trustycheck.model.shell import is_python, program_name, python_module, split_commands
+from trustycheck.model.launchers import unwrap
+from trustycheck.model.shell import is_python, split_commands
 from trustycheck.model.workflow import Step
 from trustycheck.nodes import Node, Scalar
 from trustycheck.patterns import lazy_pattern
 from dataclasses import dataclass
 
-_BUILD_ACTIONS = frozenset({
-    "pypa/cibuildwheel", "pyo3/maturin-action", "hynek/build-and-inspect-python-package",
-    "casperdcl/deploy-pypi", "jrubics/poetry-publish", "code-specialist/pypi-poetry-publish",
-})
 _CACHE_ACTIONS = frozenset({"actions/cache", "actions/cache/restore"})
 _CACHE_INPUTS = {"actions/setup-python": "cache", "astral-sh/setup-uv": "enable-cache", "actions/setup-node": "cache",
                  "pdm-project/setup-pdm": "cache", "actions/setup-go": "cache"}
 _RUNS_CODE = {
-    # program: subcommands that build or execute the project (empty: any use)
+    # program (or module, or package: python -m build, pipx run build): subcommands that
+    # build or execute the project (empty: any use). Launchers (uv run, hatch run...) are in
+    # trustycheck.model.launchers.
     "pytest": (), "tox": (), "nox": (), "make": (), "cibuildwheel": (), "pyproject-build": (),
-    "uv": ("build", "sync", "run", "pip install"), "poetry": ("build", "install", "run"),
-    "hatch": ("build", "run", "test"), "pdm": ("build", "install", "sync", "run"), "flit": ("build", "install"),
+    "uv": ("build", "sync", "pip install"), "poetry": ("build", "install"),
+    "hatch": ("build", "test"), "pdm": ("build", "install", "sync"), "flit": ("build", "install"),
     "maturin": ("build", "develop", "publish"), "pip": ("install", "wheel"), "pip3": ("install", "wheel"),
     "npm": ("install", "ci", "run", "test"), "cargo": ("build", "test"),
 }
-_PYTHON_MODULES = {"build": (), "pytest": (), "tox": (), "nox": (), "pip": ("install", "wheel"), "cibuildwheel": ()}
 _UNTRUSTED_REF = lazy_pattern(
     r"github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref|github\.event\.workflow_run\.head_(sha|branch)"
     r"|github\.event\.pull_request\.head\.repo|refs/pull/|github\.event\.issue\.pull_request"
@@ -43,8 +42,10 @@ def looks_like_release(name: str | None) -> bool:
     return bool(name and _RELEASE_NAME.search(name))
 
 
-@dataclass
+@dataclass(eq=False)
 class StepRole:
+    """What a step does besides publishing."""
+
     builds: bool = False
     caches: bool = False
     untrusted_checkout: bool = False
@@ -68,7 +69,8 @@ def step_role(step: Step) -> StepRole:
     role = StepRole()
     action = step.uses.action if step.uses else None
     if action:
-        role.builds = action in _BUILD_ACTIONS and not _maturin_upload_only(step, action)
+        spec = actions.action_spec(step)
+        role.builds = spec is not None and actions.builds(spec, step)
         role.caches = action in _CACHE_ACTIONS or _cache_input_on(step, action)
         if action == "actions/checkout":
             role.untrusted_checkout = any(_untrusted(step.input(name)) for name in ("ref", "repository"))
@@ -102,14 +104,6 @@ def artifacts_match(uploaded: str | None, wanted: str | None) -> bool:
     return name_prefix.startswith(wanted_prefix) or wanted_prefix.startswith(name_prefix)
 
 
-def _maturin_upload_only(step: Step, action: str) -> bool:
-    """maturin-action builds by default; ``command: upload`` only uploads."""
-    if action != "pyo3/maturin-action":
-        return False
-    pair = step.input("command")
-    return pair is not None and isinstance(pair[1], Scalar) and pair[1].as_string().strip() == "upload"
-
-
 def _cache_input_on(step: Step, action: str) -> bool:
     name = _CACHE_INPUTS.get(action)
     pair = step.input(name) if name else None
@@ -127,23 +121,18 @@ def _untrusted(pair: tuple[Scalar, Node] | None) -> bool:
 
 
 def _runs_code(words: list[str]) -> bool:
+    launched = unwrap(words)
+    if launched.in_project_environment:  # uv run, hatch run...: the project is installed first
+        return True
+    words, program = launched.words, launched.program
     if not words:
         return False
-    program = program_name(words[0])
     if is_python(program):
-        module = python_module(words)
-        if module is None:
-            return len(words) > 1 and words[1].endswith(".py")  # python setup.py ...
-        if module[0] == "pip":
-            return _installs_project(module)
-        subs = _PYTHON_MODULES.get(module[0])
-        return subs is not None and (not subs or _has_sub(module[1:], subs))
-    subs = _RUNS_CODE.get(program)
-    if subs is None:
-        return False
+        return len(words) > 1 and words[1].endswith(".py")  # python setup.py ...
     if program in ("pip", "pip3") or (program == "uv" and words[1:3] == ["pip", "install"]):
         return _installs_project(words)
-    return not subs or _has_sub(words[1:], subs)
+    subs = _RUNS_CODE.get(program)
+    return subs is not None and (not subs or _has_sub(words[1:], subs))
 
 
 def _has_sub(words: list[str], subs: tuple[str, ...]) -> bool:

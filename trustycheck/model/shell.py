@@ -35,7 +35,7 @@ _MAX_NESTING = 4
 one more pass over its text, so the bound keeps hostile nesting linear."""
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Wrapper:
     """A program that runs the rest of its arguments as a command."""
 
@@ -68,7 +68,7 @@ _WRAPPERS = {
 """Wrappers and their option syntax (their man pages); ``eval`` and shells are read apart."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Command:
     """One simple command: its words (expressions restored) and its ``VAR=value`` prefixes."""
 
@@ -91,7 +91,7 @@ class Command:
         return self.starts[index] if index < len(self.starts) else (self.starts[-1] if self.starts else 0)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Assignment:
     """``NAME=value`` run as a command of its own, or by ``export``."""
 
@@ -102,7 +102,7 @@ class Assignment:
     exported: bool
 
 
-@dataclass
+@dataclass(eq=False)
 class Script:
     """The commands of a script, and the variables it sets on the way."""
 
@@ -158,7 +158,7 @@ def python_module(words: list[str]) -> list[str] | None:
     return None
 
 
-_TOKEN = lazy_pattern(
+_LEXEME = lazy_pattern(
     r"""(?P<ws>[ \t\r]+)
     |(?P<cont>\\\n)
     |(?P<op>&&|\|\||;;|\|&|[;&|()\n])
@@ -207,7 +207,7 @@ class _Parser:
         piece: list[str] = []
         word_start = 0
         in_word = False
-        for match in _TOKEN.finditer(text):
+        for match in _LEXEME.finditer(text):
             kind = match.lastgroup
             if kind == "comment" or kind == "cont":
                 continue

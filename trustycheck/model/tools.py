@@ -10,8 +10,10 @@ from trustycheck.model.pypi import PYPI, TESTPYPI
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class ToolSpec:
+    """A command-line publishing tool: how it picks its index and its credential."""
+
     name: str
     program: str
     subcommands: frozenset[str]
@@ -92,18 +94,6 @@ MATURIN = ToolSpec(
 )
 
 TOOLS = {spec.program: spec for spec in (TWINE, UV, POETRY, HATCH, PDM, FLIT, MATURIN)}
-
-RUNNERS = {
-    "pipx": ("run",),
-    "uvx": (),
-    "uv": ("run", "tool run"),
-    "poetry": ("run",),
-    "pdm": ("run",),
-    "hatch": ("run",),
-    "pipenv": ("run",),
-}
-"""``pipx run twine``, ``uvx twine``, ``uv run twine``... run a tool by name."""
-
 
 def builds_on_publish(spec: ToolSpec, words: list[str]) -> bool:
     if any(flag in words for flag in spec.builds_with):

@@ -20,8 +20,10 @@ WORKFLOW = "workflow"
 ACTION = "action"
 
 
-@dataclass
+@dataclass(eq=False)
 class EnvVar:
+    """An environment variable and the key that sets it."""
+
     name: str
     key: Scalar
     value: Node
@@ -34,7 +36,7 @@ class EnvVar:
 Env = dict[str, EnvVar]
 
 
-@dataclass
+@dataclass(eq=False)
 class Environment:
     """A job's deployment environment: ``environment: pypi`` or ``{name: pypi, url: ...}``."""
 
@@ -43,8 +45,10 @@ class Environment:
     node: Node
 
 
-@dataclass
+@dataclass(eq=False)
 class Step:
+    """A step of a job (or of a composite action)."""
+
     index: int
     node: Mapping
     id: str | None = None
@@ -78,8 +82,10 @@ class Step:
         return f"step {self.index + 1}"
 
 
-@dataclass
+@dataclass(eq=False)
 class Job:
+    """A job of a workflow."""
+
     id: str
     key: Scalar
     node: Mapping
@@ -98,7 +104,7 @@ class Job:
     secrets_node: Node | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Workflow:
     """A workflow file, or a composite action file (``kind == 'action'``: one pseudo-job)."""
 
