@@ -194,3 +194,25 @@ def test_the_builtin_rules_pass_the_bounds_and_regex_checks() -> None:
 
     for path in sorted(Path(builtin_rules_dir()).glob("*.yml")):
         read_rule(path, FACTS, validate=False)
+
+
+def test_the_shipped_builtin_data_matches_the_rule_files() -> None:
+    """trustycheck/engine/builtin_rules.json is rules/*.yml parsed ahead of time; after editing a
+    rule, run `python -m trustycheck.engine.shipped`."""
+    import json
+
+    from trustycheck.engine import shipped
+
+    with open(shipped.DATA_PATH, encoding="utf-8") as handle:
+        on_disk = json.load(handle)
+    assert on_disk == shipped.build(builtin_rules_dir()), "stale: run `python -m trustycheck.engine.shipped`"
+
+
+def test_an_edited_builtin_rule_file_is_parsed_not_taken_from_the_shipped_data(tmp_path: Path) -> None:
+    source = Path(builtin_rules_dir()) / "TC101-token-publish.yml"
+    edited = source.read_text().replace("summary: A release is uploaded", "summary: An edited summary, a release is uploaded")
+    (tmp_path / source.name).write_text(edited)
+    rules = load_catalog([tmp_path], FACTS, trusted=[tmp_path])
+    assert rules[0].summary.startswith("An edited summary")
+    (tmp_path / source.name).write_text(source.read_text())
+    assert load_catalog([tmp_path], FACTS, trusted=[tmp_path])[0].summary.startswith("A release is uploaded")

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from trustycheck.engine.conditions import Condition, compile_condition, needed_record, split_first
+from trustycheck.engine.shipped import shipped_rule
 from trustycheck.patterns import lazy_pattern
 
 _SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "schemas", "rule.schema.json")
@@ -169,9 +170,15 @@ def read_rule(path: str | os.PathLike[str], known_facts: Callable[[], dict[str, 
     from trustycheck.config import ConfigError, read_small_file
 
     try:
-        text = read_small_file(path, RULE_FILE_LIMIT).decode("utf-8")
+        raw = read_small_file(path, RULE_FILE_LIMIT)
     except ConfigError as error:
         raise CatalogError(f"{error}" + (" (a rule file is a few KB)" if error.too_big else "")) from None
+    if not validate:  # a built-in rule file, parsed ahead of time unless it was edited since
+        shipped = shipped_rule(os.fspath(path), raw)
+        if shipped is not None:
+            return shipped
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CatalogError(f"{path}: cannot read rule file: {error}") from None
     try:

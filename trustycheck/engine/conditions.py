@@ -156,6 +156,21 @@ def needed_record(condition: dict[str, Any]) -> str | None:
     return None
 
 
+def first_test_roots(condition: dict[str, Any]) -> frozenset[str]:
+    """The records the condition's first test (see :func:`split_first`) reads: ``job`` for
+    ``job.publishes_to_pypi``."""
+    return frozenset(path.split(".", 1)[0] for path in _fact_paths(split_first(condition)[0]))
+
+
+def _fact_paths(condition: dict[str, Any]) -> list[str]:
+    for key in ("all", "any"):
+        if key in condition:
+            return [path for child in condition[key] for path in _fact_paths(child)]
+    if "not" in condition:
+        return _fact_paths(condition["not"])
+    return [str(condition["fact"])]
+
+
 def _first_fact(condition: dict[str, Any]) -> str:
     for key in ("all", "any"):
         if key in condition:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from trustycheck.engine.catalog import Rule
-from trustycheck.engine.conditions import Condition, lookup, read_path
+from trustycheck.engine.conditions import Condition, first_test_roots, lookup, read_path
 from trustycheck.engine.vocabulary import FactRecord
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
@@ -65,6 +65,9 @@ class _Group:
     record: tuple[str, ...] | None
     """The record they cannot hold without (``step.publish``), split into parts."""
     head: Condition
+    shared_root: tuple[str, ...] | None
+    """The one record the first test reads, when it is not the scope's own (``job`` in a
+    rule about steps): contexts that share it share the answer."""
     members: tuple[tuple[int, Rule], ...]
     """Each rule with its place in the list of rules (which orders findings)."""
 
@@ -82,10 +85,18 @@ def _plan(rules: list[Rule]) -> list[_Group]:
         grouped: dict[tuple[str, str | None, str], list[tuple[int, Rule]]] = {}
         for order, rule in enumerate(rules):
             grouped.setdefault((rule.scope, rule.needed_record, rule.head_key), []).append((order, rule))
-        groups = [_Group(scope, tuple(record.split(".")) if record else None, members[0][1].head, tuple(members))
+        groups = [_Group(scope, tuple(record.split(".")) if record else None, members[0][1].head,
+                         _shared_root(scope, members[0][1].condition), tuple(members))
                   for (scope, record, _), members in grouped.items()]
         known = _PLANS[key] = (tuple(rules), groups)
     return known[1]
+
+
+def _shared_root(scope: str, condition: dict[str, Any]) -> tuple[str, ...] | None:
+    roots = first_test_roots(condition)
+    if len(roots) == 1 and scope not in roots:
+        return (next(iter(roots)),)
+    return None
 
 
 def _select(rules: list[Rule], contexts: dict[str, list[Any]]) -> list[tuple[int, Rule, list[Any]]]:
@@ -97,17 +108,40 @@ def _select(rules: list[Rule], contexts: dict[str, list[Any]]) -> list[tuple[int
     start with the same test (most rules about jobs start with ``job.publishes_to_pypi ==
     true``) share one evaluation of it per context."""
     selected: list[tuple[int, Rule, list[Any]]] = []
+    having: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
     for group in _plan(rules):
         candidates = contexts.get(group.scope) or []
         if group.record is not None:
-            record = group.record
-            candidates = [context for context in candidates if read_path(context, record) is not None]
-        head = group.head
-        passing = [context for context in candidates if head.holds(context)]
+            key = (group.scope, group.record)
+            if key not in having:
+                record = group.record
+                having[key] = [context for context in candidates if read_path(context, record) is not None]
+            candidates = having[key]
+        passing = _passing(group, candidates)
         for order, rule in group.members:
             rest = rule.rest
             selected.append((order, rule, passing if rest is None else [c for c in passing if rest.holds(c)]))
     return selected
+
+
+def _passing(group: _Group, contexts: list[Any]) -> list[Any]:
+    """The contexts where the group's first test holds. A test that reads one record around
+    the scope's own (``job`` facts, in a rule about steps) has one answer for all the contexts
+    that share that record: it is evaluated once per record."""
+    head = group.head
+    if group.shared_root is None:
+        return [context for context in contexts if head.holds(context)]
+    root = group.shared_root
+    answers: dict[int, bool] = {}
+    passing = []
+    for context in contexts:
+        shared = id(read_path(context, root))
+        answer = answers.get(shared)
+        if answer is None:
+            answer = answers[shared] = head.holds(context)
+        if answer:
+            passing.append(context)
+    return passing
 
 
 def _with_chains(finding: Finding, chains: list[str]) -> Finding:
