@@ -294,6 +294,7 @@ def violations(data: bytes, directory: Path, name: str = "fuzz.yml", planted: bo
     holds :data:`PLANTED` only in credential positions (a generated, unmutated workflow)."""
     from trustycheck.discover import discover
     from trustycheck.pipeline import catalog, lint
+    from trustycheck.settings import Settings
     from trustycheck.report.github import render_github
     from trustycheck.report.json_report import render_json
     from trustycheck.report.sarif import render_sarif
@@ -307,7 +308,7 @@ def violations(data: bytes, directory: Path, name: str = "fuzz.yml", planted: bo
     problems: list[str] = []
     try:
         rules = list(catalog())
-        reports = lint(discover([str(directory)]), rules, jobs=1)
+        reports = lint(discover([str(directory)]), Settings(rules=tuple(rules)))
         outputs = {"text": render_text(reports, color=False), "github": render_github(reports)}
         outputs["json"] = render_json(reports)
         outputs["sarif"] = render_sarif(reports, rules)

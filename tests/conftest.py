@@ -37,14 +37,15 @@ CORPUS = next((path for path in _CORPUS_CANDIDATES if path.is_dir()), _CORPUS_CA
 def lint_text(text: str, select: set[str] | None = None, path: str = "workflow.yml") -> list[Finding]:
     """Findings for a workflow given as text (dedented), sorted by position, after inline
     suppressions (unused ones reported when TC003 is selected)."""
-    from trustycheck.pipeline import FileReport, LintOptions, _suppress
+    from trustycheck.pipeline import FileReport, _suppress
+    from trustycheck.settings import Settings
 
     unused = select is not None and "TC003" in select
     rules = [r for r in catalog() if select is None or r.id in select or unused]  # TC003 judges the others' findings
     doc = load_text(path, textwrap.dedent(text))
     findings = run_rules(rules, analyse(doc))
     report = FileReport(path, doc, sorted(findings, key=lambda f: f.sort_key))
-    _suppress(report, rules, LintOptions(report_unused_ignores=unused))
+    _suppress(report, rules, Settings(report_unused_ignores=unused))
     return sorted((f for f in report.findings if select is None or f.rule_id in select), key=lambda f: f.sort_key)
 
 
@@ -115,10 +116,11 @@ def lint_repo(root: Path, workflow: str, files: dict[str, str], select: set[str]
     ``files`` (path from the root -> text), linted as a whole; paths relative to ``root``."""
     from trustycheck.discover import discover
     from trustycheck.pipeline import lint
+    from trustycheck.settings import Settings
 
     write_tree(root, {EXAMPLE_WORKFLOW: workflow, **files})
     rules = [r for r in catalog() if select is None or r.id in select]
-    reports = lint(discover([str(root)]), rules)
+    reports = lint(discover([str(root)]), Settings(rules=tuple(rules)))
     found = [replace(f, path=os.path.relpath(f.path, root)) for report in reports for f in report.findings]
     return sorted(found, key=lambda f: f.sort_key)
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -246,3 +250,168 @@ def test_an_option_after_the_double_dash_is_a_missing_file_with_a_hint(tmp_path:
     assert result.returncode == 2
     assert result.stderr.startswith("trustycheck: error: --select: no such file or directory\nOptions go before '--'")
     assert run_cli("explain", "--", "TC101", cwd=tmp_path).returncode == 2
+
+
+def run_here(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str, str]:
+    """Run the CLI in this process (what it prints does not depend on a fresh interpreter):
+    exit status, standard output, standard error."""
+    from trustycheck.cli import run
+
+    status = run(list(arguments))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.parametrize(
+    ("arguments", "stderr"),
+    [
+        (("--format", "xml"), "trustycheck: error: argument --format: invalid choice: 'xml' (choose from 'text', 'json', 'sarif', "
+                              "'github')\nTry 'trustycheck --help' for help.\n"),
+        (("check", "--jobs", "0"), "trustycheck: error: argument -j/--jobs: '0' is not a whole number of at least 1\n"
+                                   "Try 'trustycheck check --help' for help.\n"),
+        (("status", "--each", "--no-evidnce"), "trustycheck: error: unrecognized arguments: --no-evidnce (did you mean --no-evidence?)\n"
+                                               "Try 'trustycheck status --help' for help.\n"),
+        (("--ignroe", "TC1"), "trustycheck: error: unrecognized arguments: --ignroe (did you mean --ignore?)\n"
+                              "Try 'trustycheck --help' for help.\n"),
+        (("status", "--format"), "trustycheck: error: argument --format: expected one argument\nTry 'trustycheck status --help' for help.\n"),
+        (("--isolated=yes",), "trustycheck: error: argument --isolated: takes no value\nTry 'trustycheck --help' for help.\n"),
+        (("-rf.yml",), "trustycheck: error: unrecognized arguments: -rf.yml\nTry 'trustycheck --help' for help.\n"),
+        (("explain",), "trustycheck: error: the following arguments are required: RULE\nTry 'trustycheck explain --help' for help.\n"),
+        (("explain", "TC101", "TC102"), "trustycheck: error: unrecognized arguments: TC102\nTry 'trustycheck explain --help' for help.\n"),
+        (("rules", "x"), "trustycheck: error: unrecognized arguments: x\nTry 'trustycheck rules --help' for help.\n"),
+    ],
+)
+def test_a_usage_error_is_one_line_and_a_hint_naming_the_command(capsys, monkeypatch, tmp_path: Path, arguments: tuple,
+                                                                 stderr: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run_here(capsys, *arguments) == (2, "", stderr)
+
+
+def test_an_option_named_file_is_pointed_after_the_double_dash(capsys, monkeypatch, tmp_path: Path) -> None:
+    (tmp_path / "-x.yml").write_text(TOKEN_PUBLISH)
+    monkeypatch.chdir(tmp_path)
+    assert run_here(capsys, "-x.yml") == (
+        2, "", "trustycheck: error: unrecognized arguments: -x.yml\nA file whose name starts with '-' goes after '--': trustycheck -- -x.yml\n")
+
+
+@pytest.mark.parametrize("arguments", [("--\x1b]0;owned\x07",), ("--format", "\x1b[2J"), ("-\x1b[31m.yml",), ("status", "\u202e")])
+def test_control_characters_in_arguments_are_escaped_in_errors(capsys, monkeypatch, tmp_path: Path, arguments: tuple) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_here(capsys, *arguments)
+    assert (status, out) == (2, "")
+    assert err.startswith("trustycheck: error: ") and err.count("\n") <= 2, err
+    assert not set(err) & {"\x1b", "\x07", "\u202e"}
+
+
+COMMANDS = ["check", "status", "rules", "explain", "facts"]
+
+
+def test_help_lists_the_lint_options_and_the_commands_in_order(capsys) -> None:
+    status, help_text, _ = run_here(capsys, "-h")
+    assert status == 0
+    assert help_text.startswith("Usage: trustycheck [OPTIONS] [PATH]...\n   or: trustycheck COMMAND [ARGS]...\n\n"
+                                "  Lint GitHub Actions workflows that publish Python packages.\n")
+    commands = help_text.split("\nCommands:\n", 1)[1]
+    assert [line.split()[0] for line in commands.splitlines() if line.startswith("  ") and not line.startswith("   ")][:5] == COMMANDS
+    assert run_here(capsys, "--help") == (0, help_text, "")
+
+
+@pytest.mark.parametrize(("command", "usage", "options"), [
+    ("check", "[OPTIONS] [PATH]...", ["--format FORMAT", "--select RULES", "--config FILE", "-j, --jobs N", "--version", "-h, --help"]),
+    ("status", "[OPTIONS] [REPO]...", ["--each", "--format [text|json|csv]", "--fail-on VERDICT", "-h, --help"]),
+    ("rules", "[OPTIONS]", ["--format [text|json]", "-h, --help"]),
+    ("explain", "[OPTIONS] RULE", ["-h, --help"]),
+    ("facts", "[OPTIONS]", ["-h, --help"]),
+])
+def test_every_command_has_help_in_clicks_style(capsys, command: str, usage: str, options: list[str]) -> None:
+    status, out, err = run_here(capsys, command, "--help")
+    assert (status, err) == (0, "")
+    assert out.startswith(f"Usage: trustycheck {command} {usage}\n\n  ")
+    listed = out.split("\nOptions:\n", 1)[1]
+    for option in options:
+        assert f"\n  {option} " in "\n" + listed, option
+
+
+def test_a_folder_named_like_a_command_is_linted_with_check_or_a_path(capsys, monkeypatch, tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "release.yml").write_text(TOKEN_PUBLISH)
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run_here(capsys, "rules")
+    assert status == 0 and out.startswith("TC001  invalid-workflow")
+    for arguments in (("check", "--format", "json", "rules"), ("./rules", "--format", "json"), ("--format", "json", "--", "rules"),
+                      ("--format", "json", "rules")):
+        status, out, err = run_here(capsys, *arguments)
+        assert status == 1, (arguments, err)
+        assert "TC101" in {f["rule"] for f in json.loads(out)["findings"]}
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_scripts_are_produced(capsys, monkeypatch, shell: str) -> None:
+    monkeypatch.setenv("_TRUSTYCHECK_COMPLETE", f"{shell}_source")
+    with pytest.raises(SystemExit) as leaving:
+        run_here(capsys)
+    out, err = capsys.readouterr()
+    assert (leaving.value.code, err) == (0, "")
+    assert "_trustycheck_completion" in out
+    assert f"_TRUSTYCHECK_COMPLETE={shell}_complete" in out
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("trustycheck ", ["plain,check", "plain,status", "plain,rules", "plain,explain", "plain,facts"]),
+    ("trustycheck st", ["plain,status"]),
+    ("trustycheck exa", ["file,exa"]),
+    ("trustycheck --sel", ["plain,--select"]),
+    ("trustycheck examples --min-severity ", ["plain,note", "plain,warning", "plain,error"]),
+    ("trustycheck status --fail-on to", ["plain,token"]),
+    ("trustycheck status ", ["dir,"]),
+    ("trustycheck explain token-p", ["plain,token-publish"]),
+])
+def test_shell_completion_offers_commands_options_values_and_paths(capsys, monkeypatch, words: str, expected: list[str]) -> None:
+    for name, value in {"_TRUSTYCHECK_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as leaving:
+        run_here(capsys)
+    out, err = capsys.readouterr()
+    assert (leaving.value.code, err) == (0, "")
+    assert out.splitlines() == expected
+
+
+def test_the_process_exits_normally() -> None:
+    """No os._exit: atexit handlers run and the exit status is the run's."""
+    code = ("import atexit, sys; atexit.register(lambda: sys.stderr.write('atexit ran\\n')); "
+            "sys.argv = ['trustycheck', 'explain', 'TC999']; from trustycheck.cli import main; main()")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.endswith("atexit ran\n"), result.stderr
+
+
+def _closed_pipe_run(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the CLI with its standard output a pipe whose reader has already gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([sys.executable, "-m", "trustycheck", *arguments], stdout=write_end, stderr=subprocess.PIPE,
+                              cwd=cwd, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, text=True)
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize(("arguments", "status"), [(("examples",), 1), (("--exit-zero", "examples"), 0), (("--help",), 0),
+                                                   (("explain", "TC101"), 0), (("status", "."), 0)])
+def test_a_reader_that_went_away_ends_the_output_quietly(arguments: tuple, status: int) -> None:
+    """The exit status stays the run's: 1 for findings, 0 otherwise (not 1 for a closed pipe)."""
+    result = _closed_pipe_run(*arguments, cwd=REPO)
+    assert (result.returncode, result.stderr) == (status, "")
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_piped_into_head_prints_no_broken_pipe_noise(tmp_path: Path, unbuffered: str) -> None:
+    """A real `| head -1` on a report far bigger than a pipe holds. Buffered, the write after
+    head has gone fails (EPIPE); unbuffered (PYTHONUNBUFFERED=1), the one write just stops short."""
+    steps = "".join(f"      - uses: actions/checkout@v{index}\n" for index in range(2000))
+    (tmp_path / "release.yml").write_text(TOKEN_PUBLISH.replace("    steps:\n", "    steps:\n" + steps, 1))
+    command = f"{shlex.quote(sys.executable)} -m trustycheck --isolated --exit-zero release.yml | head -1; echo \"status=${{PIPESTATUS[0]}}\" >&2"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": unbuffered}
+    result = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.startswith("release.yml:") and result.stdout.count("\n") == 1
+    assert result.stderr == "status=0\n"

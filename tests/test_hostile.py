@@ -40,6 +40,7 @@ def test_no_output_format_shows_a_control_character_a_command_or_a_credential(ca
     run above checks the findings; `python benchmarks/hostile.py` times every format)."""
     from trustycheck.discover import discover
     from trustycheck.pipeline import catalog, lint
+    from trustycheck.settings import Settings
     from trustycheck.report.github import render_github
     from trustycheck.report.json_report import render_json
     from trustycheck.report.sarif import render_sarif
@@ -48,7 +49,7 @@ def test_no_output_format_shows_a_control_character_a_command_or_a_credential(ca
     arguments = [argument for argument in case.make(tmp_path) if argument != "--"]
     monkeypatch.chdir(tmp_path)
     rules = list(catalog())
-    reports = lint(discover(arguments), rules)
+    reports = lint(discover(arguments), Settings(rules=tuple(rules)))
     outputs = {"json": render_json(reports), "text": render_text(reports, color=False), "sarif": render_sarif(reports, rules),
                "github": render_github(reports)}
     assert [problem for name, output in outputs.items() for problem in hostile.output_problems(output, name)] == []

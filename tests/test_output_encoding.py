@@ -100,7 +100,7 @@ def test_every_format_over_the_whole_corpus_writes_without_a_traceback(corpus: P
         result.stdout.decode(encoding)  # every byte is in the stream's encoding
 
 
-def _failing_command(options) -> int:
+def _failing_command(**options) -> int:
     raise RecursionError("maximum recursion depth exceeded\n::error ::not from trustycheck")
 
 
@@ -109,7 +109,7 @@ def test_an_internal_error_is_one_line_and_exit_2(monkeypatch, capsys, debug: st
     """Exit 1 means "findings" to a CI gate; a crash must never look like it."""
     from trustycheck import cli
 
-    monkeypatch.setitem(cli._COMMANDS, "check", (cli._check_parser, _failing_command))
+    monkeypatch.setattr(cli.check, "callback", _failing_command)
     monkeypatch.setenv("TRUSTYCHECK_DEBUG", debug)
     assert cli.run_guarded(["."]) == 2
     captured = capsys.readouterr()

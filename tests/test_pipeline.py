@@ -8,6 +8,7 @@ import pytest
 
 from trustycheck import pipeline
 from trustycheck.discover import Target, discover
+from trustycheck.settings import Settings
 
 
 def test_an_analysis_crash_becomes_tc001_and_other_files_are_still_linted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -16,7 +17,7 @@ def test_an_analysis_crash_becomes_tc001_and_other_files_are_still_linted(tmp_pa
     for path in (good, bad):
         path.write_text("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: make\n")
     _break_analysis_of("boom.yml", monkeypatch)
-    reports = pipeline.lint([Target(bad, None), Target(good, None)], list(pipeline.catalog()))
+    reports = pipeline.lint([Target(bad, None), Target(good, None)], Settings(rules=pipeline.catalog()))
     assert [(f.rule_id, f.pos.line) for f in reports[0].findings] == [("TC001", 1)]
     assert "could not analyse this file (KeyError: 'surprise')" in reports[0].findings[0].message
     assert reports[1].findings == []
@@ -31,7 +32,7 @@ def test_a_crash_in_a_repository_costs_only_the_file_that_caused_it(tmp_path: Pa
         "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ${{ secrets.T }}\n"
     )
     _break_analysis_of("boom.yml", monkeypatch)
-    reports = pipeline.lint(discover([str(tmp_path)]), [r for r in pipeline.catalog() if r.id in ("TC001", "TC101")])
+    reports = pipeline.lint(discover([str(tmp_path)]), Settings(rules=tuple(r for r in pipeline.catalog() if r.id in ("TC001", "TC101"))))
     found = {Path(r.path).name: [f.rule_id for f in r.findings] for r in reports}
     assert found == {"boom.yml": ["TC001"], "publish.yml": ["TC101"]}
 

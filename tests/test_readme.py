@@ -7,6 +7,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import EXAMPLES, REPO, lint_text, run_cli
@@ -59,3 +60,33 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert blocks[0].strip() == "python3 -m venv .venv && . .venv/bin/activate && python -m pip install . && trustycheck examples/"
     assert blocks[1].strip() == "python -m pip install -e '.[test]' && python -m pytest"
     assert (REPO / ".ci" / "run").read_text().count("python -m pytest") == 1
+
+
+def test_shell_completion_snippet_produces_each_shells_script(capsys, monkeypatch) -> None:
+    from trustycheck.cli import run
+
+    shells = []
+    for line in block_after("### Shell completion", "sh").splitlines():
+        match = re.match(r"_TRUSTYCHECK_COMPLETE=(\w+)_source trustycheck > (\S+)", line)
+        assert match, line
+        shell, target = match.groups()
+        shells.append(shell)
+        monkeypatch.setenv("_TRUSTYCHECK_COMPLETE", f"{shell}_source")
+        with pytest.raises(SystemExit) as leaving:
+            run([])
+        assert leaving.value.code == 0 and f"_TRUSTYCHECK_COMPLETE={shell}_complete" in capsys.readouterr().out, shell
+        assert target.endswith(f".{shell}")
+    assert shells == ["bash", "zsh", "fish"]
+
+
+def test_usage_table_lists_every_lint_option(capsys) -> None:
+    """Every option of `trustycheck --help` is in the README's table, and nothing else is."""
+    from trustycheck.cli import run
+
+    assert run(["--help"]) == 0
+    help_text = capsys.readouterr().out.split("\nOptions:\n", 1)[1].split("\nCommands:\n", 1)[0]
+    offered = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", " ".join(line.split("  ")[1] for line in help_text.splitlines()
+                                                                     if line.startswith("  -"))))
+    table = README.split("| Option | Meaning |", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"`(--?[a-z][a-z-]*)", table))
+    assert documented == offered

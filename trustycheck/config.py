@@ -2,29 +2,26 @@
 
 Found by walking up from the first linted path (a ``.trustycheck.toml`` wins over a
 ``pyproject.toml`` in the same directory; a ``pyproject.toml`` without the table is skipped),
-or named with ``--config``; ``--isolated`` ignores every file. The table is validated against
-``schemas/config.schema.json``: an unknown or mistyped key is a usage error naming the key, the
-file and the expected type.
+or named with ``--config``; ``--isolated`` ignores every file. The table is checked by plain
+typed checks (no schema library to import on every run): an unknown or mistyped key is a usage
+error naming the key, the file and the expected type. How these values merge with the command
+line is :mod:`trustycheck.settings`' job.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from functools import lru_cache
-
 from dataclasses import dataclass, field
+
+from trustycheck.findings import SEVERITIES
 from trustycheck.toml_shape import toml_shape_problem
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
     from typing import Any
-
-_SCHEMA_PATH = os.path.join(os.path.dirname(os.path.realpath(__file__)), "schemas", "config.schema.json")
-_TYPE_WORDS = {"array": "a list", "object": "a table", "string": "a string", "boolean": "true or false",
-               "number": "a number", "integer": "an integer"}
-
 
 CONFIG_LIMIT = 256 << 10
 """The largest configuration file read. A configuration is a few KB (a big pyproject.toml some
@@ -184,33 +181,65 @@ def _read_toml(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
 
 
-@lru_cache(maxsize=1)
-def _validator():
-    import json
+def _strings(value: Any) -> str | None:
+    """What is wrong with a value that must be a list of strings, or None."""
+    if not isinstance(value, list):
+        return f"must be a list, not {_describe(value)}"
+    wrong = next((item for item in value if not isinstance(item, str)), None)
+    if wrong is not None:
+        return f"must be a list of strings, not a list holding {_describe(wrong)}"
+    return None
 
-    import jsonschema
 
-    with open(_SCHEMA_PATH, encoding="utf-8") as handle:
-        return jsonschema.Draft202012Validator(json.loads(handle.read()))
+def _severity(value: Any) -> str | None:
+    """What is wrong with a value that must be a severity, or None."""
+    if isinstance(value, str) and value in SEVERITIES:
+        return None
+    return f"must be one of {', '.join(SEVERITIES)}, not {_shown(value) if isinstance(value, str) else _describe(value)}"
 
 
-def _validate(table: Any, path: Path, where: str) -> None:
-    errors = list(_validator().iter_errors(table))
-    if not errors:
-        return
-    error = min(errors, key=lambda e: (len(list(e.absolute_path)), str(e.absolute_path)))
-    key = ".".join(str(part) for part in error.absolute_path)
-    if error.validator == "additionalProperties" and not key:
-        unknown = sorted(set(table) - set(error.schema.get("properties", {})))
-        known = ", ".join(error.schema.get("properties", {}))
-        raise ConfigError(f"{path}: unknown key '{unknown[0]}' in {where} (known keys: {known})")
-    if error.validator == "type":
-        expected = _TYPE_WORDS.get(error.validator_value, error.validator_value)
-        raise ConfigError(f"{path}: '{key}' in {where} must be {expected}, not {_describe(error.instance)}")
-    if error.validator == "enum":
-        choices = ", ".join(str(choice) for choice in error.validator_value)
-        raise ConfigError(f"{path}: '{key}' in {where} must be one of {choices}, not {error.instance!r}")
-    raise ConfigError(f"{path}: '{key or where}' in {where}: {error.message}")
+_KEYS: dict[str, Callable[[Any], str | None]] = {
+    "select": _strings,  # only these rules: ids, id prefixes or slugs
+    "ignore": _strings,
+    "severity": _severity,  # a table: rule id or slug -> severity
+    "per-path-ignores": _strings,  # a table: glob, relative to the file -> rules ignored there
+    "min-severity": _severity,
+    "rules-dirs": _strings,  # rule directories, relative to the file
+}
+"""Each key and the check of its value (of each of its values, for a key in :data:`_TABLES`),
+in the order the error message lists them. ``schemas/config.schema.json`` says the same for
+editors; a test keeps the two in step."""
+_TABLES = frozenset({"severity", "per-path-ignores"})
+
+
+def _validate(table: dict[str, Any], path: Path, where: str) -> None:
+    """Refuse a table with an unknown key or a value of the wrong type, naming the key, the
+    file and what was expected. An unknown key is reported first (a misspelt key is the
+    likeliest mistake), then the first wrong value in the order of the file."""
+    unknown = sorted(key for key in table if key not in _KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {_shown(unknown[0])} in {where} (known keys: {', '.join(_KEYS)})")
+    for key, value in table.items():
+        check = _KEYS[key]
+        if key not in _TABLES:
+            named = [(key, value)]
+        elif isinstance(value, dict):
+            named = [(f"{key}.{inner}", item) for inner, item in value.items()]
+        else:
+            raise ConfigError(f"{path}: {_shown(key)} in {where} must be a table, not {_describe(value)}")
+        for name, item in named:
+            problem = check(item)
+            if problem:
+                raise ConfigError(f"{path}: {_shown(name)} in {where} {problem}")
+
+
+_SHOWN_LIMIT = 80
+"""Characters of a key or value quoted in an error message (a file may hold a megabyte one)."""
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for an error message, cut short when long."""
+    return repr(text if len(text) <= _SHOWN_LIMIT else text[:_SHOWN_LIMIT] + "...")
 
 
 def _describe(value: Any) -> str:
@@ -219,12 +248,12 @@ def _describe(value: Any) -> str:
     if isinstance(value, (int, float)):
         return "a number"
     if isinstance(value, str):
-        return f"a string ({value!r})"
+        return f"a string ({_shown(value)})"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a table"
-    return type(value).__name__
+    return "a date or time"  # the only other kind of TOML value
 
 
 def matches_path(glob: str, path: str, base: Path) -> bool:

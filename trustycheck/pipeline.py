@@ -1,32 +1,31 @@
-"""The lint pipeline: discover -> load -> model/facts -> rules -> findings, one file at a time."""
+"""The lint pipeline: discover -> load -> model/facts -> rules -> findings, one file at a time.
+
+It is told everything by one :class:`~trustycheck.settings.Settings` (rules, severities,
+suppressions, parallelism) and looks up nothing else."""
 
 from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Sequence
 from contextlib import contextmanager
-from functools import lru_cache
 
 from trustycheck.discover import Target, discover_repository
-from trustycheck.engine.catalog import Rule, builtin_rules_dir, load_catalog
+from trustycheck.engine.catalog import Rule
 from trustycheck.engine.runner import run_rules
 from trustycheck.findings import Finding, severity_rank
 from trustycheck.loader import Document, Problem, load_path
 from trustycheck.model.analysis import Analysis, analyse, analyse_project, problem_facts, problems_only
-from trustycheck.model.facts import Context, FileFacts, fact_vocabulary
+from trustycheck.model.facts import Context, FileFacts
 from trustycheck.model.project import Project
 from trustycheck.masking import mask_secrets
 from trustycheck.nodes import Pos
 from trustycheck.parallel import run_in_shares
+from trustycheck.settings import Settings, catalog
 from dataclasses import dataclass, field, replace
 from trustycheck.suppress import NEVER_SUPPRESSED, Suppression
 from trustycheck.suppress import apply as apply_suppressions
 from trustycheck.suppress import unused_ignores
-
-
-class SelectionError(Exception):
-    """A --select/--ignore entry that names no rule."""
 
 
 @dataclass(eq=False)
@@ -50,64 +49,21 @@ MAX_FINDINGS_PER_FILE = 1000
 can have a hundred thousand, and every output format must stay small and fast."""
 
 
-@lru_cache(maxsize=4)
-def catalog(extra_dirs: tuple[str | os.PathLike[str], ...] = ()) -> tuple[Rule, ...]:
-    """The built-in rules plus any extra rule directories (those validated against the schema)."""
-    builtin = builtin_rules_dir()
-    return tuple(load_catalog((builtin, *extra_dirs), fact_vocabulary, trusted=(builtin,)))
-
-
-def select_rules(rules: Iterable[Rule], select: list[str] | None, ignore: list[str]) -> list[Rule]:
-    """Rules enabled by --select/--ignore; entries are ids, id prefixes (``TC1``) or slugs."""
-    rules = list(rules)
-
-    def matching(entry: str) -> set[str]:
-        wanted = entry.strip()
-        hits = {r.id for r in rules if r.slug == wanted.lower() or r.id.startswith(wanted.upper())}
-        if not hits:
-            raise SelectionError(f"'{entry}' matches no rule id, id prefix or slug (see `trustycheck rules`)")
-        return hits
-
-    chosen = {r.id for r in rules} if not select else set().union(*(matching(e) for e in select))
-    dropped = set().union(*(matching(e) for e in ignore)) if ignore else set()
-    return [r for r in rules if r.id in chosen and r.id not in dropped]
-
-
-@dataclass(eq=False)
-class LintOptions:
-    """How a lint run treats findings (severities, suppressions)."""
-
-    min_severity: str = "note"
-    report_unused_ignores: bool = False
-    severity: dict[str, str] = field(default_factory=dict)
-    """Severity overrides by rule id (from the configuration)."""
-    per_path_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
-    """(glob, rule ids) pairs: findings of those rules in matching files are suppressed."""
-    config_path: os.PathLike[str] | None = None
-    """The configuration file in effect (a pathlib.Path), if any."""
-    known_rules: tuple[Rule, ...] = ()
-    """The catalog in effect, deselected rules and organisation rules included: the names an
-    inline ignore may use (empty: the built-in catalog)."""
-
-
 UNUSED_IGNORE_RULE = "TC003"
 
 
-def lint(targets: list[Target], rules: list[Rule], min_severity: str = "note", options: LintOptions | None = None,
-         jobs: int = 1) -> list[FileReport]:
-    """Lint the targets, repository by repository: files of one repository are analysed
-    together so calls between them are followed. One report per file asked for, then one
-    per called file that has findings. With ``jobs`` > 1 and enough input, repositories (and
-    lone files) are shared among that many processes; the result is the same."""
-    options = options or LintOptions(min_severity)
+def lint(targets: list[Target], settings: Settings) -> list[FileReport]:
+    """Lint the targets with ``settings``, repository by repository: files of one repository
+    are analysed together so calls between them are followed. One report per file asked for,
+    then one per called file that has findings. With ``settings.jobs`` > 1 and enough input,
+    repositories (and lone files) are shared among that many processes; the result is the same."""
     groups = _by_repository(targets)
     weights = [sum(_size(path) for path in paths) for _, paths in groups]
-    if sum(weights) < PARALLEL_FROM_BYTES:
-        jobs = 1
+    jobs = settings.jobs if sum(weights) >= PARALLEL_FROM_BYTES else 1
 
     def lint_groups(share: list[tuple[str | None, list[str]]]) -> list[list[FileReport]]:
         with cycle_collector_paused():
-            return [_lint_group(root, paths, rules, options) for root, paths in share]
+            return [_lint_group(root, paths, settings) for root, paths in share]
 
     reports: dict[str, FileReport] = {}
     for group_reports in run_in_shares(groups, weights, jobs, lint_groups):
@@ -130,11 +86,11 @@ def _size(path: str) -> int:
         return 0
 
 
-def _lint_group(root: str | None, paths: list[str], rules: list[Rule], options: LintOptions) -> list[FileReport]:
-    threshold = severity_rank(options.min_severity)
-    reports = _lint_project(root, paths, rules)
+def _lint_group(root: str | None, paths: list[str], settings: Settings) -> list[FileReport]:
+    threshold = severity_rank(settings.min_severity)
+    reports = _lint_project(root, paths, settings.rules)
     for report in reports:
-        _suppress(report, rules, options)
+        _suppress(report, settings.rules, settings)
         report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
         _cap(report)
         report.findings = [_masked(finding) for finding in report.findings]
@@ -158,7 +114,7 @@ def _cap(report: FileReport) -> None:
         report.suppressed = report.suppressed[:MAX_FINDINGS_PER_FILE]
 
 
-def _suppress(report: FileReport, rules: list[Rule], options: LintOptions) -> None:
+def _suppress(report: FileReport, rules: Sequence[Rule], options: Settings) -> None:
     """The suppression stage, after the rules: configured severities, per-path ignores, inline
     ``# trustycheck: ignore[...]`` comments; then, if asked, TC003 for the comment entries that
     suppressed nothing, judged against the catalog in effect (no rule runs again)."""
@@ -168,18 +124,18 @@ def _suppress(report: FileReport, rules: list[Rule], options: LintOptions) -> No
         report.suppressed = report.suppressed + suppressed
     unused_rule = next((rule for rule in rules if rule.id == UNUSED_IGNORE_RULE), None)
     if options.report_unused_ignores and unused and unused_rule is not None:
-        stale = unused_ignores(unused, report.path, unused_rule, rules, options.known_rules or catalog())
+        stale = unused_ignores(unused, report.path, unused_rule, rules, options.catalog or catalog())
         kept = sorted(kept + _per_path(report, _with_severities(stale, options), options), key=lambda f: f.sort_key)
     report.findings = kept
 
 
-def _with_severities(findings: list[Finding], options: LintOptions) -> list[Finding]:
+def _with_severities(findings: list[Finding], options: Settings) -> list[Finding]:
     if not options.severity:
         return findings
     return [replace(f, severity=options.severity.get(f.rule_id, f.severity)) for f in findings]
 
 
-def _per_path(report: FileReport, findings: list[Finding], options: LintOptions) -> list[Finding]:
+def _per_path(report: FileReport, findings: list[Finding], options: Settings) -> list[Finding]:
     if not (options.per_path_ignores and findings):
         return findings
     from pathlib import Path
@@ -223,7 +179,7 @@ def repository_files(root: str) -> list[str]:
     return [target.path for target in discover_repository(root)]
 
 
-def _lint_project(root: str | None, paths: list[str], rules: list[Rule]) -> list[FileReport]:
+def _lint_project(root: str | None, paths: list[str], rules: Sequence[Rule]) -> list[FileReport]:
     project = Project(root, load_path, repository_files)
     try:
         analyses = [analyse_project(project, paths)]
@@ -246,7 +202,7 @@ def _lint_project(root: str | None, paths: list[str], rules: list[Rule]) -> list
     return reports
 
 
-def _run_rules_guarded(rules: list[Rule], analysis: Analysis) -> list[Finding]:
+def _run_rules_guarded(rules: Sequence[Rule], analysis: Analysis) -> list[Finding]:
     """The rules' findings. Facts are computed when a rule first reads them, so a bug of ours
     can surface here, after the analysis: then each context is judged on its own, and only
     the contexts that fail are lost, each file with a failure reporting it once (TC001)."""
