@@ -58,8 +58,8 @@ def test_inline_suppression_snippet_suppresses_the_finding() -> None:
 def test_readme_opens_with_the_two_commands() -> None:
     blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
     assert blocks[0].strip() == "python3 -m venv .venv && . .venv/bin/activate && python -m pip install . && trustycheck examples/"
-    assert blocks[1].strip() == "python -m pip install -e '.[test]' && python -m pytest"
-    assert (REPO / ".ci" / "run").read_text().count("python -m pytest") == 1
+    assert blocks[1].strip() == "python -m pip install -e '.[test]' && python -m mypy && python -m pytest"
+    assert (REPO / ".ci" / "run").read_text().count("python -m pip install -e '.[test]' && python -m mypy && python -m pytest") == 1
 
 
 def test_shell_completion_snippet_produces_each_shells_script(capsys, monkeypatch) -> None:

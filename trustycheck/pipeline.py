@@ -160,7 +160,7 @@ def _per_path(report: FileReport, findings: list[Finding], options: Settings) ->
 class _Contexts:
     """Contexts of some scopes, as the engine reads an analysis."""
 
-    contexts: dict[str, list[dict]]
+    contexts: dict[str, list[Context]]
 
 
 def _by_repository(targets: list[Target]) -> list[tuple[str | None, list[str]]]:
@@ -216,8 +216,8 @@ def _run_rules_guarded(rules: Sequence[Rule], analysis: Analysis) -> list[Findin
         for context in contexts:
             try:
                 findings.extend(run_rules(rules, _Contexts({scope: [context]})))
-            except Exception as error:  # noqa: BLE001 - as above
-                failures.setdefault(context.file.path, (context.file, error))
+            except Exception as failure:  # noqa: BLE001 - as above
+                failures.setdefault(context.file.path, (context.file, failure))
     for file_facts, error in failures.values():
         problem = Problem("internal", f"trustycheck could not analyse part of this file ({type(error).__name__}: {error}); "
                                       "please report this", Pos.point(1, 1))
