@@ -41,7 +41,7 @@ class ConfigError(Exception):
         self.head = head
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Config:
     """Settings read from a configuration file."""
 

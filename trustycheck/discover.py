@@ -25,7 +25,7 @@ class DiscoveryError(Exception):
     """A path argument that cannot be used (does not exist)."""
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Target:
     """A file to lint and the repository root it belongs to (if known). Paths are strings
     spelled from the argument given (``./w/`` gives ``w/a.yml``): pathlib objects cost a few

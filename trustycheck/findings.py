@@ -13,7 +13,7 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Finding:
     """One problem found: rule, severity, message, where, and how to fix it."""
 

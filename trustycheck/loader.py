@@ -93,7 +93,7 @@ class Problem:
     pos: Pos
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Document:
     """A loaded file: its text, its root node (``None`` when unreadable) and any problems."""
 

@@ -28,7 +28,7 @@ from trustycheck.suppress import apply as apply_suppressions
 from trustycheck.suppress import unused_ignores
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class FileReport:
     """The outcome for one file: its findings, and what reporters need to show them safely."""
 
@@ -156,7 +156,7 @@ def _per_path(report: FileReport, findings: list[Finding], options: Settings) ->
     return kept
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class _Contexts:
     """Contexts of some scopes, as the engine reads an analysis."""
 

@@ -36,7 +36,7 @@ _SEPARATORS = lazy_pattern(r"[\s,]+")
 NEVER_SUPPRESSED = frozenset({"TC001"})
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Suppression:
     """Why a finding is not shown: SARIF kind ``inSource`` (a comment) or ``external`` (configuration)."""
 
@@ -44,7 +44,7 @@ class Suppression:
     kind: str = "inSource"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Directive:
     """An inline ``# trustycheck: ignore[...]`` comment."""
 

@@ -24,7 +24,7 @@ VERDICTS = (TRUSTED, TOKEN, MIXED, NONE, UNKNOWN)
 OIDC_PATH, TOKEN_PATH, UNSURE_PATH = "oidc", "token", "unsure"
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Evidence:
     """One upload (or hand-over) and what authenticates it."""
 
@@ -48,7 +48,7 @@ class Evidence:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Verdict:
     """A repository's publishing verdict, with its reason and evidence."""
 

@@ -39,7 +39,7 @@ class CatalogError(Exception):
     """A rule file that cannot be used; the message names the file and the field."""
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Rule:
     """One rule of the catalog, as its YAML file declares it."""
 

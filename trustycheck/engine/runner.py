@@ -57,7 +57,7 @@ def _first(item: tuple[int, Rule, list[Any]]) -> int:
     return item[0]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class _Group:
     """Rules of one scope that need the same record and start with the same test."""
 

@@ -22,7 +22,7 @@ TOKEN_INPUT = "token-input"
 """One input holds the token (:attr:`ActionSpec.token_input`)."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ActionSpec:
     """What an action that builds or publishes does, and how its inputs change that."""
 

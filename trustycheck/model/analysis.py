@@ -27,7 +27,7 @@ from trustycheck.model.workflow import ACTION, WORKFLOW, Step, Workflow
 from trustycheck.nodes import Node, Pos, Scalar
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Analysis:
     """Everything the rules need about a set of files analysed together (one repository)."""
 

@@ -66,7 +66,7 @@ def describe_chain(links: tuple[Link, ...]) -> str:
     return " → ".join(str(link) for link in links)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Scope:
     """How ``inputs.*`` and ``secrets.*`` of a called file resolve in its caller."""
 
@@ -82,7 +82,7 @@ class Scope:
     parent: "Scope | None" = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class CallProblem:
     """A local call that cannot be followed: the file is missing, not a workflow, or a cycle."""
 
@@ -92,7 +92,7 @@ class CallProblem:
     """Not reported (the same limit was already reported once)."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class StepInstance:
     """A step as a particular job instance runs it."""
 
@@ -111,7 +111,7 @@ class StepInstance:
         return LinesOf(self.doc)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class JobInstance:
     """A job as a particular caller runs it: its caller's permissions, conditions and inputs."""
 

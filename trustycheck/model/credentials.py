@@ -59,7 +59,7 @@ Traced = tuple[CredentialKind, str | None, str | None]
 EnvLookup = Callable[[str], "tuple[str, Node | Pos | None] | None"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Credential:
     """What authenticates an upload, where it comes from, and the node to point at."""
 

@@ -54,7 +54,7 @@ _OTHER_OIDC_USERS = frozenset({
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".ps1", ".zsh")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Delegation:
     """A call or command that may publish where trustycheck cannot look."""
 

@@ -30,7 +30,7 @@ _UV_OPTIONS = frozenset({
 """Options of ``uv run`` and ``uv tool run`` that take the next word as their value."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Launcher:
     """A command that runs another command (``python -m``, ``uvx``, ``hatch run``...)."""
 
@@ -77,7 +77,7 @@ _MAX_LAUNCHERS = 4
 """How many launchers in a row are seen through (``python -m pipx run twine``)."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Launched:
     """The command a command launches, through any launchers in front of it."""
 

@@ -32,7 +32,7 @@ KIND_READ_ALL = "read-all"
 KIND_WRITE_ALL = "write-all"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Permissions:
     """One ``permissions:`` block (or the repository default when ``kind`` is ``default``)."""
 

@@ -31,7 +31,7 @@ from trustycheck.patterns import lazy_pattern
 _NON_SHELL = ("python", "node", "ruby", "perl")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Publish:
     """One upload performed by a step."""
 

@@ -42,7 +42,7 @@ def looks_like_release(name: str | None) -> bool:
     return bool(name and _RELEASE_NAME.search(name))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class StepRole:
     """What a step does besides publishing."""
 

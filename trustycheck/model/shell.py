@@ -35,7 +35,7 @@ _MAX_NESTING = 4
 one more pass over its text, so the bound keeps hostile nesting linear."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class _Wrapper:
     """A program that runs the rest of its arguments as a command."""
 
@@ -68,7 +68,7 @@ _WRAPPERS = {
 """Wrappers and their option syntax (their man pages); ``eval`` and shells are read apart."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Command:
     """One simple command: its words (expressions restored) and its ``VAR=value`` prefixes."""
 
@@ -91,7 +91,7 @@ class Command:
         return self.starts[index] if index < len(self.starts) else (self.starts[-1] if self.starts else 0)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Assignment:
     """``NAME=value`` run as a command of its own, or by ``export``."""
 
@@ -102,7 +102,7 @@ class Assignment:
     exported: bool
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Script:
     """The commands of a script, and the variables it sets on the way."""
 

@@ -10,7 +10,7 @@ from trustycheck.model.pypi import PYPI, TESTPYPI
 from dataclasses import dataclass, field
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ToolSpec:
     """A command-line publishing tool: how it picks its index and its credential."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 FILTER_KEYS = ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore", "types")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Trigger:
     """One event that starts the workflow, e.g. ``push`` with ``tags: ['v*']``."""
 

@@ -20,7 +20,7 @@ WORKFLOW = "workflow"
 ACTION = "action"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class EnvVar:
     """An environment variable and the key that sets it."""
 
@@ -36,7 +36,7 @@ class EnvVar:
 Env = dict[str, EnvVar]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Environment:
     """A job's deployment environment: ``environment: pypi`` or ``{name: pypi, url: ...}``."""
 
@@ -45,7 +45,7 @@ class Environment:
     node: Node
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Step:
     """A step of a job (or of a composite action)."""
 
@@ -82,7 +82,7 @@ class Step:
         return f"step {self.index + 1}"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Job:
     """A job of a workflow."""
 
@@ -104,7 +104,7 @@ class Job:
     secrets_node: Node | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Workflow:
     """A workflow file, or a composite action file (``kind == 'action'``: one pseudo-job)."""
 

@@ -22,7 +22,7 @@ _BEFORE = 60
 CUT = "..."
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Shown:
     """A line as shown under a finding, and where its caret goes (0-based, in ``text``)."""
 
