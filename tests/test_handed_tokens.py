@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hostile
 from conftest import lint_text, write_tree
 from trustycheck.status import judge_repository
 
-SCRIPT_WITH_STEP_TOKEN = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
+RELEASE_JOB = hostile.TAG_RELEASE + """\
   release:
     runs-on: ubuntu-latest
     steps:
+"""
+
+SCRIPT_WITH_STEP_TOKEN = RELEASE_JOB + """\
       - uses: actions/checkout@v4
       - run: scripts/publish
         env:
@@ -38,14 +38,7 @@ jobs:
       - run: python ./release/deploy.py
 """
 
-SCRIPT_WITHOUT_TOKEN = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  release:
-    runs-on: ubuntu-latest
-    steps:
+SCRIPT_WITHOUT_TOKEN = RELEASE_JOB + """\
       - run: scripts/publish
 """
 

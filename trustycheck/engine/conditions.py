@@ -44,10 +44,12 @@ class Condition:
         raise NotImplementedError
 
 
-class All(Condition):
+class _Several(Condition):
     def __init__(self, children: list[Condition]) -> None:
         self.children = children
 
+
+class All(_Several):
     def holds(self, context: object) -> bool:
         for child in self.children:
             if not child.holds(context):
@@ -55,10 +57,7 @@ class All(Condition):
         return True
 
 
-class Any_(Condition):
-    def __init__(self, children: list[Condition]) -> None:
-        self.children = children
-
+class Any_(_Several):
     def holds(self, context: object) -> bool:
         for child in self.children:
             if child.holds(context):
