@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-from trustycheck.verdict import Verdict
+from trustycheck.verdict import Outcome, Verdict
 
 
 class StatusError(Exception):
@@ -52,7 +52,7 @@ def judge_repository(root: str) -> Verdict:
             analysis = analyse_project(Project(root, load_path, repository_files), [t.path for t in targets])
         return without_tokens(judge(root, analysis.contexts, len(workflows), root))
     except Exception as error:  # one repository's trouble must not stop a run over thousands
-        return Verdict(root, "unknown", f"trustycheck could not analyse it ({type(error).__name__}: {error}); please report this")
+        return Verdict(root, Outcome.UNKNOWN, f"trustycheck could not analyse it ({type(error).__name__}: {error}); please report this")
 
 
 def judge_all(roots: list[str], jobs: int, progress: Callable[[int, int], None] | None = None) -> list[Verdict]:

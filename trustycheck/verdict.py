@@ -15,13 +15,29 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from trustycheck.masking import mask_secrets
+from trustycheck.model.credentials import CredentialKind, WordEnum
+from trustycheck.model.delegation import Authority
 from trustycheck.model.facts import Context, DelegationFacts, JobFacts, UploadFacts
 
-TRUSTED, TOKEN, MIXED, NONE, UNKNOWN = "trusted", "token", "mixed", "none", "unknown"
-VERDICTS = (TRUSTED, TOKEN, MIXED, NONE, UNKNOWN)
+class Outcome(WordEnum):
+    """A repository's verdict."""
+
+    TRUSTED = "trusted"
+    TOKEN = "token"
+    MIXED = "mixed"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+VERDICTS = tuple(Outcome)
 
 # What one piece of evidence says about the credential.
-OIDC_PATH, TOKEN_PATH, UNSURE_PATH = "oidc", "token", "unsure"
+class PathKind(WordEnum):
+    """What one upload path (one piece of evidence) says about the credential."""
+
+    OIDC = "oidc"
+    TOKEN = "token"
+    UNSURE = "unsure"
 
 
 @dataclass(eq=False, repr=False)
@@ -53,7 +69,7 @@ class Verdict:
     """A repository's publishing verdict, with its reason and evidence."""
 
     repository: str
-    verdict: str
+    verdict: Outcome
     reason: str
     evidence: list[Evidence] = field(default_factory=list)
     files: int = 0
@@ -102,19 +118,19 @@ def judge(repository: str, contexts: dict[str, list[Context]], files: int, root:
     unread = _unread(contexts, root)
     if not kinds and unread:  # what was not read may publish: saying "none" would be a guess
         more = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
-        return Verdict(repository, UNKNOWN, f"not every workflow could be read: {unread[0]}{more}", evidence, files)
+        return Verdict(repository, Outcome.UNKNOWN, f"not every workflow could be read: {unread[0]}{more}", evidence, files)
     if files == 0:
-        return Verdict(repository, NONE, "no workflow files in .github/workflows", evidence, files)
-    if OIDC_PATH in kinds and TOKEN_PATH in kinds:
-        verdict = MIXED
-    elif OIDC_PATH in kinds:
-        verdict = TRUSTED
-    elif TOKEN_PATH in kinds:
-        verdict = TOKEN
-    elif UNSURE_PATH in kinds:
-        verdict = UNKNOWN
+        return Verdict(repository, Outcome.NONE, "no workflow files in .github/workflows", evidence, files)
+    if PathKind.OIDC in kinds and PathKind.TOKEN in kinds:
+        verdict = Outcome.MIXED
+    elif PathKind.OIDC in kinds:
+        verdict = Outcome.TRUSTED
+    elif PathKind.TOKEN in kinds:
+        verdict = Outcome.TOKEN
+    elif PathKind.UNSURE in kinds:
+        verdict = Outcome.UNKNOWN
     else:
-        return Verdict(repository, NONE, "no workflow uploads to PyPI or TestPyPI", evidence, files)
+        return Verdict(repository, Outcome.NONE, "no workflow uploads to PyPI or TestPyPI", evidence, files)
     return Verdict(repository, verdict, _reason(verdict, evidence), evidence, files)
 
 
@@ -158,27 +174,27 @@ def _publish_evidence(publish: UploadFacts, job: JobFacts, path: str, chain: str
     kind = credential.kind
     index = "" if publish.index == "pypi" else f" to {publish.index_name}"
     what = f"{publish.tool}{index}"
-    line, column = _where(credential.node if kind not in ("oidc", "none") else None, publish.node)
+    line, column = _where(credential.node if kind not in (CredentialKind.OIDC, CredentialKind.NONE) else None, publish.node)
     id_token = job.permissions.fact("id-token") == "write"
-    if kind == "oidc":
+    if kind == CredentialKind.OIDC:
         words = "Trusted Publishing (OIDC)"
         if not id_token:
             words += ", but the job lacks id-token: write"
-        return Evidence(OIDC_PATH, path, line, column, what, words, job.id, chain)
-    if kind == "minted" and id_token:
-        return Evidence(OIDC_PATH, path, line, column, what, f"a token minted through OIDC ({credential.source})", job.id, chain)
-    if kind in ("token", "password", "literal"):
+        return Evidence(PathKind.OIDC, path, line, column, what, words, job.id, chain)
+    if kind == CredentialKind.MINTED and id_token:
+        return Evidence(PathKind.OIDC, path, line, column, what, f"a token minted through OIDC ({credential.source})", job.id, chain)
+    if kind in (CredentialKind.TOKEN, CredentialKind.PASSWORD, CredentialKind.LITERAL):
         source = credential.source or "a stored credential"
-        words = f"a long-lived {'password' if kind == 'password' else 'token'} from {source}"
-        return Evidence(TOKEN_PATH, path, line, column, what, words, job.id, chain, source=source)
-    if kind == "none":
+        words = f"a long-lived {'password' if kind == CredentialKind.PASSWORD else 'token'} from {source}"
+        return Evidence(PathKind.TOKEN, path, line, column, what, words, job.id, chain, source=source)
+    if kind == CredentialKind.NONE:
         words, needs = "no credential in sight, and it cannot do Trusted Publishing", "where its credential is configured"
-    elif kind == "minted":
+    elif kind == CredentialKind.MINTED:
         words, needs = f"a token from {credential.source}, in a job without id-token: write", f"what produces {credential.source}"
     else:
         source = credential.source or "an expression"
         words, needs = f"a credential from {source}, which cannot be traced offline", f"what {source} holds"
-    return Evidence(UNSURE_PATH, path, line, column, what, words, job.id, chain, needs)
+    return Evidence(PathKind.UNSURE, path, line, column, what, words, job.id, chain, needs)
 
 
 def _delegation_evidence(delegation: DelegationFacts, job: JobFacts, path: str, chain: str | None) -> Evidence:
@@ -186,11 +202,11 @@ def _delegation_evidence(delegation: DelegationFacts, job: JobFacts, path: str, 
     authority = delegation.authority
     target = delegation.target
     what = f"{target} ({'another repository' if delegation.kind != 'script' else 'a task or script'})"
-    if authority == "token":
-        return Evidence(TOKEN_PATH, path, line, column, what, f"handed {delegation.credential}", job.id, chain,
+    if authority == Authority.SECRET:
+        return Evidence(PathKind.TOKEN, path, line, column, what, f"handed {delegation.credential}", job.id, chain,
                         source=delegation.credential)
-    words = "may mint OIDC tokens (id-token: write)" if authority == "id-token" else "handed every secret (secrets: inherit)"
-    return Evidence(UNSURE_PATH, path, line, column, what, words, job.id, chain, delegation.needs)
+    words = "may mint OIDC tokens (id-token: write)" if authority == Authority.ID_TOKEN else "handed every secret (secrets: inherit)"
+    return Evidence(PathKind.UNSURE, path, line, column, what, words, job.id, chain, delegation.needs)
 
 
 def _where(primary: Any, fallback: Any) -> tuple[int, int]:
@@ -220,16 +236,16 @@ def _dedupe(items: Iterable[Evidence]) -> list[Evidence]:
 
 
 def _reason(verdict: str, evidence: list[Evidence]) -> str:
-    first = {kind: next((e for e in evidence if e.kind == kind), None) for kind in (OIDC_PATH, TOKEN_PATH, UNSURE_PATH)}
-    unsure = [e for e in evidence if e.kind == UNSURE_PATH]
+    first = {kind: next((e for e in evidence if e.kind == kind), None) for kind in (PathKind.OIDC, PathKind.TOKEN, PathKind.UNSURE)}
+    unsure = [e for e in evidence if e.kind == PathKind.UNSURE]
     extra = f"; {len(unsure)} more upload path{'s' if len(unsure) != 1 else ''} unsure" if unsure else ""
-    oidc, token = first[OIDC_PATH], first[TOKEN_PATH]
-    if verdict == MIXED and oidc and token:
+    oidc, token = first[PathKind.OIDC], first[PathKind.TOKEN]
+    if verdict == Outcome.MIXED and oidc and token:
         return (f"Trusted Publishing in {_short(oidc)}, but a long-lived credential in {_short(token)} "
                 f"({token.source}){extra}")
-    if verdict == TRUSTED and oidc:
+    if verdict == Outcome.TRUSTED and oidc:
         return f"every upload uses Trusted Publishing ({oidc.what} in {_short(oidc)}){extra}"
-    if verdict == TOKEN and token:
+    if verdict == Outcome.TOKEN and token:
         return f"uploads with a long-lived credential ({token.source}, {token.what} in {_short(token)}){extra}"
     needs = "; ".join(dict.fromkeys(e.needs for e in unsure if e.needs))
     return f"cannot tell offline: {unsure[0].what} in {_short(unsure[0])} {unsure[0].credential}; needs {needs}"

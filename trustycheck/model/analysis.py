@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from trustycheck.loader import Document, Problem
 from trustycheck.model.callgraph import Expander, JobInstance, StepInstance, bind_publish, describe_chain
+from trustycheck.model.credentials import CredentialKind
 from trustycheck.model.delegation import Authority, oidc_used_elsewhere, release_script, remote_action
 from trustycheck.model.facts import (
     SCOPE_NAMES, CallFacts, Context, CredentialFacts, DelegationFacts, EnvironmentFacts, FileFacts, JobFacts, OnFacts,
@@ -198,7 +199,7 @@ def _delegated_upload(handed: DelegationFacts) -> UploadFacts:
     index = "testpypi" if _TEST_INDEX_NAME.search(handed.credential or "") else "pypi"
     what = "a release task" if handed.kind == "script" else "another repository's action"
     node = handed.node if handed.node is not None else Pos.point(1, 1)
-    credential = CredentialFacts("token", handed.credential, "secrets", True, node, None)
+    credential = CredentialFacts(CredentialKind.TOKEN, handed.credential, "secrets", True, node, None)
     return UploadFacts(f"`{handed.target}` ({what} handed the token)", index, INDEX_NAMES[index], True, False, None,
                        False, None, None, node, None, credential, delegated=True)
 

@@ -17,7 +17,8 @@ from functools import cached_property, lru_cache
 
 from trustycheck.engine.vocabulary import FactRecord, fact, vocabulary
 from trustycheck.model.callgraph import JobInstance, StepInstance
-from trustycheck.model.delegation import Delegation, release_script, remote_action, remote_workflow
+from trustycheck.model.credentials import CredentialKind
+from trustycheck.model.delegation import Authority, Delegation, release_script, remote_action, remote_workflow
 from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
 from trustycheck.model.permissions import Permissions
 from trustycheck.model.pypa_action import documented_floating_ref
@@ -126,7 +127,7 @@ class DelegationFacts(FactRecord):
 
     kind: str = field(metadata=fact("remote-workflow, remote-action or script"))
     target: str = field(metadata=fact("the reusable workflow, the action, or the command that runs the task"))
-    authority: str = field(metadata=fact("token (a PyPI-looking secret is handed over), id-token (the job may mint OIDC tokens) "
+    authority: Authority = field(metadata=fact("token (a PyPI-looking secret is handed over), id-token (the job may mint OIDC tokens) "
                           "or inherit (secrets: inherit)"))
     credential: str | None = field(metadata=fact("the secret handed over, or 'id-token: write'"))
     node: Node | None = field(metadata=fact("the key that hands it over, or the uses: value or run: script"))
@@ -143,7 +144,7 @@ class DelegationFacts(FactRecord):
 class CredentialFacts(FactRecord):
     """What authenticates an upload (never the value)."""
 
-    kind: str = field(metadata=fact("oidc, token, password, literal, minted, none or unknown"))
+    kind: CredentialKind = field(metadata=fact("oidc, token, password, literal, minted, none or unknown"))
     source: str | None = field(metadata=fact("where it comes from, e.g. secrets.PYPI_API_TOKEN (never the value)"))
     origin: str | None = field(metadata=fact("secrets, vars, inputs, env, steps or literal"))
     long_lived: bool = field(metadata=fact("true for a stored token, password or literal"))
