@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TRUSTED_PUBLISH, run_cli, write_tree
+from conftest import PUBLISH_CALLEE, SECRET_CALLER, TRUSTED_PUBLISH, run_cli, write_tree
 from trustycheck.status import judge_repository
 
 TOKEN_WORKFLOW = """\
@@ -137,35 +137,11 @@ def test_a_release_task_whose_job_uses_oidc_for_a_cloud_is_not_publishing(tmp_pa
 
 def test_call_graph_decides_the_verdict(tmp_path: Path) -> None:
     """The upload is in a called workflow; the caller hands it the token."""
-    callee = """\
-        on:
-          workflow_call:
-            secrets:
-              token:
-                required: true
-        jobs:
-          upload:
-            runs-on: ubuntu-latest
-            steps:
-              - uses: pypa/gh-action-pypi-publish@release/v1
-                with:
-                  password: ${{ secrets.token }}
-        """
-    caller = """\
-        on:
-          release:
-            types: [published]
-        jobs:
-          publish:
-            uses: ./.github/workflows/upload.yml
-            secrets:
-              token: ${{ secrets.PYPI_API_TOKEN }}
-        """
-    verdict = verdict_of(tmp_path, {".github/workflows/release.yml": caller, ".github/workflows/upload.yml": callee})
+    verdict = verdict_of(tmp_path, {".github/workflows/release.yml": SECRET_CALLER, ".github/workflows/publish.yml": PUBLISH_CALLEE})
     assert verdict.verdict == "token"
     assert [(e.path, e.credential, e.chain) for e in verdict.evidence] == [
-        (".github/workflows/upload.yml", "a long-lived token from secrets.PYPI_API_TOKEN",
-         "release.yml job 'publish' → upload.yml job 'upload'"),
+        (".github/workflows/publish.yml", "a long-lived token from secrets.PYPI_API_TOKEN",
+         "release.yml job 'publish' → publish.yml job 'upload'"),
     ]
 
 

@@ -65,11 +65,6 @@ class Rule:
         return self.fix["hint"]
 
     @cached_property
-    def test(self) -> Condition:
-        """The condition, ready to be tested in a context."""
-        return compile_condition(self.condition)
-
-    @cached_property
     def head(self) -> Condition:
         """The condition's first test (its first ``all`` member, or all of it)."""
         return compile_condition(split_first(self.condition)[0])

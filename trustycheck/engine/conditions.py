@@ -149,7 +149,10 @@ def needed_record(condition: dict[str, Any]) -> str | None:
     The runner tests such conditions only in the contexts where that fact is present: most
     steps upload nothing, and the rules about uploads then cost one read per step, not one
     per rule and step."""
-    first = _first_fact(condition).split(".")
+    paths = _fact_paths(condition)
+    if not paths:
+        return None
+    first = paths[0].split(".")
     if len(first) > 2 and f"{first[0]}.{first[1]}" in _needs(condition):
         return f"{first[0]}.{first[1]}"
     return None
@@ -168,15 +171,6 @@ def _fact_paths(condition: dict[str, Any]) -> list[str]:
     if "not" in condition:
         return _fact_paths(condition["not"])
     return [str(condition["fact"])]
-
-
-def _first_fact(condition: dict[str, Any]) -> str:
-    for key in ("all", "any"):
-        if key in condition:
-            return _first_fact(condition[key][0]) if condition[key] else ""
-    if "not" in condition:
-        return _first_fact(condition["not"])
-    return str(condition["fact"])
 
 
 def _needs(condition: dict[str, Any]) -> frozenset[str]:

@@ -8,13 +8,12 @@ problem, secret, workflow, job and step. The rules and ``status`` both read thes
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field, replace
 
 from trustycheck.loader import Document, Problem
 from trustycheck.model.callgraph import Expander, JobInstance, StepInstance, bind_publish, describe_chain
 from trustycheck.model.credentials import CredentialKind
-from trustycheck.model.delegation import Authority, oidc_used_elsewhere, release_script, remote_action
+from trustycheck.model.delegation import oidc_used_elsewhere, token_hand_over
 from trustycheck.model.facts import (
     SCOPE_NAMES, CallFacts, Context, CredentialFacts, DelegationFacts, EnvironmentFacts, FileFacts, JobFacts, OnFacts,
     PermissionFacts, ProblemFacts, SecretFacts, StepFacts, UploadFacts, UsesFacts, WorkflowFacts,
@@ -22,10 +21,10 @@ from trustycheck.model.facts import (
 from trustycheck.model.feeders import mark_feeders
 from trustycheck.model.project import Project
 from trustycheck.model.publish import Publish, detect_publishes
-from trustycheck.model.pypi import INDEX_NAMES
+from trustycheck.model.pypi import INDEX_NAMES, index_named_by_secret
 from trustycheck.model.secret_spans import LITERAL_CREDENTIAL, TOKEN_WRITTEN, merge_secrets, token_positions
-from trustycheck.model.workflow import ACTION, WORKFLOW, Step, Workflow
-from trustycheck.nodes import Node, Pos, Scalar
+from trustycheck.model.workflow import ACTION, WORKFLOW, Workflow
+from trustycheck.nodes import Node, Pos
 
 
 @dataclass(eq=False, repr=False)
@@ -158,7 +157,7 @@ def _step_facts(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tuple[
         step = step_instance.step
         found = detect_publishes(step, step_instance.job, step_instance.lines)
         if not found:  # most steps
-            handed = _token_hand_over(step)
+            handed = DelegationFacts.of(token_hand_over(step))
             if handed is not None:
                 publishing.append(step_instance)
             upload = _delegated_upload(handed) if handed is not None else None
@@ -169,39 +168,23 @@ def _step_facts(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tuple[
             publishing.append(step_instance)
         for publish in publishes:
             value = publish.credential.value_node
-            if publish.credential.kind == "literal" and value is not None:
+            if publish.credential.kind == CredentialKind.LITERAL and value is not None:
                 secrets.append((_located(value, step_instance.path), LITERAL_CREDENTIAL.format(tool=publish.tool)))
             upload = _upload_facts(publish, _oidc_gap(publish, instance.job.id, id_token))
             out.append(StepFacts(step.index, step.label, step.node, upload, step_instance, pypi_oidc))
     return out, publishing
 
 
-def _token_hand_over(step: Step) -> DelegationFacts | None:
-    """A release task or another repository's action handed a PyPI-looking secret: an upload
-    path with a long-lived token, though what uploads cannot be read. (Most steps are settled
-    by their env alone: no secret in it, nothing to hand over.)"""
-    if step.run is not None:
-        if not any(isinstance(var.value, Scalar) and "secrets" in var.value.text for var in step.effective_env.values()):
-            return None
-        handed = release_script(step, False)
-    elif step.uses is not None and step.uses.kind == "repo":
-        handed = remote_action(step)
-    else:
-        return None
-    return DelegationFacts.of(handed) if handed is not None and handed.authority == Authority.SECRET else None
-
-
-_TEST_INDEX_NAME = re.compile(r"(?<![A-Za-z])test", re.IGNORECASE)
-"""A secret named for TestPyPI (TEST_PYPI_TOKEN, TESTPYPI_PASSWORD, PYPI_TEST), not LATEST_..."""
-
-
 def _delegated_upload(handed: DelegationFacts) -> UploadFacts:
-    index = "testpypi" if _TEST_INDEX_NAME.search(handed.credential or "") else "pypi"
+    """The upload path of a token handed over (see :func:`token_hand_over`)."""
+    index = index_named_by_secret(handed.credential)
     what = "a release task" if handed.kind == "script" else "another repository's action"
     node = handed.node if handed.node is not None else Pos.point(1, 1)
-    credential = CredentialFacts(CredentialKind.TOKEN, handed.credential, "secrets", True, node, None)
-    return UploadFacts(f"`{handed.target}` ({what} handed the token)", index, INDEX_NAMES[index], True, False, None,
-                       False, None, None, node, None, credential, delegated=True)
+    credential = CredentialFacts(CredentialKind.TOKEN, handed.credential, origin="secrets", long_lived=True, node=node,
+                                 value_node=None)
+    return UploadFacts(f"`{handed.target}` ({what} handed the token)", index, INDEX_NAMES[index], to_pypi=True,
+                       native_oidc=False, oidc_since=None, builds=False, attestations_off=None, action_ref_problem=None,
+                       node=node, index_node=None, credential=credential, delegated=True)
 
 
 def _upload_facts(publish: Publish, oidc_gap: str | None) -> UploadFacts:
@@ -217,9 +200,9 @@ def _upload_facts(publish: Publish, oidc_gap: str | None) -> UploadFacts:
 
 def _oidc_gap(publish: Publish, job_id: str, id_token: bool) -> str | None:
     kind = publish.credential.kind
-    if kind == "none":
+    if kind == CredentialKind.NONE:
         return f"{publish.tool} cannot do Trusted Publishing and is given no token"
-    if kind == "oidc" and not id_token:
+    if kind == CredentialKind.OIDC and not id_token:
         return f"job '{job_id}' does not grant id-token: write, so no OIDC token can be minted"
     return None
 

@@ -109,6 +109,19 @@ def remote_workflow(job: Job, id_token: bool) -> Delegation | None:
     return None
 
 
+def token_hand_over(step: Step) -> Delegation | None:
+    """A release task or another repository's action handed a PyPI-looking secret: an upload
+    with a long-lived token, though what uploads cannot be read. Most steps are settled by their
+    env alone (no secret in it: nothing to hand over), before any script is read."""
+    if step.run is not None:
+        if not any(isinstance(var.value, Scalar) and "secrets" in var.value.text for var in step.effective_env.values()):
+            return None
+        handed = release_script(step, False)
+    else:
+        handed = remote_action(step)
+    return handed if handed is not None and handed.authority == Authority.SECRET else None
+
+
 def remote_action(step: Step) -> Delegation | None:
     """A step running another repository's action (not a known publisher) handed a PyPI secret."""
     ref: ActionRef | None = step.uses

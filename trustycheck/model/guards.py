@@ -109,24 +109,14 @@ class _Reader:
             self.take()
             values.append(self.conjunction())
         self.depth -= 1
-        if len(values) == 1:
-            return values[0]
-        truths = [_truthy(value) for value in values]
-        if any(truth is True for truth in truths):
-            return True
-        return False if all(truth is False for truth in truths) else UNKNOWN
+        return values[0] if len(values) == 1 else _combined(values, decisive=True)
 
     def conjunction(self) -> object:
         values = [self.negation()]
         while self.peek() == ("op", "&&"):
             self.take()
             values.append(self.negation())
-        if len(values) == 1:
-            return values[0]
-        truths = [_truthy(value) for value in values]
-        if any(truth is False for truth in truths):
-            return False
-        return True if all(truth is True for truth in truths) else UNKNOWN
+        return values[0] if len(values) == 1 else _combined(values, decisive=False)
 
     def negation(self) -> object:
         count = 0
@@ -215,6 +205,15 @@ def _look_up(situation: dict[tuple[str, ...], object], path: tuple[str, ...]) ->
         if situation.get(path[:length], UNKNOWN) is None:
             return None
     return situation.get(path, UNKNOWN)
+
+
+def _combined(values: list[object], decisive: bool) -> object:
+    """``||`` (``decisive`` True) or ``&&`` (False) over values that may be unknown: one operand
+    with the decisive truth settles it; all with the other truth give that; else unknown."""
+    truths = [_truthy(value) for value in values]
+    if any(truth is decisive for truth in truths):
+        return decisive
+    return (not decisive) if all(truth is (not decisive) for truth in truths) else UNKNOWN
 
 
 def _truthy(value: object) -> bool | None:

@@ -20,6 +20,15 @@ _ANCHORED_TOKEN = lazy_pattern(r"pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)
 _GENERIC_TOKEN = lazy_pattern(r"pypi-[A-Za-z0-9_-]{85,}")
 
 
+_TEST_INDEX_NAME = lazy_pattern(r"(?<![A-Za-z])test", re.IGNORECASE)
+
+
+def index_named_by_secret(secret: str | None) -> str:
+    """The index a PyPI-looking secret is for, by its name: TestPyPI for TEST_PYPI_TOKEN,
+    TESTPYPI_PASSWORD or PYPI_TEST (a word starting with "test"; not LATEST_...), else PyPI."""
+    return TESTPYPI if secret and _TEST_INDEX_NAME.search(secret) else PYPI
+
+
 def classify_index_url(url: str | None) -> str:
     """Which index an upload URL points at; ``None``/empty means the tool's default (PyPI)."""
     if url is None or not url.strip():
