@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from trustycheck.engine.vocabulary import DECLARED, FactRecord
@@ -35,6 +36,27 @@ def read_path(value: Any, parts: tuple[str, ...]) -> Any:
         else:
             return None
     return value
+
+
+@lru_cache(maxsize=1024)
+def reader(parts: tuple[str, ...]) -> Callable[[object], Any]:
+    """:func:`read_path` for one path, made fast for the common case: when every part is a
+    Python name, the attributes are read in one C call (``operator.attrgetter``), and only a
+    path that meets a missing record, a mapping or a fact named unlike its attribute takes
+    :func:`read_path`. The answer is the same either way: the paths a catalog may name are
+    checked against the declared facts when it is loaded, and an error raised while a fact is
+    computed is raised again by :func:`read_path`, not hidden."""
+    if not all(part.isidentifier() for part in parts):
+        return lambda value: read_path(value, parts)
+    attributes = attrgetter(".".join(parts))
+
+    def read(value: object) -> Any:
+        try:
+            return attributes(value)
+        except AttributeError:
+            return read_path(value, parts)
+
+    return read
 
 
 class Condition:
@@ -79,10 +101,11 @@ class Test(Condition):
     def __init__(self, path: str, compare: Callable[[Any], bool]) -> None:
         self.path = path
         self.parts = tuple(path.split("."))
+        self.read = reader(self.parts)
         self.compare = compare
 
     def holds(self, context: object) -> bool:
-        return self.compare(read_path(context, self.parts))
+        return self.compare(self.read(context))
 
 
 def compile_condition(condition: dict[str, Any]) -> Condition:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import groupby
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from trustycheck.engine.catalog import Rule
-from trustycheck.engine.conditions import Condition, first_test_roots, lookup, read_path
+from trustycheck.engine.conditions import Condition, first_test_roots, lookup, reader
 from trustycheck.engine.vocabulary import FactRecord
 from trustycheck.findings import Finding
 from trustycheck.nodes import Pos
@@ -21,6 +22,8 @@ class Analysed(Protocol):
     contexts: dict[str, list[Any]]
 
 
+_FILE_PATH = reader(("file", "path"))
+_CALL_CHAIN = reader(("call", "chain"))
 _PLACEHOLDER = lazy_pattern(r"\{([a-z][a-z0-9_.*-]*)\}")
 
 
@@ -41,10 +44,10 @@ def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
     for _, rule, selected in matched:
         for facts in selected:
             pos = locate(rule, facts)
-            path = pos.path or lookup(facts, "file.path")
+            path = pos.path or _FILE_PATH(facts)
             message = render(rule.message, facts)
             key = (rule.id, path, pos.line, pos.col, pos.end_line, pos.end_col, message)
-            chain = lookup(facts, "call.chain")
+            chain = _CALL_CHAIN(facts)
             if key not in found:
                 found[key] = (Finding(rule.id, rule.slug, severity(rule, facts), message, path, pos, rule.hint), [])
             chains = found[key][1]
@@ -62,11 +65,11 @@ class _Group:
     """Rules of one scope that need the same record and start with the same test."""
 
     scope: str
-    record: tuple[str, ...] | None
-    """The record they cannot hold without (``step.publish``), split into parts."""
+    record: Callable[[object], Any] | None
+    """Reads the record they cannot hold without (``step.publish``)."""
     head: Condition
-    shared_root: tuple[str, ...] | None
-    """The one record the first test reads, when it is not the scope's own (``job`` in a
+    shared_root: Callable[[object], Any] | None
+    """Reads the one record the first test reads, when it is not the scope's own (``job`` in a
     rule about steps): contexts that share it share the answer."""
     members: tuple[tuple[int, Rule], ...]
     """Each rule with its place in the list of rules (which orders findings)."""
@@ -85,17 +88,17 @@ def _plan(rules: list[Rule]) -> list[_Group]:
         grouped: dict[tuple[str, str | None, str], list[tuple[int, Rule]]] = {}
         for order, rule in enumerate(rules):
             grouped.setdefault((rule.scope, rule.needed_record, rule.head_key), []).append((order, rule))
-        groups = [_Group(scope, tuple(record.split(".")) if record else None, members[0][1].head,
+        groups = [_Group(scope, reader(tuple(record.split("."))) if record else None, members[0][1].head,
                          _shared_root(scope, members[0][1].condition), tuple(members))
                   for (scope, record, _), members in grouped.items()]
         known = _PLANS[key] = (tuple(rules), groups)
     return known[1]
 
 
-def _shared_root(scope: str, condition: dict[str, Any]) -> tuple[str, ...] | None:
+def _shared_root(scope: str, condition: dict[str, Any]) -> Callable[[object], Any] | None:
     roots = first_test_roots(condition)
     if len(roots) == 1 and scope not in roots:
-        return (next(iter(roots)),)
+        return reader((next(iter(roots)),))
     return None
 
 
@@ -108,14 +111,14 @@ def _select(rules: list[Rule], contexts: dict[str, list[Any]]) -> list[tuple[int
     start with the same test (most rules about jobs start with ``job.publishes_to_pypi ==
     true``) share one evaluation of it per context."""
     selected: list[tuple[int, Rule, list[Any]]] = []
-    having: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
+    having: dict[tuple[str, Callable[[object], Any]], list[Any]] = {}
     for group in _plan(rules):
         candidates = contexts.get(group.scope) or []
         if group.record is not None:
             key = (group.scope, group.record)
             if key not in having:
                 record = group.record
-                having[key] = [context for context in candidates if read_path(context, record) is not None]
+                having[key] = [context for context in candidates if record(context) is not None]
             candidates = having[key]
         passing = _passing(group, candidates)
         for order, rule in group.members:
@@ -131,16 +134,11 @@ def _passing(group: _Group, contexts: list[Any]) -> list[Any]:
     head = group.head
     if group.shared_root is None:
         return [context for context in contexts if head.holds(context)]
-    root = group.shared_root
-    answers: dict[int, bool] = {}
-    passing = []
-    for context in contexts:
-        shared = id(read_path(context, root))
-        answer = answers.get(shared)
-        if answer is None:
-            answer = answers[shared] = head.holds(context)
-        if answer:
-            passing.append(context)
+    passing: list[Any] = []
+    for _, sharing in groupby(contexts, key=group.shared_root):  # runs of contexts with one record
+        run = list(sharing)
+        if head.holds(run[0]):
+            passing.extend(run)
     return passing
 
 
