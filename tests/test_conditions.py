@@ -81,3 +81,68 @@ def test_conditions_read_fact_records_by_their_declared_names_only() -> None:
     assert lookup({"step": step}, "step.hidden") is None
     assert lookup({"step": step}, "step.__class__") is None
     assert compile_condition({"fact": "step.if", "matches": "always"}).holds({"step": step})
+
+    @dataclass
+    class Scope(FactRecord):
+        step: Step = field(metadata=fact("the step"))
+
+    # The compiled test reads exactly what lookup reads: no attribute that is not a fact.
+    scope = Scope(step)
+    assert compile_condition({"fact": "step.label", "equals": "build"}).holds(scope)
+    assert compile_condition({"fact": "step.if", "equals": "always()"}).holds(scope)
+    assert not compile_condition({"fact": "step.hidden", "equals": "not a fact"}).holds(scope)
+    assert not compile_condition({"fact": "step.condition", "equals": "always()"}).holds(scope)
+    assert not compile_condition({"fact": "step.__class__", "exists": True}).holds(scope)
+
+
+def test_a_fact_that_fails_to_compute_raises_rather_than_reading_as_missing() -> None:
+    from dataclasses import dataclass, field
+    from functools import cached_property
+
+    from trustycheck.engine.vocabulary import FactRecord, fact
+
+    @dataclass
+    class Job(FactRecord):
+        @cached_property
+        def broken(self) -> str:
+            """A fact whose computation has a bug."""
+            raise AttributeError("a bug in the model")
+
+    @dataclass
+    class Scope(FactRecord):
+        job: Job = field(metadata=fact("the job"))
+
+    with pytest.raises(AttributeError, match="a bug in the model"):
+        compile_condition({"fact": "job.broken", "exists": True}).holds(Scope(Job()))
+
+
+def test_fast_reads_give_what_read_path_gives_for_every_fact_of_real_workflows() -> None:
+    """``reader`` takes attribute chains in one call where it can; over every context of the
+    examples and a corpus sample, and every fact the vocabulary lists, it must agree with the
+    plain interpreter (the same object, or an equal value)."""
+    from pathlib import Path
+
+    from trustycheck.engine.conditions import read_path, reader
+    from trustycheck.model.analysis import analyse_project
+    from trustycheck.model.facts import fact_vocabulary
+    from trustycheck.model.project import Project
+    from trustycheck.loader import load_path
+    from trustycheck.pipeline import repository_files
+
+    root = Path(__file__).resolve().parent.parent
+    corpus = root.parent / "shared" / "corpus" / "repos"
+    files = [str(path) for path in sorted((root / "examples").glob("*.yml"))]
+    if corpus.is_dir():
+        files += [str(path) for path in sorted(corpus.glob("*/.github/workflows/*.y*ml"))[:150]]
+    paths = [tuple(path.split(".")) for path in fact_vocabulary() if not path.endswith("*")]
+    paths += [("job", "permissions", "id-token"), ("workflow", "permissions", "contents"), ("job", "if")]
+    compared = 0
+    for file in files:
+        analysis = analyse_project(Project(None, load_path, repository_files), [file])
+        for contexts in analysis.contexts.values():
+            for context in contexts:
+                for parts in paths:
+                    fast, plain = reader(parts)(context), read_path(context, parts)
+                    assert fast is plain or fast == plain, (file, ".".join(parts))
+                    compared += 1
+    assert compared > 10_000

@@ -15,7 +15,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
-from trustycheck.engine.vocabulary import DECLARED, FactRecord
+from trustycheck.engine.vocabulary import DECLARED, FactRecord, facts_of
 
 
 def lookup(facts: object, path: str) -> Any:
@@ -40,13 +40,15 @@ def read_path(value: Any, parts: tuple[str, ...]) -> Any:
 
 @lru_cache(maxsize=1024)
 def reader(parts: tuple[str, ...]) -> Callable[[object], Any]:
-    """:func:`read_path` for one path, made fast for the common case: when every part is a
-    Python name, the attributes are read in one C call (``operator.attrgetter``), and only a
-    path that meets a missing record, a mapping or a fact named unlike its attribute takes
-    :func:`read_path`. The answer is the same either way: the paths a catalog may name are
-    checked against the declared facts when it is loaded, and an error raised while a fact is
-    computed is raised again by :func:`read_path`, not hidden."""
-    if not all(part.isidentifier() for part in parts):
+    """:func:`read_path` for one path, made fast for the common case: when every part is a fact
+    some record declares under its own attribute name, the attributes are read in one C call
+    (``operator.attrgetter``), and a path that meets a missing record or a mapping falls back
+    to :func:`read_path`. The answer is the same either way (a test compares them on every
+    fact of real workflows); an error raised while a fact is computed is raised again by
+    :func:`read_path`, not hidden; and a name that is no fact (``__class__``, an attribute kept
+    for the model's own use) never takes the fast path."""
+    plain = _plain_fact_names()
+    if not all(part in plain for part in parts):
         return lambda value: read_path(value, parts)
     attributes = attrgetter(".".join(parts))
 
@@ -57,6 +59,17 @@ def reader(parts: tuple[str, ...]) -> Callable[[object], Any]:
             return read_path(value, parts)
 
     return read
+
+
+def _plain_fact_names() -> frozenset[str]:
+    """Facts declared under their own attribute names, in every record class defined so far."""
+    names: set[str] = set()
+    classes = list(FactRecord.__subclasses__())
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        names.update(name for name, attribute in facts_of(cls).items() if name == attribute)
+    return frozenset(names)
 
 
 class Condition:
