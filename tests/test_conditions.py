@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from trustycheck.engine.conditions import compile_condition, lookup, needed_record
@@ -116,12 +118,10 @@ def test_a_fact_that_fails_to_compute_raises_rather_than_reading_as_missing() ->
         compile_condition({"fact": "job.broken", "exists": True}).holds(Scope(Job()))
 
 
-def test_fast_reads_give_what_read_path_gives_for_every_fact_of_real_workflows() -> None:
+def test_fast_reads_give_what_read_path_gives_for_every_fact_of_real_workflows(corpus: Path) -> None:
     """``reader`` takes attribute chains in one call where it can; over every context of the
     examples and a corpus sample, and every fact the vocabulary lists, it must agree with the
     plain interpreter (the same object, or an equal value)."""
-    from pathlib import Path
-
     from trustycheck.engine.conditions import read_path, reader
     from trustycheck.model.analysis import analyse_project
     from trustycheck.model.facts import fact_vocabulary
@@ -130,10 +130,8 @@ def test_fast_reads_give_what_read_path_gives_for_every_fact_of_real_workflows()
     from trustycheck.pipeline import repository_files
 
     root = Path(__file__).resolve().parent.parent
-    corpus = root.parent / "shared" / "corpus" / "repos"
     files = [str(path) for path in sorted((root / "examples").glob("*.yml"))]
-    if corpus.is_dir():
-        files += [str(path) for path in sorted(corpus.glob("*/.github/workflows/*.y*ml"))[:150]]
+    files += [str(path) for path in sorted((corpus / "repos").glob("*/.github/workflows/*.y*ml"))[:150]]
     paths = [tuple(path.split(".")) for path in fact_vocabulary() if not path.endswith("*")]
     paths += [("job", "permissions", "id-token"), ("workflow", "permissions", "contents"), ("job", "if")]
     compared = 0
