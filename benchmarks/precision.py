@@ -24,6 +24,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 COLUMNS = ("repository", "path", "line", "column", "rule", "severity", "judgement", "reason", "message")
@@ -79,7 +80,7 @@ def read_record(path: Path) -> list[Review]:
     return reviews
 
 
-def findings_of(repository: str, report: dict) -> list[Finding]:
+def findings_of(repository: str, report: dict[str, Any]) -> list[Finding]:
     """The findings of one `--format json` report."""
     return [Finding(repository, item["path"], int(item["line"]), int(item["column"]), item["rule"],
                     item["severity"], flat(item["message"]))
