@@ -81,3 +81,44 @@ def test_a_token_named_for_testpypi_is_an_upload_to_testpypi_and_latest_is_not_t
     assert "uploads to TestPyPI" in lint_text(test_token, select={"TC101"})[0].message
     latest = SCRIPT_WITH_STEP_TOKEN.replace("secrets.PYPI_TOKEN", "secrets.LATEST_PYPI_TOKEN")
     assert "uploads to PyPI" in lint_text(latest, select={"TC101"})[0].message
+
+
+SCRIPT_EXPORTING_THE_TOKEN = """\
+on:
+  push:
+    branches: [main]
+  release:
+    types: [published]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    environment: release
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+      - name: Publish
+        env:
+          TWINE_USERNAME: "__token__"
+        run: |
+          if [[ "$GITHUB_EVENT_NAME" == "push" ]]; then
+            export TWINE_REPOSITORY_URL="https://test.pypi.org/legacy/"
+            export TWINE_PASSWORD="${{ secrets.TEST_PYPI_UPLOAD_TOKEN }}"
+          else
+            export TWINE_PASSWORD="${{ secrets.PYPI_UPLOAD_TOKEN }}"
+          fi
+          tox -e release
+"""
+
+
+def test_a_token_the_script_exports_before_its_release_task_is_handed_to_the_task(tmp_path: Path) -> None:
+    """Exported in the script itself (not in env:), the token still reaches `tox -e release`;
+    of the tokens the branches export, the PyPI one is what makes it a release."""
+    found = _found(SCRIPT_EXPORTING_THE_TOKEN)
+    assert ("TC101", 15, 14, "`tox -e release` (a release task handed the token) uploads to PyPI with a long-lived "
+                             "credential (secrets.PYPI_UPLOAD_TOKEN) instead of Trusted Publishing") in found
+    write_tree(tmp_path, {".github/workflows/publish.yml": SCRIPT_EXPORTING_THE_TOKEN})
+    assert judge_repository(str(tmp_path)).verdict == "token"
+
+
+def test_a_secret_the_script_does_not_export_is_not_handed_over() -> None:
+    kept = SCRIPT_EXPORTING_THE_TOKEN.replace("export TWINE_PASSWORD=", "TWINE_PASSWORD=")
+    assert "TC101" not in [rule for rule, *_ in _found(kept)]

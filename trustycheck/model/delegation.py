@@ -15,7 +15,8 @@ from trustycheck.model.credentials import WordEnum
 from trustycheck.model.expressions import references
 from trustycheck.model.launchers import unwrap
 from trustycheck.model.refs import ActionRef
-from trustycheck.model.shell import is_python, program_name, split_commands
+from trustycheck.model.pypi import TESTPYPI, index_named_by_secret
+from trustycheck.model.shell import Command, Script, is_python, parse_script, program_name, split_commands
 from trustycheck.model.workflow import Env, Job, Step
 from trustycheck.nodes import Mapping, Node, Scalar
 from trustycheck.patterns import lazy_pattern
@@ -72,16 +73,37 @@ class Delegation:
 
 def pypi_secrets(pairs: list[tuple[str, Node | None]]) -> list[str]:
     """``secrets.X`` references handed over under names that say PyPI (key or secret name)."""
+    return pypi_secrets_in_text([(key, value.as_string()) for key, value in pairs
+                                 if isinstance(value, Scalar) and "secrets" in value.text])
+
+
+def pypi_secrets_in_text(pairs: list[tuple[str, str]]) -> list[str]:
+    """:func:`pypi_secrets` over values as text (a script's own assignments)."""
     found = []
-    for key, value in pairs:
-        if not isinstance(value, Scalar) or "secrets" not in value.text:
+    for key, text in pairs:
+        if "secrets" not in text:
             continue
-        for ref in references(value.as_string()):
+        for ref in references(text):
             if ref.context != "secrets" or not ref.parts or ref.parts[0].upper() == "GITHUB_TOKEN":
                 continue
             if _PYPI_NAME.search(ref.parts[0]) or _PYPI_NAME.search(key):
                 found.append(str(ref))
     return found
+
+
+def _script_exports(script: Script, command: Command) -> list[tuple[str, str]]:
+    """Every variable the script exports before ``command`` runs, in any branch (which branch
+    runs is not known), with its value as written."""
+    return [(name, assignment.value)
+            for name, assignments in script.assignments.items()
+            for assignment, seq in zip(assignments, script.assignment_seqs.get(name, ()))
+            if assignment.exported and seq <= command.seq]
+
+
+def _pypi_first(secrets: list[str]) -> list[str]:
+    """The secrets with PyPI's before TestPyPI's: a script that exports either, by branch, is a
+    release when one of its branches uploads to PyPI."""
+    return sorted(secrets, key=lambda secret: index_named_by_secret(secret) == TESTPYPI)
 
 
 def _env_pairs(env: Env) -> list[tuple[str, Node | None]]:
@@ -114,7 +136,8 @@ def token_hand_over(step: Step) -> Delegation | None:
     with a long-lived token, though what uploads cannot be read. Most steps are settled by their
     env alone (no secret in it: nothing to hand over), before any script is read."""
     if step.run is not None:
-        if not any(isinstance(var.value, Scalar) and "secrets" in var.value.text for var in step.effective_env.values()):
+        in_env = any(isinstance(var.value, Scalar) and "secrets" in var.value.text for var in step.effective_env.values())
+        if not in_env and "secrets" not in step.run.as_string():
             return None
         handed = release_script(step, False)
     else:
@@ -149,19 +172,23 @@ def release_script(step: Step, id_token: bool) -> Delegation | None:
     script = step.run.as_string()
     if not _RELEASE_WORD.search(script):
         return None
-    # What the task would be handed is known before the script is read (and most release-named
-    # scripts in a job with neither a PyPI secret nor id-token: write need not be parsed).
-    secrets = pypi_secrets(_env_pairs(step.effective_env))
-    if secrets:
-        authority, credential = Authority.SECRET, secrets[0]
-    elif id_token:
-        authority, credential = Authority.ID_TOKEN, "id-token: write"
-    else:
-        return None  # with no credential in sight it cannot upload to PyPI
-    for command in split_commands(script):
+    # What the task would be handed is mostly known before the script is read: a script that
+    # neither gets a PyPI secret from env: nor names a secret itself, in a job that cannot mint
+    # an OIDC token, cannot upload to PyPI and need not be parsed.
+    handed = pypi_secrets(_env_pairs(step.effective_env))
+    if not handed and not id_token and "secrets" not in script:
+        return None
+    parsed = parse_script(script)
+    for command in parsed.commands:
         task = _release_task(command.words)
-        if task is not None:
-            return Delegation("script", task, authority, credential, step.run, f"what `{task}` runs")
+        if task is None:
+            continue
+        secrets = handed or _pypi_first(pypi_secrets_in_text(_script_exports(parsed, command)))
+        if secrets:
+            return Delegation("script", task, Authority.SECRET, secrets[0], step.run, f"what `{task}` runs")
+        if id_token:
+            return Delegation("script", task, Authority.ID_TOKEN, "id-token: write", step.run, f"what `{task}` runs")
+        return None  # with no credential in sight it cannot upload to PyPI
     return None
 
 
