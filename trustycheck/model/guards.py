@@ -30,6 +30,16 @@ class BranchRef:
     """``github.ref`` of a run that is not for a tag: ``refs/heads/...`` or ``refs/pull/...``."""
 
 
+class TagRef:
+    """``github.ref`` of a run for a tag (a tag push, a release): ``refs/tags/<some tag>``."""
+
+
+class Upstream:
+    """``github.repository`` or ``github.repository_owner`` in the repository whose workflows are
+    read: a guard comparing it to a name (``github.repository == 'o/r'``) is there to keep forks
+    from running the job, so it holds here, and its negation does not."""
+
+
 class NotAmong:
     """A value known only not to be one of ``values`` (compared case-insensitively)."""
 
@@ -219,8 +229,8 @@ def _combined(values: list[object], decisive: bool) -> object:
 def _truthy(value: object) -> bool | None:
     if value is UNKNOWN:
         return None
-    if isinstance(value, (BranchRef, NotAmong)):
-        return True  # a ref or an event name is never empty
+    if isinstance(value, (BranchRef, TagRef, NotAmong, Upstream)):
+        return True  # a ref, an event name or a repository is never empty
     if value is None or value is False or value == "" or value == 0:
         return False
     return True
@@ -233,8 +243,14 @@ def _equal(left: object, right: object) -> bool | None:
     for one, other in ((left, right), (right, left)):
         if isinstance(one, BranchRef):
             return False if isinstance(other, str) and other.lower().startswith("refs/tags/") else None
+        if isinstance(one, TagRef):
+            return False if isinstance(other, str) and other.lower().startswith(("refs/heads/", "refs/pull/")) else None
         if isinstance(one, NotAmong):
             return False if isinstance(other, str) and other.lower() in one.values else None
+        if isinstance(one, Upstream):
+            return True if isinstance(other, str) and other.strip() else None
+        if one is None and isinstance(other, str):
+            return _as_number(other) == 0  # null is 0, a word is NaN: null == 'published' is false
     if isinstance(left, str) and isinstance(right, str):
         return left.lower() == right.lower()
     if type(left) is type(right):
@@ -242,11 +258,29 @@ def _equal(left: object, right: object) -> bool | None:
     return None
 
 
+def _as_number(text: str) -> float:
+    """A string as GitHub coerces it to compare it with null: empty is 0, a word is NaN."""
+    stripped = text.strip()
+    if not stripped:
+        return 0.0
+    try:
+        return float(stripped)
+    except ValueError:
+        return float("nan")
+
+
 def _call(name: str, arguments: list[object]) -> object:
     if name in ("success", "always"):
         return True if name == "always" else UNKNOWN
     if name in ("startswith", "contains", "endswith") and len(arguments) == 2:
         subject, needle = arguments
+        if isinstance(subject, TagRef) and isinstance(needle, str):
+            lowered = needle.lower()
+            if name == "startswith":
+                return True if "refs/tags/".startswith(lowered) else (False if lowered.startswith(("refs/heads", "refs/pull")) else UNKNOWN)
+            if name == "contains":
+                return True if lowered in "refs/tags/" else UNKNOWN
+            return UNKNOWN
         if isinstance(subject, BranchRef) and isinstance(needle, str):
             lowered = needle.lower()
             if name == "startswith":
