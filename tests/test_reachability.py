@@ -257,3 +257,19 @@ def test_the_called_jobs_own_guard_is_read_with_the_callers_events(tmp_path: Pat
     assert lint_repo(tmp_path / "a", caller, {".github/workflows/upload.yml": callee}, GATING) == []
     only_push = caller.replace("  release:\n    types: [published]\n", "")
     assert lint_repo(tmp_path / "b", only_push, {".github/workflows/upload.yml": callee}, {"TC303", "TC401"}) == []
+
+
+def test_what_starts_a_file_read_without_triggers_is_not_known_so_its_uploads_count() -> None:
+    action = """\
+        name: upload
+        runs:
+          using: composite
+          steps:
+            - run: twine upload dist/*
+              shell: bash
+              env:
+                TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}
+        """
+    assert ids_at(lint_text(action, {"TC101"}, path="action.yml")) == [("TC101", 8, 9)]
+    no_on = workflow(PUSH_ANY).split("\n", 2)[2]  # jobs: only (GitHub rejects it: TC001)
+    assert ids_at(lint_text(no_on, {"TC001", "TC401"})) == [("TC001", 1, 1), ("TC401", 8, 15), ("TC401", 9, 15)]

@@ -213,7 +213,6 @@ class _Roles:
 class _Gating:
     """When the job can run, as the rules about triggers read it."""
 
-    tag_guarded: bool
     untrusted_events: list[str]
     untrusted_trigger_node: Node | None
     ungated_events: list[str]
@@ -337,7 +336,9 @@ class JobFacts(FactRecord):
     @cached_property
     def tag_guarded(self) -> bool:
         """true when the job's if: (or every publishing step's if:) limits it to tags or releases"""
-        return self._gating.tag_guarded
+        publishing = self._publishing_steps
+        return any(tag_guarded(c) for c in self._instance.conditions) or (
+            bool(publishing) and all(step_release_guarded(s.step.condition) for s in publishing))
 
     @cached_property
     def untrusted_events(self) -> list[str]:
@@ -398,10 +399,7 @@ class JobFacts(FactRecord):
         publishing = self._publishing_steps
         ungated = sorted({run.event for run in runs if run.ungated and run.event is not None and (
             not publishing or any(step_runs_in(s.step.condition, run.situation) for s in publishing))})
-        guarded = any(tag_guarded(c) for c in instance.conditions) or (
-            bool(publishing) and all(step_release_guarded(s.step.condition) for s in publishing)
-        )
-        return _Gating(guarded, [t.event for t in untrusted], untrusted[0].node if untrusted else None, ungated)
+        return _Gating([t.event for t in untrusted], untrusted[0].node if untrusted else None, ungated)
 
 
 @dataclass(eq=False, repr=False)

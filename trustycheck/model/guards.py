@@ -67,29 +67,70 @@ def can_hold(condition: str, situation: dict[tuple[str, ...], object]) -> bool:
 def outcome(condition: str, situation: dict[tuple[str, ...], object]) -> bool | None:
     """Whether ``condition`` holds in ``situation``: ``None`` when that depends on what is
     not known (or the expression cannot be read)."""
-    text = condition.strip()
-    if not text:
-        return True
-    if "${{" in text:
-        if not is_pure_expression(text):
-            return True  # text around an expression: a non-empty string, always true
-        text = text[3:-2]
-    try:
-        value = _Reader(text, situation).read()
-    except Unreadable:
-        return None
-    return _truthy(value)
+    return Condition(condition).outcome(situation)
+
+
+class Condition:
+    """An ``if:`` read once (split into tokens), then evaluated in as many situations as asked:
+    a job's guard is asked about each kind of run that can start it. A result that needs no
+    situation (``always()``, a literal) is worked out once, with ``settle``: knowing more cannot
+    change it."""
+
+    def __init__(self, condition: str, settle: bool = False) -> None:
+        self.tokens: list[tuple[str, str]] | None = None
+        self.constant: bool | None = None
+        self.settled = True  # until the tokens are read
+        text = condition.strip()
+        if not text:
+            self.constant = True
+            return
+        if "${{" in text:
+            if not is_pure_expression(text):
+                self.constant = True  # text around an expression: a non-empty string, always true
+                return
+            text = text[3:-2]
+        try:
+            self.tokens = _tokens(text)
+        except Unreadable:
+            return
+        self.settled = False
+        if settle:
+            try:
+                self.constant = _truthy(_Reader(self.tokens, {}).read())
+            except Unreadable:  # the grammar does not depend on the situation
+                self.constant = None
+                self.settled = True
+                return
+            self.settled = self.constant is not None
+
+    def outcome(self, situation: dict[tuple[str, ...], object]) -> bool | None:
+        if self.settled or self.tokens is None:
+            return self.constant
+        return self._evaluate(situation)
+
+    def _evaluate(self, situation: dict[tuple[str, ...], object]) -> bool | None:
+        assert self.tokens is not None
+        try:
+            value = _Reader(self.tokens, situation).read()
+        except Unreadable:
+            return None
+        return _truthy(value)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "bad"
+        if kind == "bad":
+            raise Unreadable(text)
+        if kind != "ws":
+            tokens.append((kind, match.group()))
+    return tokens
 
 
 class _Reader:
-    def __init__(self, text: str, situation: dict[tuple[str, ...], object]) -> None:
-        self.tokens: list[tuple[str, str]] = []
-        for match in _TOKEN.finditer(text):
-            kind = match.lastgroup or "bad"
-            if kind == "bad":
-                raise Unreadable(text)
-            if kind != "ws":
-                self.tokens.append((kind, match.group()))
+    def __init__(self, tokens: list[tuple[str, str]], situation: dict[tuple[str, ...], object]) -> None:
+        self.tokens = tokens
         self.position = 0
         self.situation = situation
         self.depth = 0

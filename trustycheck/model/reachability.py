@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from trustycheck.model.callgraph import JobInstance
 from trustycheck.model.gating import UNTRUSTED_EVENTS
-from trustycheck.model.guards import BranchRef, NotAmong, TagRef, Upstream, outcome
+from trustycheck.model.guards import BranchRef, Condition, NotAmong, TagRef, Upstream
 from trustycheck.model.triggers import Trigger
 from trustycheck.patterns import lazy_pattern
 
@@ -94,6 +94,8 @@ def runs_of(triggers: Iterable[Trigger]) -> list[Run]:
             runs.extend(Run(trigger, event, ref) for ref in (BRANCH, TAG))
         else:  # pull requests, schedules, comments...: a pull request ref or the default branch
             runs.append(Run(trigger, event, BRANCH))
+    if not runs:  # an action read on its own, or a workflow whose on: cannot be read: not known
+        runs.append(Run(None, None, None))
     for run in runs:
         run.situation = _situation(run)
     return runs
@@ -144,6 +146,7 @@ class Reachability:
         self._runs: dict[str, list[Run]] = {}
         self._reachable: dict[tuple[int, int], bool] = {}
         self._held: dict[tuple[str, int], bool] = {}
+        self._read: dict[str, Condition] = {}
 
     def runs(self, instance: JobInstance) -> list[Run]:
         """The kinds of run in which ``instance`` can run (empty: it never runs)."""
@@ -188,7 +191,10 @@ class Reachability:
         key = (condition, id(run))
         held = self._held.get(key)
         if held is None:
-            held = self._held[key] = outcome(condition, run.situation) is not False
+            read = self._read.get(condition)
+            if read is None:
+                read = self._read[condition] = Condition(condition, settle=True)
+            held = self._held[key] = read.outcome(run.situation) is not False
         return held
 
     def _group(self, instance: JobInstance) -> dict[str, JobInstance]:
