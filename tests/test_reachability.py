@@ -273,3 +273,20 @@ def test_what_starts_a_file_read_without_triggers_is_not_known_so_its_uploads_co
     assert ids_at(lint_text(action, {"TC101"}, path="action.yml")) == [("TC101", 8, 9)]
     no_on = workflow(PUSH_ANY).split("\n", 2)[2]  # jobs: only (GitHub rejects it: TC001)
     assert ids_at(lint_text(no_on, {"TC001", "TC401"})) == [("TC001", 1, 1), ("TC401", 8, 15), ("TC401", 9, 15)]
+
+
+def test_inputs_are_null_unless_a_dispatch_gave_them() -> None:
+    on = "schedule:\n  - cron: '0 3 * * 0'\nrelease:\n  types: [published]\nworkflow_dispatch:\n  inputs:\n    publish:\n      type: boolean"
+    for condition in ("inputs.publish || github.event_name == 'release'",
+                      "github.event.inputs.publish == 'true' || github.event_name == 'release'"):
+        assert gating(workflow(on, condition)) == [], condition
+    assert gating(workflow(on, "inputs.publish || github.event_name != 'release'")) == [("TC303", 2, 3)]
+
+
+def test_a_called_workflows_inputs_come_from_its_caller(tmp_path: Path) -> None:
+    callee = CALLEE.replace("  workflow_call:\n", "  workflow_call:\n    inputs:\n      publish:\n        type: boolean\n")
+    callee = callee.replace("  upload:\n", "  upload:\n    if: inputs.publish\n")
+    caller = ("on:\n  push:\n    branches: [main]\njobs:\n  pypi:\n    uses: ./.github/workflows/upload.yml\n"
+              "    with:\n      publish: true\n")
+    found = lint_repo(tmp_path, caller, {".github/workflows/upload.yml": callee}, GATING)
+    assert [(f.rule_id, f.path, f.pos.line) for f in found] == [("TC303", ".github/workflows/example.yml", 2)]

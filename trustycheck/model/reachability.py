@@ -56,6 +56,10 @@ class Run:
     upstream: str | None = None
     """For ``workflow_run``: that run's event (``None`` with ``outsider`` False: any other)."""
     situation: dict[tuple[str, ...], object] = field(default_factory=dict)
+    """What the ``github`` context is known to hold (for any job or step of the run)."""
+    top_level: dict[tuple[str, ...], object] = field(default_factory=dict)
+    """The same for a job of the workflow the event starts, whose ``inputs`` are null unless a
+    dispatch gave them (a called workflow's come from its caller, an action's from its step)."""
 
     @property
     def untrusted(self) -> bool:
@@ -98,6 +102,9 @@ def runs_of(triggers: Iterable[Trigger]) -> list[Run]:
         runs.append(Run(None, None, None))
     for run in runs:
         run.situation = _situation(run)
+        run.top_level = run.situation
+        if run.event is not None and run.event != "workflow_dispatch":
+            run.top_level = {**run.situation, ("inputs",): None}
     return runs
 
 
@@ -118,6 +125,8 @@ def _situation(run: Run) -> dict[tuple[str, ...], object]:
             known[("github", "event", "ref")] = TagRef()
     if run.event != "release":
         known[("github", "event", "release")] = None
+    if run.event != "workflow_dispatch":
+        known[("github", "event", "inputs")] = None
     if run.event != "workflow_run":
         known[("github", "event", "workflow_run")] = None
     elif run.outsider:
@@ -145,7 +154,7 @@ class Reachability:
         self._groups: dict[tuple[str, tuple[object, ...]], dict[str, JobInstance]] | None = None
         self._runs: dict[str, list[Run]] = {}
         self._reachable: dict[tuple[int, int], bool] = {}
-        self._held: dict[tuple[str, int], bool] = {}
+        self._held: dict[tuple[str, int, bool], bool] = {}
         self._read: dict[str, Condition] = {}
 
     def runs(self, instance: JobInstance) -> list[Run]:
@@ -177,7 +186,7 @@ class Reachability:
         if instance.parent is not None and not self._can_run(instance.parent, run):
             return False
         condition = instance.job.condition
-        if condition and not self._holds(condition, run):
+        if condition and not self._holds(condition, run, instance.parent is None):
             return False
         if instance.job.needs and not bypasses_needs(condition):
             siblings = self._group(instance)
@@ -187,14 +196,14 @@ class Reachability:
                     return False
         return True
 
-    def _holds(self, condition: str, run: Run) -> bool:
-        key = (condition, id(run))
+    def _holds(self, condition: str, run: Run, top_level: bool) -> bool:
+        key = (condition, id(run), top_level)
         held = self._held.get(key)
         if held is None:
             read = self._read.get(condition)
             if read is None:
                 read = self._read[condition] = Condition(condition, settle=True)
-            held = self._held[key] = read.outcome(run.situation) is not False
+            held = self._held[key] = read.outcome(run.top_level if top_level else run.situation) is not False
         return held
 
     def _group(self, instance: JobInstance) -> dict[str, JobInstance]:
