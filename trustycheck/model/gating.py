@@ -48,6 +48,11 @@ def step_release_guarded(condition: str | None) -> bool:
     held = outcome(condition, _BRANCH_RUN)
     if held is not None:  # decided by what a branch run is known to be
         return held is False
+    return _names_a_release(condition)
+
+
+def _names_a_release(condition: str) -> bool:
+    """An undecided step guard that names a release, with no alternative or negation."""
     return "||" not in condition and not _NEGATION.search(condition) and bool(_RELEASE_WORD.search(condition))
 
 
@@ -59,4 +64,4 @@ def step_runs_in(condition: str | None, situation: dict[tuple[str, ...], object]
     held = outcome(condition, situation)
     if held is not None:
         return held
-    return not ("||" not in condition and not _NEGATION.search(condition) and bool(_RELEASE_WORD.search(condition)))
+    return not _names_a_release(condition)
