@@ -58,6 +58,16 @@ _TOKEN = lazy_pattern(
 )
 
 
+_STATUS_CHECK = lazy_pattern(r"\b(?:always|cancelled|failure)\s*\(", __import__("re").I)
+"""A status function other than ``success()``: GitHub then adds no implicit ``success() &&``."""
+
+
+def calls_status_check(condition: str) -> bool:
+    """The expression calls ``always()``, ``cancelled()`` or ``failure()`` (so it is evaluated
+    even when a job it needs was skipped)."""
+    return _STATUS_CHECK.search(condition) is not None
+
+
 def can_hold(condition: str, situation: dict[tuple[str, ...], object]) -> bool:
     """False only when ``condition`` is false in ``situation`` (context paths in lower case
     to what they are known to be) whatever every other value is."""

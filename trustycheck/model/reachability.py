@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 
 from trustycheck.model.callgraph import JobInstance
 from trustycheck.model.gating import UNTRUSTED_EVENTS
-from trustycheck.model.guards import BranchRef, Condition, NotAmong, TagRef, Upstream
+from trustycheck.model.guards import BranchRef, Condition, NotAmong, TagRef, Upstream, calls_status_check
 from trustycheck.model.triggers import Trigger
-from trustycheck.patterns import lazy_pattern
 
 BRANCH, TAG = "branch", "tag"
 
@@ -36,9 +35,6 @@ _NO_ACTION_EVENTS = frozenset({"push", "schedule", "workflow_dispatch", "create"
 _OUTSIDER_UPSTREAM = ("pull_request", *UNTRUSTED_EVENTS)
 """Events of the run a ``workflow_run`` follows that outsiders can cause (a fork's pull request)."""
 
-_STATUS_CHECK = lazy_pattern(r"\b(?:always|cancelled|failure)\s*\(", __import__("re").I)
-"""A status function other than ``success()``: GitHub then adds no implicit ``success() &&``,
-so the job may run when a job it needs was skipped."""
 
 
 @dataclass(eq=False, repr=False)
@@ -143,7 +139,7 @@ def _situation(run: Run) -> dict[tuple[str, ...], object]:
 def bypasses_needs(condition: str | None) -> bool:
     """The ``if:`` calls ``always()``, ``cancelled()`` or ``failure()``: the job is not skipped
     because a job it needs was."""
-    return bool(condition) and _STATUS_CHECK.search(condition or "") is not None
+    return bool(condition) and calls_status_check(condition or "")
 
 
 class Reachability:
