@@ -159,12 +159,12 @@ def _evidence(contexts: dict[str, list[Context]], root: str | None) -> Iterable[
         publish = step.publish
         if publish is not None and publish.to_pypi and not publish.delegated:
             yield _publish_evidence(publish, job, _relative(context.file.path, root), chain)
-        elif step.delegates is not None:
+        elif step.delegates is not None and job.can_run:  # a job no run can start publishes nothing
             yield _delegation_evidence(step.delegates, job, _relative(context.file.path, root), chain)
     for context in contexts.get("job", ()):
         job = context.job
         delegation = job.delegates if job is not None else None
-        if job is not None and delegation is not None:
+        if job is not None and delegation is not None and job.can_run:
             chain = context.call.chain if context.call else None
             yield _delegation_evidence(delegation, job, _relative(context.file.path, root), chain)
 

@@ -22,6 +22,7 @@ from trustycheck.model.feeders import mark_feeders
 from trustycheck.model.project import Project
 from trustycheck.model.publish import Publish, detect_publishes
 from trustycheck.model.pypi import INDEX_NAMES, index_named_by_secret
+from trustycheck.model.reachability import Reachability
 from trustycheck.model.secret_spans import LITERAL_CREDENTIAL, TOKEN_WRITTEN, merge_secrets, token_positions
 from trustycheck.model.workflow import ACTION, WORKFLOW, Workflow
 from trustycheck.nodes import Node, Pos
@@ -94,6 +95,7 @@ def _contexts(project: Project, reported: list[str], instances: list[JobInstance
     workflow_facts: dict[str, WorkflowFacts] = {}
     publishing_files: set[str] = set()
     jobs: list[JobFacts] = []
+    reach = Reachability(instances)
 
     def facts_of(workflow: Workflow) -> WorkflowFacts:
         found = workflow_facts.get(workflow.path)
@@ -105,7 +107,10 @@ def _contexts(project: Project, reported: list[str], instances: list[JobInstance
         workflow = facts_of(instance.workflow)
         own_file = FileFacts(instance.workflow.path, instance.workflow.kind)
         steps, publishing = _step_facts(instance, secrets)
-        job = _job_facts(instance, steps, publishing)
+        if publishing or any(step.publish is not None for step in steps):
+            if not reach.can_run(instance):  # a job that never runs publishes nothing
+                publishing = _without_uploads(steps)
+        job = _job_facts(instance, steps, publishing, reach)
         jobs.append(job)
         chain = CallFacts(describe_chain(instance.chain) if len(instance.chain) > 1 else None)
         contexts["job"].append(Context(own_file, workflow, job, call=chain))
@@ -207,7 +212,15 @@ def _oidc_gap(publish: Publish, job_id: str, id_token: bool) -> str | None:
     return None
 
 
-def _job_facts(instance: JobInstance, steps: list[StepFacts], publishing: list[StepInstance]) -> JobFacts:
+def _without_uploads(steps: list[StepFacts]) -> list[StepInstance]:
+    """Forget the uploads of a job no run can start (no publishing steps are left)."""
+    for step in steps:
+        step.publish = None
+        step._handed = None
+    return []
+
+
+def _job_facts(instance: JobInstance, steps: list[StepFacts], publishing: list[StepInstance], reach: Reachability) -> JobFacts:
     job = instance.job
     environment = job.environment
     return JobFacts(
@@ -215,7 +228,7 @@ def _job_facts(instance: JobInstance, steps: list[StepFacts], publishing: list[S
         EnvironmentFacts(environment.name, environment.node) if environment else None,
         any(step.publish is not None for step in steps), bool(publishing),
         UsesFacts.of(job.uses) if job.uses else None, job.secrets_inherit, job.secrets_node, instance.entry.on_node,
-        _instance=instance, _steps=steps, _publishing_steps=publishing,
+        _instance=instance, _steps=steps, _publishing_steps=publishing, _reach=reach,
     )
 
 

@@ -19,9 +19,10 @@ from trustycheck.engine.vocabulary import FactRecord, fact, vocabulary
 from trustycheck.model.callgraph import JobInstance, StepInstance
 from trustycheck.model.credentials import CredentialKind
 from trustycheck.model.delegation import Authority, Delegation, release_script, remote_action, remote_workflow
-from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
+from trustycheck.model.gating import step_release_guarded, step_runs_in, tag_guarded
 from trustycheck.model.permissions import Permissions
 from trustycheck.model.pypa_action import documented_floating_ref
+from trustycheck.model.reachability import Reachability
 from trustycheck.model.refs import ActionRef
 from trustycheck.model.roles import artifact_transfer, looks_like_release, step_role
 from trustycheck.nodes import Node, Pos
@@ -212,7 +213,6 @@ class _Roles:
 class _Gating:
     """When the job can run, as the rules about triggers read it."""
 
-    tag_guarded: bool
     untrusted_events: list[str]
     untrusted_trigger_node: Node | None
     ungated_events: list[str]
@@ -273,6 +273,7 @@ class JobFacts(FactRecord):
                                "an artifact this job uploads: it builds what is published"))
     _steps: list[StepFacts] = field(default_factory=list, repr=False, compare=False)
     _publishing_steps: list[StepInstance] = field(default_factory=list, repr=False, compare=False)
+    _reach: Reachability | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def delegates(self) -> DelegationFacts | None:
@@ -335,7 +336,9 @@ class JobFacts(FactRecord):
     @cached_property
     def tag_guarded(self) -> bool:
         """true when the job's if: (or every publishing step's if:) limits it to tags or releases"""
-        return self._gating.tag_guarded
+        publishing = self._publishing_steps
+        return any(tag_guarded(c) for c in self._instance.conditions) or (
+            bool(publishing) and all(step_release_guarded(s.step.condition) for s in publishing))
 
     @cached_property
     def untrusted_events(self) -> list[str]:
@@ -376,23 +379,27 @@ class JobFacts(FactRecord):
         return _Roles(builds, caches, untrusted)
 
     @cached_property
+    def can_run(self) -> bool:
+        """false when no run can start the job: no trigger passes its if:, a job it needs never runs
+        (without always(), cancelled() or failure() in its if:), or its caller never runs. Such a job
+        publishes nothing"""
+        return self._reachability.can_run(self._instance)
+
+    @property
+    def _reachability(self) -> Reachability:
+        return self._reach if self._reach is not None else Reachability([self._instance])
+
+    @cached_property
     def _gating(self) -> _Gating:
-        """Gating seen from the top-level workflow: its triggers, and every ``if:`` on the way down
-        the call chain (a guard on the calling job guards the called jobs too)."""
+        """Gating seen from the top-level workflow: the runs its triggers start in which this job can
+        run, after every ``if:`` on the way down the call chain and the jobs it needs."""
         instance = self._instance
-        conditions = instance.conditions
-        triggers = instance.entry.triggers
-        untrusted = [t for t in triggers if t.event in UNTRUSTED_EVENTS and not any(event_excluded(c, t.event) for c in conditions)]
+        runs = self._reachability.runs(instance)
+        untrusted = list(dict.fromkeys(run.trigger for run in runs if run.untrusted and run.trigger is not None))
         publishing = self._publishing_steps
-        guarded = any(tag_guarded(c) for c in conditions) or (
-            bool(publishing) and all(step_release_guarded(s.step.condition) for s in publishing)
-        )
-        return _Gating(
-            guarded,
-            [t.event for t in untrusted],
-            untrusted[0].node if untrusted else None,
-            [] if guarded else sorted({t.event for t in triggers if ungated_trigger(t)}),
-        )
+        ungated = sorted({run.event for run in runs if run.ungated and run.event is not None and (
+            not publishing or any(step_runs_in(s.step.condition, run.situation) for s in publishing))})
+        return _Gating([t.event for t in untrusted], untrusted[0].node if untrusted else None, ungated)
 
 
 @dataclass(eq=False, repr=False)

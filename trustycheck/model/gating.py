@@ -1,8 +1,8 @@
 """Which events can start a job, and whether publishing is limited to tags or releases.
 
 The PyPA guide triggers on every push and guards the publish job with
-``if: startsWith(github.ref, 'refs/tags/')``: that is gated. A push trigger with only a
-``tags:`` filter is gated; ``release`` is gated. Branch pushes and schedules are not.
+``if: startsWith(github.ref, 'refs/tags/')``: that is gated. Which runs can start a job is
+worked out in :mod:`trustycheck.model.reachability`; this module holds the guards' readings.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from trustycheck.model.guards import BranchRef, NotAmong, can_hold, outcome
-from trustycheck.model.triggers import Trigger
 from trustycheck.patterns import lazy_pattern
 
 UNTRUSTED_EVENTS = ("pull_request_target", "workflow_run", "issue_comment", "pull_request_review_comment",
@@ -49,26 +48,20 @@ def step_release_guarded(condition: str | None) -> bool:
     held = outcome(condition, _BRANCH_RUN)
     if held is not None:  # decided by what a branch run is known to be
         return held is False
+    return _names_a_release(condition)
+
+
+def _names_a_release(condition: str) -> bool:
+    """An undecided step guard that names a release, with no alternative or negation."""
     return "||" not in condition and not _NEGATION.search(condition) and bool(_RELEASE_WORD.search(condition))
 
 
-def event_excluded(condition: str | None, event: str) -> bool:
-    """The job's ``if:`` is false whenever ``event`` starts the run (the events outsiders
-    cause run on a branch or pull request ref, never a tag)."""
+def step_runs_in(condition: str | None, situation: dict[tuple[str, ...], object]) -> bool:
+    """A publish step's own ``if:`` may hold in a run known to be ``situation`` (read as
+    :func:`step_release_guarded` reads it for a branch run)."""
     if not condition:
-        return False
-    situation: dict[tuple[str, ...], object] = {("github", "event_name"): event}
-    if event in UNTRUSTED_EVENTS:
-        situation.update(_NOT_A_TAG)
-    return not can_hold(condition, situation)
-
-
-def ungated_trigger(trigger: Trigger) -> bool:
-    """A trigger that publishes on every branch push or on a schedule."""
-    if trigger.event == "schedule":
         return True
-    if trigger.event != "push":
-        return False
-    filters = trigger.filters
-    only_tags = ("tags" in filters or "tags-ignore" in filters) and "branches" not in filters and "branches-ignore" not in filters
-    return not only_tags
+    held = outcome(condition, situation)
+    if held is not None:
+        return held
+    return not _names_a_release(condition)

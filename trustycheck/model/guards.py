@@ -30,6 +30,16 @@ class BranchRef:
     """``github.ref`` of a run that is not for a tag: ``refs/heads/...`` or ``refs/pull/...``."""
 
 
+class TagRef:
+    """``github.ref`` of a run for a tag (a tag push, a release): ``refs/tags/<some tag>``."""
+
+
+class Upstream:
+    """``github.repository`` or ``github.repository_owner`` in the repository whose workflows are
+    read: a guard comparing it to a name (``github.repository == 'o/r'``) is there to keep forks
+    from running the job, so it holds here, and its negation does not."""
+
+
 class NotAmong:
     """A value known only not to be one of ``values`` (compared case-insensitively)."""
 
@@ -48,6 +58,16 @@ _TOKEN = lazy_pattern(
 )
 
 
+_STATUS_CHECK = lazy_pattern(r"\b(?:always|cancelled|failure)\s*\(", __import__("re").I)
+"""A status function other than ``success()``: GitHub then adds no implicit ``success() &&``."""
+
+
+def calls_status_check(condition: str) -> bool:
+    """The expression calls ``always()``, ``cancelled()`` or ``failure()`` (so it is evaluated
+    even when a job it needs was skipped)."""
+    return _STATUS_CHECK.search(condition) is not None
+
+
 def can_hold(condition: str, situation: dict[tuple[str, ...], object]) -> bool:
     """False only when ``condition`` is false in ``situation`` (context paths in lower case
     to what they are known to be) whatever every other value is."""
@@ -57,29 +77,70 @@ def can_hold(condition: str, situation: dict[tuple[str, ...], object]) -> bool:
 def outcome(condition: str, situation: dict[tuple[str, ...], object]) -> bool | None:
     """Whether ``condition`` holds in ``situation``: ``None`` when that depends on what is
     not known (or the expression cannot be read)."""
-    text = condition.strip()
-    if not text:
-        return True
-    if "${{" in text:
-        if not is_pure_expression(text):
-            return True  # text around an expression: a non-empty string, always true
-        text = text[3:-2]
-    try:
-        value = _Reader(text, situation).read()
-    except Unreadable:
-        return None
-    return _truthy(value)
+    return Condition(condition).outcome(situation)
+
+
+class Condition:
+    """An ``if:`` read once (split into tokens), then evaluated in as many situations as asked:
+    a job's guard is asked about each kind of run that can start it. A result that needs no
+    situation (``always()``, a literal) is worked out once, with ``settle``: knowing more cannot
+    change it."""
+
+    def __init__(self, condition: str, settle: bool = False) -> None:
+        self.tokens: list[tuple[str, str]] | None = None
+        self.constant: bool | None = None
+        self.settled = True  # until the tokens are read
+        text = condition.strip()
+        if not text:
+            self.constant = True
+            return
+        if "${{" in text:
+            if not is_pure_expression(text):
+                self.constant = True  # text around an expression: a non-empty string, always true
+                return
+            text = text[3:-2]
+        try:
+            self.tokens = _tokens(text)
+        except Unreadable:
+            return
+        self.settled = False
+        if settle:
+            try:
+                self.constant = _truthy(_Reader(self.tokens, {}).read())
+            except Unreadable:  # the grammar does not depend on the situation
+                self.constant = None
+                self.settled = True
+                return
+            self.settled = self.constant is not None
+
+    def outcome(self, situation: dict[tuple[str, ...], object]) -> bool | None:
+        if self.settled or self.tokens is None:
+            return self.constant
+        return self._evaluate(situation)
+
+    def _evaluate(self, situation: dict[tuple[str, ...], object]) -> bool | None:
+        assert self.tokens is not None
+        try:
+            value = _Reader(self.tokens, situation).read()
+        except Unreadable:
+            return None
+        return _truthy(value)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "bad"
+        if kind == "bad":
+            raise Unreadable(text)
+        if kind != "ws":
+            tokens.append((kind, match.group()))
+    return tokens
 
 
 class _Reader:
-    def __init__(self, text: str, situation: dict[tuple[str, ...], object]) -> None:
-        self.tokens: list[tuple[str, str]] = []
-        for match in _TOKEN.finditer(text):
-            kind = match.lastgroup or "bad"
-            if kind == "bad":
-                raise Unreadable(text)
-            if kind != "ws":
-                self.tokens.append((kind, match.group()))
+    def __init__(self, tokens: list[tuple[str, str]], situation: dict[tuple[str, ...], object]) -> None:
+        self.tokens = tokens
         self.position = 0
         self.situation = situation
         self.depth = 0
@@ -219,8 +280,8 @@ def _combined(values: list[object], decisive: bool) -> object:
 def _truthy(value: object) -> bool | None:
     if value is UNKNOWN:
         return None
-    if isinstance(value, (BranchRef, NotAmong)):
-        return True  # a ref or an event name is never empty
+    if isinstance(value, (BranchRef, TagRef, NotAmong, Upstream)):
+        return True  # a ref, an event name or a repository is never empty
     if value is None or value is False or value == "" or value == 0:
         return False
     return True
@@ -233,8 +294,14 @@ def _equal(left: object, right: object) -> bool | None:
     for one, other in ((left, right), (right, left)):
         if isinstance(one, BranchRef):
             return False if isinstance(other, str) and other.lower().startswith("refs/tags/") else None
+        if isinstance(one, TagRef):
+            return False if isinstance(other, str) and other.lower().startswith(("refs/heads/", "refs/pull/")) else None
         if isinstance(one, NotAmong):
             return False if isinstance(other, str) and other.lower() in one.values else None
+        if isinstance(one, Upstream):
+            return True if isinstance(other, str) and other.strip() else None
+        if one is None and isinstance(other, str):
+            return _as_number(other) == 0  # null is 0, a word is NaN: null == 'published' is false
     if isinstance(left, str) and isinstance(right, str):
         return left.lower() == right.lower()
     if type(left) is type(right):
@@ -242,11 +309,29 @@ def _equal(left: object, right: object) -> bool | None:
     return None
 
 
+def _as_number(text: str) -> float:
+    """A string as GitHub coerces it to compare it with null: empty is 0, a word is NaN."""
+    stripped = text.strip()
+    if not stripped:
+        return 0.0
+    try:
+        return float(stripped)
+    except ValueError:
+        return float("nan")
+
+
 def _call(name: str, arguments: list[object]) -> object:
     if name in ("success", "always"):
         return True if name == "always" else UNKNOWN
     if name in ("startswith", "contains", "endswith") and len(arguments) == 2:
         subject, needle = arguments
+        if isinstance(subject, TagRef) and isinstance(needle, str):
+            lowered = needle.lower()
+            if name == "startswith":
+                return True if "refs/tags/".startswith(lowered) else (False if lowered.startswith(("refs/heads", "refs/pull")) else UNKNOWN)
+            if name == "contains":
+                return True if lowered in "refs/tags/" else UNKNOWN
+            return UNKNOWN
         if isinstance(subject, BranchRef) and isinstance(needle, str):
             lowered = needle.lower()
             if name == "startswith":
