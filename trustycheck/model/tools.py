@@ -40,6 +40,8 @@ class ToolSpec:
     builds_with: tuple[str, ...] = ()
     """Publishing also builds when one of these flags is given."""
     not_an_upload: tuple[str, ...] = ("--dry-run",)
+    trusted_publishing_flags: tuple[str, ...] = ()
+    """Flags that choose whether to use Trusted Publishing (value ``never`` switches it off)."""
 
 
 TWINE = ToolSpec(
@@ -56,6 +58,7 @@ UV = ToolSpec(
     token_env=("UV_PUBLISH_TOKEN",), password_env=("UV_PUBLISH_PASSWORD",), user_env=("UV_PUBLISH_USERNAME",),
     url_flags=("--publish-url",), url_env=("UV_PUBLISH_URL",),
     repo_flags=("--index",), repo_env=("UV_PUBLISH_INDEX",), repo_names={"pypi": PYPI, "testpypi": TESTPYPI},
+    trusted_publishing_flags=("--trusted-publishing",),
 )
 POETRY = ToolSpec(
     name="poetry publish", program="poetry", subcommands=frozenset({"publish"}), native_oidc=False,
