@@ -491,7 +491,7 @@ def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | No
         script = code.as_string()
         if _exports_env(script) and step is not context.step:
             exported = next((name for name in env_names if name in script), None) or next(
-                (prefix for prefix in spec.password_env_prefixes if prefix in script), None)
+                (_name_at(script, script.index(prefix)) for prefix in spec.password_env_prefixes if prefix in script), None)
             if exported is not None:
                 return _exported_credential(context, step, code, exported)
         if step.run is None:
@@ -521,6 +521,14 @@ def _exported_credential(context: _Context, step: Step, code: Scalar, exported: 
         else:
             kind, where, origin = CredentialKind.TOKEN, f"{exported} exported through $GITHUB_ENV", "github_env"
     return Credential(kind, where, origin, context.find(code, exported) or code)
+
+
+def _name_at(script: str, start: int) -> str:
+    """The variable name written at ``start`` (``POETRY_PYPI_TOKEN_PYPI`` from its prefix)."""
+    end = start
+    while end < len(script) and (script[end].isascii() and script[end].isalnum() or script[end] == "_"):
+        end += 1
+    return script[start:end]
 
 
 def _exports_env(script: str) -> bool:
