@@ -1,8 +1,10 @@
-"""A stored token in a job with ``id-token: write`` (TC103). The PyPA action, twine >= 6.1, ``uv
-publish``, pdm and maturin use the token while the secret holds one and Trusted Publishing once
-it is empty or deleted (DOMAIN.md §1.2, §3): which one uploads is a repository setting the
-files do not show. The lint finding stays an error (remove the token); the ``status`` verdict is
-``mixed``. Tools that never fall back (poetry, hatch, flit) stay ``token``."""
+"""A stored token in a job with ``id-token: write`` (TC103). A deleted secret reads as an empty
+string. The PyPA action (DOMAIN.md §1.2), the other actions that can do Trusted Publishing, and
+pdm take an empty token for none and use Trusted Publishing: which one uploads is a repository
+setting the files do not show, so the ``status`` verdict is ``mixed`` while the lint finding
+stays an error (remove the token). twine 7.0.0, uv 0.13.9 and maturin 1.16.0, run with the
+variable set to "", upload with the empty value and never reach Trusted Publishing; poetry,
+hatch and flit cannot do it: those stay ``token``."""
 
 from __future__ import annotations
 
@@ -91,18 +93,24 @@ def verdict(tmp_path: Path, text: str):
     return judge_repository(str(tmp_path))
 
 
+DEPLOY_PYPI = """\
+      - uses: casperdcl/deploy-pypi@v2
+        with:
+          password: ${{ secrets.PYPI_API_TOKEN }}
+"""
+
+
 @pytest.mark.parametrize(
     ("step", "what"),
-    [(PYPA_ACTION, "pypa/gh-action-pypi-publish"), (TWINE, "twine"), (UV, "uv publish"), (PDM, "pdm publish"),
-     (MATURIN, "PyO3/maturin-action")],
-    ids=["pypa-action", "twine", "uv", "pdm", "maturin-action"],
+    [(PYPA_ACTION, "pypa/gh-action-pypi-publish"), (PDM, "pdm publish"), (DEPLOY_PYPI, "casperdcl/deploy-pypi")],
+    ids=["pypa-action", "pdm", "deploy-pypi-action"],
 )
 def test_a_token_a_tool_gives_up_for_trusted_publishing_is_mixed(step: str, what: str, tmp_path: Path) -> None:
     workflow = JOB + step
     [finding] = lint_text(workflow, {"TC101", "TC103"})
     assert (finding.rule_id, finding.severity) == ("TC103", "error")
     assert finding.message == (f"{what} still uploads to PyPI with a long-lived credential (secrets.PYPI_API_TOKEN) although "
-                               "the job has id-token: write; the token is what gets used while the secret exists")
+                               "the job has id-token: write; the token is what gets used")
     judged = verdict(tmp_path, workflow)
     assert judged.verdict == "mixed"
     line = next(number for number, text in enumerate(workflow.splitlines(), 1) if "secrets.PYPI_API_TOKEN" in text)
@@ -114,8 +122,8 @@ def test_a_token_a_tool_gives_up_for_trusted_publishing_is_mixed(step: str, what
 
 
 @pytest.mark.parametrize(
-    "step", [UV_NEVER, POETRY, HATCH, FLIT, PYPA_ACTION_WITH_A_USER],
-    ids=["uv-trusted-publishing-never", "poetry", "hatch", "flit", "pypa-action-with-a-user"],
+    "step", [TWINE, UV, MATURIN, UV_NEVER, POETRY, HATCH, FLIT, PYPA_ACTION_WITH_A_USER],
+    ids=["twine", "uv", "maturin-action", "uv-trusted-publishing-never", "poetry", "hatch", "flit", "pypa-action-with-a-user"],
 )
 def test_a_token_a_tool_never_gives_up_stays_token(step: str, tmp_path: Path) -> None:
     workflow = JOB + step
@@ -126,7 +134,7 @@ def test_a_token_a_tool_never_gives_up_stays_token(step: str, tmp_path: Path) ->
 
 
 def test_without_id_token_a_token_is_token(tmp_path: Path) -> None:
-    workflow = JOB.replace("    permissions:\n      id-token: write\n", "    permissions:\n      contents: read\n") + TWINE
+    workflow = JOB.replace("    permissions:\n      id-token: write\n", "    permissions:\n      contents: read\n") + PYPA_ACTION
     assert [f.rule_id for f in lint_text(workflow, {"TC101", "TC103"})] == ["TC101"]
     assert verdict(tmp_path, workflow).verdict == "token"
 
@@ -138,7 +146,7 @@ def test_id_token_granted_for_the_whole_workflow_counts_too(tmp_path: Path) -> N
 
 
 def test_a_written_out_token_never_becomes_empty(tmp_path: Path) -> None:
-    workflow = JOB + TWINE.replace("${{ secrets.PYPI_API_TOKEN }}", "pypi-" + "A" * 90)
+    workflow = JOB + PDM.replace("${{ secrets.PYPI_API_TOKEN }}", "pypi-" + "A" * 90)
     judged = verdict(tmp_path, workflow)
     assert judged.verdict == "token"
 
@@ -147,6 +155,6 @@ def test_the_token_then_oidc_fact_is_visible_to_rules() -> None:
     from trustycheck.loader import load_text
     from trustycheck.model.analysis import analyse
 
-    contexts = analyse(load_text("release.yml", JOB + TWINE + POETRY)).contexts["step"]
+    contexts = analyse(load_text("release.yml", JOB + PYPA_ACTION + TWINE + PDM)).contexts["step"]
     assert [(c.step.publish.tool, c.step.publish.token_then_oidc) for c in contexts if c.step and c.step.publish] == [
-        ("twine", True), ("poetry publish", False)]
+        ("pypa/gh-action-pypi-publish", True), ("twine", False), ("pdm publish", True)]

@@ -149,4 +149,4 @@ def test_tc103_names_testpypi() -> None:
         "      - run: twine", "      - env:\n          TWINE_PASSWORD: ${{ secrets.TEST_PYPI_TOKEN }}\n        run: twine")
     [finding] = lint_text(workflow, {"TC103"})
     assert finding.message == ("twine still uploads to TestPyPI with a long-lived credential (secrets.TEST_PYPI_TOKEN) although "
-                               "the job has id-token: write; the token is what gets used while the secret exists")
+                               "the job has id-token: write; the token is what gets used")

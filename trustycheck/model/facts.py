@@ -177,8 +177,8 @@ class UploadFacts(FactRecord):
     oidc_gap: str | None = field(default=None, metadata=fact("when the upload has no token: why Trusted Publishing cannot work here "
                                 "(the job lacks id-token: write, or the tool does not support it)"))
     token_then_oidc: bool = field(default=False, metadata=fact("true when the upload uses a stored token in a job with id-token: write, "
-                                  "and its tool (the PyPA action, twine >= 6.1, uv publish, pdm, maturin) would use Trusted "
-                                  "Publishing once that secret is empty or deleted"))
+                                  "and its tool (the PyPA action, pdm) would use Trusted Publishing once that secret is "
+                                  "empty or deleted"))
 
 
 @dataclass(eq=False, repr=False)

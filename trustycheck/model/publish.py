@@ -53,6 +53,8 @@ class Publish:
 
     oidc_off: bool = False
     """Trusted Publishing is switched off for this upload (``uv publish --trusted-publishing never``)."""
+    oidc_when_token_empty: bool = False
+    """An empty token (a deleted secret) makes the tool use Trusted Publishing instead."""
 
     @property
     def to_pypi(self) -> bool:
@@ -62,13 +64,13 @@ class Publish:
     @property
     def token_then_oidc(self) -> bool:
         """The upload uses a stored token, and its tool would use Trusted Publishing if that token
-        were empty: the PyPA action (user ``__token__``), twine >= 6.1, ``uv publish`` (unless
-        ``--trusted-publishing never``), pdm and maturin (DOMAIN.md §1.2, §3). A secret, variable
-        or input that is deleted or emptied reads as empty, so which one uploads is a repository
-        setting the files do not show. poetry, hatch and flit never fall back."""
+        were empty: the PyPA action with user ``__token__`` (DOMAIN.md §1.2) and the other actions
+        that can, pdm. A secret, variable or input that is deleted reads as empty, so which one
+        uploads is a repository setting the files do not show. twine, uv and maturin upload with
+        an empty token when the variable is set; poetry, hatch and flit cannot do Trusted Publishing."""
         credential = self.credential
-        return (self.native_oidc and not self.oidc_off and credential.kind == CredentialKind.TOKEN
-                and credential.origin in _EMPTIABLE_ORIGINS)
+        return (self.native_oidc and self.oidc_when_token_empty and not self.oidc_off
+                and credential.kind == CredentialKind.TOKEN and credential.origin in _EMPTIABLE_ORIGINS)
 
 
 _EMPTIABLE_ORIGINS = frozenset({"secrets", "vars", "inputs"})
@@ -227,7 +229,8 @@ def _pypa_action(context: _Context, spec: ActionSpec) -> Publish:
     off = attestations is not None and isinstance(attestations[1], Scalar) and attestations[1].as_string().strip() == "false"
     return Publish(tool, index, credential, step.uses.node or step.node, url_pair[0] if url_pair else None, oidc_since="v1.8.0",
                    attestations_off=attestations[0] if off and attestations else None,
-                   action_ref_problem=ref_problem(step.uses) if step.uses.action == PYPA_ACTION else None)
+                   action_ref_problem=ref_problem(step.uses) if step.uses.action == PYPA_ACTION else None,
+                   oidc_when_token_empty=spec.native_oidc)
 
 
 def _maturin_action(context: _Context, spec: ActionSpec) -> Publish:
@@ -256,7 +259,7 @@ def _token_input_action(context: _Context, spec: ActionSpec) -> Publish:
     index = _index_of_input(url_pair)
     tool = f"{step.uses.owner}/{step.uses.repo}"
     return Publish(tool, index, credential, step.uses.node or step.node, url_pair[0] if url_pair else None,
-                   native_oidc=spec.native_oidc, builds=actions.builds(spec, step))
+                   native_oidc=spec.native_oidc, builds=actions.builds(spec, step), oidc_when_token_empty=spec.native_oidc)
 
 
 def _input_credential(step: Step, pair: tuple[Scalar, Node] | None, secret_kind: CredentialKind, *, native: bool) -> Credential:
@@ -405,7 +408,8 @@ def _tool_publish(context: _Context, spec: ToolSpec, command: Command, first: in
     oidc_off = switch is not None and switch[1] == "never"
     credential = _tool_credential(context, spec, shell, secret_kind, oidc_off)
     return Publish(spec.name, index, credential, anchor, index_node, native_oidc=spec.native_oidc,
-                   oidc_since=spec.oidc_since, builds=builds_on_publish(spec, words), oidc_off=oidc_off)
+                   oidc_since=spec.oidc_since, builds=builds_on_publish(spec, words), oidc_off=oidc_off,
+                   oidc_when_token_empty=spec.oidc_when_token_empty)
 
 
 def _flag_pos(shell: _Shell, found: tuple[str, str, int]) -> Pos | Node | None:
