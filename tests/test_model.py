@@ -175,9 +175,9 @@ def _credential(with_block: str, env: str = ""):
         ("{password: '${{ secrets.PYPI_API_TOKEN }}'}", "", ("pypi", "token", "secrets.PYPI_API_TOKEN")),
         ("{password: \"${{ secrets['PYPI'] }}\"}", "", ("pypi", "token", "secrets.PYPI")),
         ("{password: '${{ vars.PYPI_TOKEN }}'}", "", ("pypi", "token", "vars.PYPI_TOKEN")),
-        ("{password: '${{ steps.mint.outputs.token }}'}", "", ("pypi", "minted", "steps.mint.outputs.token")),
+        ("{password: '${{ steps.mint.outputs.token }}'}", "", ("pypi", "unknown", "steps.mint.outputs.token")),  # no step mints it
         ("{password: '${{ env.T }}'}", "env: {T: '${{ secrets.TOKEN }}'}", ("pypi", "token", "secrets.TOKEN")),
-        ("{password: '${{ env.T }}'}", "env: {T: '${{ steps.m.outputs.t }}'}", ("pypi", "minted", "steps.m.outputs.t")),
+        ("{password: '${{ env.T }}'}", "env: {T: '${{ steps.m.outputs.t }}'}", ("pypi", "unknown", "steps.m.outputs.t")),
         ("{password: hunter2, user: alice}", "", ("pypi", "literal", "a value written in the workflow")),
         ("{password: '${{ secrets.P }}', user: alice}", "", ("pypi", "password", "secrets.P")),
         ("{password: '${{ secrets.P }}', user: '${{ secrets.U }}'}", "", ("pypi", "token", "secrets.P")),

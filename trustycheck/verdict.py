@@ -37,6 +37,8 @@ class PathKind(WordEnum):
 
     OIDC = "oidc"
     TOKEN = "token"
+    TOKEN_THEN_OIDC = "token-then-oidc"
+    """A token in a job with id-token: write, whose tool uses Trusted Publishing once the secret is empty."""
     UNSURE = "unsure"
 
 
@@ -121,7 +123,7 @@ def judge(repository: str, contexts: dict[str, list[Context]], files: int, root:
         return Verdict(repository, Outcome.UNKNOWN, f"not every workflow could be read: {unread[0]}{more}", evidence, files)
     if files == 0:
         return Verdict(repository, Outcome.NONE, "no workflow files in .github/workflows", evidence, files)
-    if PathKind.OIDC in kinds and PathKind.TOKEN in kinds:
+    if PathKind.OIDC in kinds and PathKind.TOKEN in kinds or PathKind.TOKEN_THEN_OIDC in kinds:
         verdict = Outcome.MIXED
     elif PathKind.OIDC in kinds:
         verdict = Outcome.TRUSTED
@@ -186,6 +188,9 @@ def _publish_evidence(publish: UploadFacts, job: JobFacts, path: str, chain: str
     if kind in (CredentialKind.TOKEN, CredentialKind.PASSWORD, CredentialKind.LITERAL):
         source = credential.source or "a stored credential"
         words = f"a long-lived {'password' if kind == CredentialKind.PASSWORD else 'token'} from {source}"
+        if publish.token_then_oidc:
+            words += ", and id-token: write: Trusted Publishing only once the secret is empty or deleted"
+            return Evidence(PathKind.TOKEN_THEN_OIDC, path, line, column, what, words, job.id, chain, source=source)
         return Evidence(PathKind.TOKEN, path, line, column, what, words, job.id, chain, source=source)
     if kind == CredentialKind.NONE:
         words, needs = "no credential in sight, and it cannot do Trusted Publishing", "where its credential is configured"
@@ -240,6 +245,11 @@ def _reason(verdict: str, evidence: list[Evidence]) -> str:
     unsure = [e for e in evidence if e.kind == PathKind.UNSURE]
     extra = f"; {len(unsure)} more upload path{'s' if len(unsure) != 1 else ''} unsure" if unsure else ""
     oidc, token = first[PathKind.OIDC], first[PathKind.TOKEN]
+    both = next((e for e in evidence if e.kind == PathKind.TOKEN_THEN_OIDC), None)
+    if verdict == Outcome.MIXED and both and not (oidc and token):
+        return (f"{both.what} in {_short(both)} uploads with a long-lived token ({both.source}) in a job with id-token: write: "
+                f"the token is used while the secret exists, Trusted Publishing once it is empty or deleted, "
+                f"a repository setting the workflow does not show{extra}")
     if verdict == Outcome.MIXED and oidc and token:
         return (f"Trusted Publishing in {_short(oidc)}, but a long-lived credential in {_short(token)} "
                 f"({token.source}){extra}")

@@ -94,6 +94,7 @@ def _contexts(project: Project, reported: list[str], instances: list[JobInstance
     secrets: list[tuple[Pos, str]] = []
     workflow_facts: dict[str, WorkflowFacts] = {}
     publishing_files: set[str] = set()
+    releasing_files: set[str] = set()
     jobs: list[JobFacts] = []
     reach = Reachability(instances)
 
@@ -116,6 +117,8 @@ def _contexts(project: Project, reported: list[str], instances: list[JobInstance
         contexts["job"].append(Context(own_file, workflow, job, call=chain))
         if job.publishes_to_pypi:
             publishing_files.update((instance.workflow.path, instance.entry.path))
+            if job.releases_to_pypi:
+                releasing_files.update((instance.workflow.path, instance.entry.path))
         # Most steps are in the job's own file and reached through no call: those contexts
         # share one (read-only) file and call record.
         for step in steps:
@@ -138,6 +141,7 @@ def _contexts(project: Project, reported: list[str], instances: list[JobInstance
         if model is not None:
             facts = facts_of(model)
             facts.publishes = path in publishing_files
+            facts.releases_to_pypi = path in releasing_files
             contexts["workflow"].append(Context(file_facts, facts))
         # Problems last: building the model may report structure problems and duplicate keys.
         contexts["problem"].extend(Context(file_facts, problem=problem_facts(p)) for p in doc.problems)
@@ -175,7 +179,7 @@ def _step_facts(instance: JobInstance, secrets: list[tuple[Pos, str]]) -> tuple[
             value = publish.credential.value_node
             if publish.credential.kind == CredentialKind.LITERAL and value is not None:
                 secrets.append((_located(value, step_instance.path), LITERAL_CREDENTIAL.format(tool=publish.tool)))
-            upload = _upload_facts(publish, _oidc_gap(publish, instance.job.id, id_token))
+            upload = _upload_facts(publish, _oidc_gap(publish, instance.job.id, id_token), id_token)
             out.append(StepFacts(step.index, step.label, step.node, upload, step_instance, pypi_oidc))
     return out, publishing
 
@@ -192,14 +196,14 @@ def _delegated_upload(handed: DelegationFacts) -> UploadFacts:
                        node=node, index_node=None, credential=credential, delegated=True)
 
 
-def _upload_facts(publish: Publish, oidc_gap: str | None) -> UploadFacts:
+def _upload_facts(publish: Publish, oidc_gap: str | None, id_token: bool) -> UploadFacts:
     credential = publish.credential
     return UploadFacts(
         publish.tool, publish.index, INDEX_NAMES[publish.index], publish.to_pypi, publish.native_oidc, publish.oidc_since,
         publish.builds, publish.attestations_off, publish.action_ref_problem, publish.node, publish.index_node,
         CredentialFacts(credential.kind, credential.source, credential.origin, credential.long_lived, credential.node,
                         credential.value_node),
-        oidc_gap=oidc_gap,
+        oidc_gap=oidc_gap, token_then_oidc=id_token and publish.to_pypi and publish.token_then_oidc,
     )
 
 
@@ -207,7 +211,7 @@ def _oidc_gap(publish: Publish, job_id: str, id_token: bool) -> str | None:
     kind = publish.credential.kind
     if kind == CredentialKind.NONE:
         return f"{publish.tool} cannot do Trusted Publishing and is given no token"
-    if kind == CredentialKind.OIDC and not id_token:
+    if kind in (CredentialKind.OIDC, CredentialKind.MINTED) and not id_token:
         return f"job '{job_id}' does not grant id-token: write, so no OIDC token can be minted"
     return None
 

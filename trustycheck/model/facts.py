@@ -22,6 +22,7 @@ from trustycheck.model.delegation import Authority, Delegation, release_script, 
 from trustycheck.model.gating import step_release_guarded, step_runs_in, tag_guarded
 from trustycheck.model.permissions import Permissions
 from trustycheck.model.pypa_action import documented_floating_ref
+from trustycheck.model.pypi import INDEX_NAMES, PYPI, TESTPYPI
 from trustycheck.model.reachability import Reachability
 from trustycheck.model.refs import ActionRef
 from trustycheck.model.roles import artifact_transfer, looks_like_release, step_role
@@ -102,6 +103,8 @@ class WorkflowFacts(FactRecord):
     on: OnFacts = field(metadata=fact("the trigger"))
     permissions: PermissionFacts = field(metadata=fact("the workflow-level permissions"))
     publishes: bool = field(default=False, metadata=fact("true when a job of the workflow uploads to PyPI or TestPyPI"))
+    releases_to_pypi: bool = field(default=False, metadata=fact("true when a job of the workflow uploads to PyPI itself, not only to "
+                                   "TestPyPI: a release workflow"))
 
 
 @dataclass(eq=False, repr=False)
@@ -174,6 +177,9 @@ class UploadFacts(FactRecord):
                            "the upload is out of sight, the token is not"))
     oidc_gap: str | None = field(default=None, metadata=fact("when the upload has no token: why Trusted Publishing cannot work here "
                                 "(the job lacks id-token: write, or the tool does not support it)"))
+    token_then_oidc: bool = field(default=False, metadata=fact("true when the upload uses a stored token in a job with id-token: write, "
+                                  "and its tool (the PyPA action, pdm) would use Trusted Publishing once that secret is "
+                                  "empty or deleted"))
 
 
 @dataclass(eq=False, repr=False)
@@ -283,6 +289,18 @@ class JobFacts(FactRecord):
             return None
         id_token = self._instance.permissions.level("id-token") == "write"
         return DelegationFacts.of(remote_workflow(self._instance.job, id_token))
+
+    @cached_property
+    def releases_to_pypi(self) -> bool:
+        """true when a step of the job uploads to PyPI itself, not only to TestPyPI (itself, or through a
+        release task or action handed a PyPI token): what makes a release job"""
+        return any(step.publish is not None and step.publish.index == PYPI for step in self._steps)
+
+    @cached_property
+    def publishes_to(self) -> str | None:
+        """the indexes with Trusted Publishing the job uploads to, in words: PyPI, TestPyPI, or PyPI and TestPyPI"""
+        indexes = {step.publish.index for step in self._steps if step.publish is not None and step.publish.to_pypi}
+        return " and ".join(INDEX_NAMES[index] for index in (PYPI, TESTPYPI) if index in indexes) or None
 
     @cached_property
     def artifacts(self) -> ArtifactFacts:

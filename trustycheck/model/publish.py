@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from trustycheck.loader import Lines
 from trustycheck.model import actions
@@ -21,7 +21,7 @@ from trustycheck.model.credentials import Credential, CredentialKind, Traced, tr
 from trustycheck.model.expressions import expression_spans, replace_expressions
 from trustycheck.model.launchers import unwrap
 from trustycheck.model.pypa_action import PYPA_ACTION, ref_problem
-from trustycheck.model.pypi import PYPI, TESTPYPI, UNKNOWN_INDEX, classify_index_url
+from trustycheck.model.pypi import MINT_ACTIONS, PYPI, TESTPYPI, UNKNOWN_INDEX, classify_index_url, mints_pypi_token
 from trustycheck.model.shell import Command, Script, parse_script, program_name, split_commands
 from trustycheck.model.tools import TOOLS, ToolSpec, builds_on_publish
 from trustycheck.model.workflow import Job, Step
@@ -51,10 +51,30 @@ class Publish:
     action_ref_problem: str | None = None
     """Why the publish action's ref is outdated or broken (PyPA action only)."""
 
+    oidc_off: bool = False
+    """Trusted Publishing is switched off for this upload (``uv publish --trusted-publishing never``)."""
+    oidc_when_token_empty: bool = False
+    """An empty token (a deleted secret) makes the tool use Trusted Publishing instead."""
+
     @property
     def to_pypi(self) -> bool:
         """Uploads to PyPI or TestPyPI, where Trusted Publishing is available."""
         return self.index in (PYPI, TESTPYPI)
+
+    @property
+    def token_then_oidc(self) -> bool:
+        """The upload uses a stored token, and its tool would use Trusted Publishing if that token
+        were empty: the PyPA action with user ``__token__`` (DOMAIN.md §1.2) and the other actions
+        that can, pdm. A secret, variable or input that is deleted reads as empty, so which one
+        uploads is a repository setting the files do not show. twine, uv and maturin upload with
+        an empty token when the variable is set; poetry, hatch and flit cannot do Trusted Publishing."""
+        credential = self.credential
+        return (self.native_oidc and self.oidc_when_token_empty and not self.oidc_off
+                and credential.kind == CredentialKind.TOKEN and credential.origin in _EMPTIABLE_ORIGINS)
+
+
+_EMPTIABLE_ORIGINS = frozenset({"secrets", "vars", "inputs"})
+"""Where a token comes from that reads as empty once it is deleted (not a literal, not a file)."""
 
 
 class _Context:
@@ -147,10 +167,16 @@ def detect_publishes(step: Step, job: Job | None = None, lines: Lines | None = N
         spec = actions.action_spec(step)
         if spec is None or spec.uploads is None or not actions.uploads(spec, step):
             return []
-        return [_UPLOADS_BY[spec.uploads](_Context(step, job, lines if lines is not None else []), spec)]
-    if step.run is not None and _names_a_tool(step.run.as_string()) and not _non_shell(step.shell):
-        return _run_publishes(_Context(step, job, lines if lines is not None else []))
-    return []
+        context = _Context(step, job, lines if lines is not None else [])
+        found = [_UPLOADS_BY[spec.uploads](context, spec)]
+    elif step.run is not None and _names_a_tool(step.run.as_string()) and not _non_shell(step.shell):
+        context = _Context(step, job, lines if lines is not None else [])
+        found = _run_publishes(context)
+    else:
+        return []
+    for publish in found:
+        publish.credential = _settle_minted(context, publish.credential)
+    return found
 
 
 def _names_a_tool(script: str) -> bool:
@@ -203,7 +229,8 @@ def _pypa_action(context: _Context, spec: ActionSpec) -> Publish:
     off = attestations is not None and isinstance(attestations[1], Scalar) and attestations[1].as_string().strip() == "false"
     return Publish(tool, index, credential, step.uses.node or step.node, url_pair[0] if url_pair else None, oidc_since="v1.8.0",
                    attestations_off=attestations[0] if off and attestations else None,
-                   action_ref_problem=ref_problem(step.uses) if step.uses.action == PYPA_ACTION else None)
+                   action_ref_problem=ref_problem(step.uses) if step.uses.action == PYPA_ACTION else None,
+                   oidc_when_token_empty=spec.native_oidc)
 
 
 def _maturin_action(context: _Context, spec: ActionSpec) -> Publish:
@@ -232,7 +259,7 @@ def _token_input_action(context: _Context, spec: ActionSpec) -> Publish:
     index = _index_of_input(url_pair)
     tool = f"{step.uses.owner}/{step.uses.repo}"
     return Publish(tool, index, credential, step.uses.node or step.node, url_pair[0] if url_pair else None,
-                   native_oidc=spec.native_oidc, builds=actions.builds(spec, step))
+                   native_oidc=spec.native_oidc, builds=actions.builds(spec, step), oidc_when_token_empty=spec.native_oidc)
 
 
 def _input_credential(step: Step, pair: tuple[Scalar, Node] | None, secret_kind: CredentialKind, *, native: bool) -> Credential:
@@ -377,9 +404,12 @@ def _tool_publish(context: _Context, spec: ToolSpec, command: Command, first: in
     user = _flag_value(words, spec.user_flags)
     user_text = user[1] if user else next((found[0] for name in spec.user_env if (found := environment(name))), None)
     secret_kind = cred.kind_for_user(user_text)
-    credential = _tool_credential(context, spec, shell, secret_kind)
+    switch = _flag_value(words, spec.trusted_publishing_flags)
+    oidc_off = switch is not None and switch[1] == "never"
+    credential = _tool_credential(context, spec, shell, secret_kind, oidc_off)
     return Publish(spec.name, index, credential, anchor, index_node, native_oidc=spec.native_oidc,
-                   oidc_since=spec.oidc_since, builds=builds_on_publish(spec, words))
+                   oidc_since=spec.oidc_since, builds=builds_on_publish(spec, words), oidc_off=oidc_off,
+                   oidc_when_token_empty=spec.oidc_when_token_empty)
 
 
 def _flag_pos(shell: _Shell, found: tuple[str, str, int]) -> Pos | Node | None:
@@ -417,7 +447,8 @@ def _repo_index(spec: ToolSpec, name: str) -> str:
     return spec.repo_names.get(name.strip().lower(), UNKNOWN_INDEX)
 
 
-def _tool_credential(context: _Context, spec: ToolSpec, shell: _Shell, secret_kind: CredentialKind) -> Credential:
+def _tool_credential(context: _Context, spec: ToolSpec, shell: _Shell, secret_kind: CredentialKind,
+                     oidc_off: bool = False) -> Credential:
     """Flags win over env vars, env vars over config files, as every tool documents."""
     words = shell.words
     variables = shell.lookup(exported=False)
@@ -446,7 +477,7 @@ def _tool_credential(context: _Context, spec: ToolSpec, shell: _Shell, secret_ki
     configured = context.configured[spec.program]
     if configured is not None:
         return configured
-    return cred.fallback(spec.native_oidc)
+    return cred.fallback(spec.native_oidc and not oidc_off)
 
 
 def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | None:
@@ -456,18 +487,19 @@ def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | No
         return None
     env_names = set(spec.token_env) | set(spec.password_env)
     for step in context.job.steps:
-        if step.index > context.step.index or step.run is None:
+        if step.index > context.step.index:
             continue
-        script = step.run.as_string()
-        if "GITHUB_ENV" in script and step is not context.step:
+        code = _code_of(step)
+        if code is None:
+            continue
+        script = code.as_string()
+        if _exports_env(script) and step is not context.step:
             exported = next((name for name in env_names if name in script), None) or next(
-                (prefix for prefix in spec.password_env_prefixes if prefix in script), None)
+                (_name_at(script, script.index(prefix)) for prefix in spec.password_env_prefixes if prefix in script), None)
             if exported is not None:
-                lookup = _Context(step, context.job, context.lines).env_lookup()
-                kind, where, origin = _pypirc_source(script, lookup)
-                if origin == "pypirc":
-                    kind, where, origin = CredentialKind.TOKEN, f"{exported} exported through $GITHUB_ENV", "github_env"
-                return Credential(kind, where, origin, context.find(step.run, exported) or step.run)
+                return _exported_credential(context, step, code, exported)
+        if step.run is None:
+            continue
         if spec.reads_pypirc and ".pypirc" in script and "password" in script:
             return _pypirc_credential(context, step)
         if spec.program == "poetry" and "poetry" in script and "config" in script:
@@ -479,6 +511,110 @@ def _configured_credential(context: _Context, spec: ToolSpec) -> Credential | No
                     if kind != CredentialKind.NONE:
                         value_pos = context.locate(step.run, command.start(len(words) - 1), words[-1]) if kind == CredentialKind.LITERAL else None
                         return Credential(kind, where, origin, context.locate(step.run, command.start(2), words[2]), value_pos)
+    return None
+
+
+def _exported_credential(context: _Context, step: Step, code: Scalar, exported: str) -> Credential:
+    """The credential an earlier step exports as ``exported`` for the steps after it: the
+    secret its script names, a token it mints through OIDC, else a token of unknown origin."""
+    script = code.as_string()
+    kind, where, origin = _pypirc_source(script, _Context(step, context.job, context.lines).env_lookup())
+    if origin == "pypirc":
+        if _mints(step):
+            kind, where, origin = CredentialKind.MINTED, f"{exported} minted in step '{step.label}'", "github_env"
+        else:
+            kind, where, origin = CredentialKind.TOKEN, f"{exported} exported through $GITHUB_ENV", "github_env"
+    return Credential(kind, where, origin, context.find(code, exported) or code)
+
+
+def _name_at(script: str, start: int) -> str:
+    """The variable name written at ``start`` (``POETRY_PYPI_TOKEN_PYPI`` from its prefix)."""
+    end = start
+    while end < len(script) and (script[end].isascii() and script[end].isalnum() or script[end] == "_"):
+        end += 1
+    return script[start:end]
+
+
+def _exports_env(script: str) -> bool:
+    """Whether a script sets variables for the steps after it (``>> $GITHUB_ENV``, or
+    ``core.exportVariable`` in ``actions/github-script``)."""
+    return "GITHUB_ENV" in script or "exportVariable" in script
+
+
+# --- PyPI's manual Trusted Publishing flow -------------------------------------------------------
+
+
+def _code_of(step: Step) -> Scalar | None:
+    """The code a step runs: its ``run:`` script, or the ``script:`` of ``actions/github-script``."""
+    if step.run is not None:
+        return step.run
+    if step.uses is not None and step.uses.action == _GITHUB_SCRIPT:
+        pair = step.input("script")
+        if pair is not None and isinstance(pair[1], Scalar):
+            return pair[1]
+    return None
+
+
+_GITHUB_SCRIPT = "actions/github-script"
+
+
+def _mints(step: Step) -> bool:
+    """Whether a step exchanges the job's OIDC token for a short-lived PyPI token (DOMAIN.md §2.6)."""
+    if step.uses is not None and step.uses.action in MINT_ACTIONS:
+        return True
+    code = _code_of(step)
+    return code is not None and mints_pypi_token(code.as_string())
+
+
+def _settle_minted(context: _Context, credential: Credential) -> Credential:
+    """Whether a token that comes from the job itself was minted through OIDC, however it
+    travels (DOMAIN.md §2.6): a step output is minted only if the step that sets it mints; a
+    value traced no further (a shell variable, ``${{ env.X }}``) is minted when this step's own
+    script mints, or when an earlier minting step exports it through ``$GITHUB_ENV``."""
+    kind = credential.kind
+    if kind == CredentialKind.MINTED and credential.origin == "steps":
+        producer = _producer(context, credential.source)
+        if producer is not None and _mints(producer):
+            return credential
+        return replace(credential, kind=CredentialKind.UNKNOWN)
+    if kind != CredentialKind.UNKNOWN:
+        return credential
+    if _mints(context.step):
+        return replace(credential, kind=CredentialKind.MINTED, source="a token minted in the same script", origin="script")
+    name = _variable_name(credential.source)
+    exporter = _minting_exporter(context, name) if name else None
+    if exporter is not None:
+        return replace(credential, kind=CredentialKind.MINTED, source=f"{name} minted in step '{exporter.label}'", origin="github_env")
+    return credential
+
+
+def _producer(context: _Context, source: str | None) -> Step | None:
+    """The earlier step of the job whose output ``source`` (``steps.<id>.outputs.<name>``) is."""
+    if context.job is None or not source:
+        return None
+    step_id = source.split(".")[1] if source.count(".") >= 2 else None
+    return next((step for step in context.job.steps if step.id == step_id and step.index < context.step.index), None)
+
+
+_VARIABLE_SOURCE = lazy_pattern(r"(?:\$|env\.)([A-Za-z_][A-Za-z0-9_]*)\Z")
+
+
+def _variable_name(source: str | None) -> str | None:
+    """The variable a value traced no further than ``$NAME`` or ``env.NAME`` reads."""
+    found = _VARIABLE_SOURCE.match(source) if source else None
+    return found.group(1) if found else None
+
+
+def _minting_exporter(context: _Context, name: str) -> Step | None:
+    """An earlier step of the job that mints a PyPI token and exports ``name`` to the steps after it."""
+    if context.job is None:
+        return None
+    for step in context.job.steps:
+        if step.index >= context.step.index:
+            break
+        code = _code_of(step)
+        if code is not None and name in code.as_string() and _exports_env(code.as_string()) and _mints(step):
+            return step
     return None
 
 
@@ -496,7 +632,9 @@ def _pypirc_credential(context: _Context, step: Step) -> Credential:
     value_pos = None
     if origin == "pypirc":
         literal = _pypirc_literal(script)
-        if literal is not None:
+        if _mints(step):
+            kind, where = CredentialKind.MINTED, f".pypirc written with a token minted in step '{step.label}'"
+        elif literal is not None:
             kind, where, origin = CredentialKind.LITERAL, cred.LITERAL_SOURCE, "literal"
             value_pos = context.locate(step.run, literal[0], literal[1])
     return Credential(kind, where, origin, context.find(step.run, ".pypirc") or step.run, value_pos)

@@ -55,3 +55,23 @@ def token_spans(text: str) -> list[tuple[int, int]]:
 
 def looks_like_token(value: str) -> bool:
     return bool(_ANCHORED_TOKEN.search(value) or _GENERIC_TOKEN.search(value))
+
+
+# --- PyPI's manual Trusted Publishing flow (DOMAIN.md §2.3, §2.6) ---------------------------
+
+MINT_ENDPOINTS = ("/_/oidc/mint-token", "/_/oidc/github/mint-token")
+"""Where PyPI and TestPyPI exchange a job's OIDC token for a 15-minute API token (the second
+is the legacy route maturin still uses)."""
+OIDC_REQUESTS = ("ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "getIDToken")
+"""How a job asks GitHub for its OIDC token: the runner's request variables (curl, Python) or
+``core.getIDToken`` (``actions/github-script``, JavaScript actions)."""
+MINT_ACTIONS = frozenset({"tschm/token-mint-action"})
+"""Actions (owner/repo, lower case) that do that exchange and output the minted token."""
+
+
+def mints_pypi_token(text: str) -> bool:
+    """Whether a script asks GitHub for the job's OIDC token and exchanges it at PyPI's (or
+    TestPyPI's) mint-token endpoint: PyPI's documented manual flow. Both halves are needed:
+    a script that only names the endpoint (in a comment, a URL printed for help) mints nothing."""
+    return "oidc/" in text and any(endpoint in text for endpoint in MINT_ENDPOINTS) and any(
+        request in text for request in OIDC_REQUESTS)

@@ -40,6 +40,13 @@ class ToolSpec:
     builds_with: tuple[str, ...] = ()
     """Publishing also builds when one of these flags is given."""
     not_an_upload: tuple[str, ...] = ("--dry-run",)
+    trusted_publishing_flags: tuple[str, ...] = ()
+    """Flags that choose whether to use Trusted Publishing (value ``never`` switches it off)."""
+    oidc_when_token_empty: bool = False
+    """A credential variable that is set but empty (what a deleted secret gives) counts as no
+    credential, so the tool goes on to Trusted Publishing: pdm (2.29.4, ``_ensure_credentials``
+    tests ``if password``). twine 7.0.0, uv 0.13.9 and maturin 1.16.0 upload with the empty
+    value instead (checked by running them with the variable set to "")."""
 
 
 TWINE = ToolSpec(
@@ -56,6 +63,7 @@ UV = ToolSpec(
     token_env=("UV_PUBLISH_TOKEN",), password_env=("UV_PUBLISH_PASSWORD",), user_env=("UV_PUBLISH_USERNAME",),
     url_flags=("--publish-url",), url_env=("UV_PUBLISH_URL",),
     repo_flags=("--index",), repo_env=("UV_PUBLISH_INDEX",), repo_names={"pypi": PYPI, "testpypi": TESTPYPI},
+    trusted_publishing_flags=("--trusted-publishing",),
 )
 POETRY = ToolSpec(
     name="poetry publish", program="poetry", subcommands=frozenset({"publish"}), native_oidc=False,
@@ -77,6 +85,7 @@ PDM = ToolSpec(
     password_env=("PDM_PUBLISH_PASSWORD",), user_env=("PDM_PUBLISH_USERNAME",),
     repo_flags=("-r", "--repository"), repo_env=("PDM_PUBLISH_REPO",),
     repo_names={"pypi": PYPI, "testpypi": TESTPYPI}, builds_unless=("--no-build",), not_an_upload=(),
+    oidc_when_token_empty=True,
 )
 FLIT = ToolSpec(
     name="flit publish", program="flit", subcommands=frozenset({"publish"}), native_oidc=False,

@@ -1,0 +1,152 @@
+"""PyPI is not TestPyPI. TestPyPI is a separate index with its own accounts and publishers
+(DOMAIN.md §2.6): uploading there on every push to the main branch is an integration test (the
+PyPA guide's own workflow does it), not an ungated release. TC303 is about PyPI uploads, a
+"release workflow" is one that uploads to PyPI, and messages name the index the job uploads to."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import lint_text
+from trustycheck.loader import load_text
+from trustycheck.model.analysis import analyse
+
+# The PyPA guide's layout (DOMAIN.md §1.8): build on every push, TestPyPI on every push,
+# PyPI only for tags.
+GUIDE = """\
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: python3 -m pip install build --user
+      - run: python3 -m build
+      - uses: actions/upload-artifact@v4
+        with:
+          name: python-package-distributions
+          path: dist/
+  publish-to-pypi:
+    if: startsWith(github.ref, 'refs/tags/')
+    needs: [build]
+    runs-on: ubuntu-latest
+    environment:
+      name: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          name: python-package-distributions
+          path: dist/
+      - uses: pypa/gh-action-pypi-publish@release/v1
+  publish-to-testpypi:
+    needs: [build]
+    runs-on: ubuntu-latest
+    environment:
+      name: testpypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          name: python-package-distributions
+          path: dist/
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          repository-url: https://test.pypi.org/legacy/
+"""
+
+MAIN_PUSH = """\
+on:
+  push:
+    branches: [main]
+jobs:
+  nightly:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@v4
+      - run: {command}
+"""
+
+
+def job_facts(text: str) -> dict[str, tuple[bool, bool, str | None]]:
+    contexts = analyse(load_text("release.yml", text)).contexts["job"]
+    return {c.job.id: (c.job.publishes_to_pypi, c.job.releases_to_pypi, c.job.publishes_to) for c in contexts if c.job}
+
+
+def releases(text: str) -> bool:
+    [context] = analyse(load_text("release.yml", text)).contexts["workflow"]
+    return context.workflow.releases_to_pypi
+
+
+def test_the_guides_testpypi_job_on_every_push_is_not_an_ungated_release() -> None:
+    assert lint_text(GUIDE, {"TC303"}) == []
+    assert job_facts(GUIDE) == {"build": (False, False, None), "publish-to-pypi": (True, True, "PyPI"),
+                                "publish-to-testpypi": (True, False, "TestPyPI")}
+    assert releases(GUIDE) is True
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "twine upload --repository testpypi dist/*",
+        "python -m twine upload --repository-url https://test.pypi.org/legacy/ dist/*",
+        "uv publish --publish-url https://test.pypi.org/legacy/",
+        "pdm publish --no-build -r testpypi",
+    ],
+)
+def test_testpypi_on_every_push_to_main_is_not_flagged_as_ungated(command: str) -> None:
+    workflow = MAIN_PUSH.format(command=command)
+    assert lint_text(workflow, {"TC303"}) == []
+    assert job_facts(workflow) == {"nightly": (True, False, "TestPyPI")}
+    assert releases(workflow) is False
+
+
+def test_a_job_that_also_uploads_to_pypi_on_every_push_is_ungated() -> None:
+    workflow = MAIN_PUSH.format(command="twine upload -r testpypi dist/* && twine upload dist/*")
+    assert [(f.rule_id, f.pos.line, f.pos.col) for f in lint_text(workflow, {"TC303"})] == [("TC303", 2, 3)]
+    assert job_facts(workflow) == {"nightly": (True, True, "PyPI and TestPyPI")}
+
+
+def test_pypi_on_every_push_to_main_is_still_ungated() -> None:
+    workflow = MAIN_PUSH.format(command="twine upload dist/*")
+    [finding] = lint_text(workflow, {"TC303"})
+    assert finding.message == "job 'nightly' publishes to PyPI on every push run, with no tag or release filter or guard"
+
+
+def test_messages_name_testpypi_when_that_is_the_target() -> None:
+    workflow = """\
+        on:
+          push:
+            branches: [main]
+        jobs:
+          test-release:
+            runs-on: ubuntu-latest
+            permissions:
+              contents: write
+            steps:
+              - uses: actions/checkout@v4
+              - name: Build
+                run: python -m build
+              - run: twine upload -r testpypi dist/*
+                env:
+                  TWINE_PASSWORD: ${{ secrets.TEST_PYPI_API_TOKEN }}
+    """
+    messages = {(f.rule_id, f.message) for f in lint_text(workflow, {"TC101", "TC203", "TC204", "TC301", "TC303"})}
+    assert messages == {
+        ("TC101", "twine uploads to TestPyPI with a long-lived credential (secrets.TEST_PYPI_API_TOKEN) instead of Trusted Publishing"),
+        ("TC203", "job 'test-release' publishes to TestPyPI and also builds or runs project code (step 'Build')"),
+        ("TC204", "job 'test-release' publishes to TestPyPI and also holds write access to contents"),
+        ("TC301", "job 'test-release' publishes to TestPyPI without an environment, so no reviewer or tag rule can gate it"),
+    }
+
+
+def test_tc103_names_testpypi() -> None:
+    workflow = MAIN_PUSH.format(command="twine upload -r testpypi dist/*").replace(
+        "      - run: twine", "      - env:\n          TWINE_PASSWORD: ${{ secrets.TEST_PYPI_TOKEN }}\n        run: twine")
+    [finding] = lint_text(workflow, {"TC103"})
+    assert finding.message == ("twine still uploads to TestPyPI with a long-lived credential (secrets.TEST_PYPI_TOKEN) although "
+                               "the job has id-token: write; the token is what gets used")
