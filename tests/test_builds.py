@@ -123,6 +123,7 @@ def test_installing_pinned_tools_is_not_a_build(command: str) -> None:
         "uv sync --all-extras",
         "uv sync --group release",
         "uv run twine check dist/*",
+        "uv run --no-sync mypkg --version",
         "poetry install --only main",
         "pdm install -G release",
         "pip install -r requirements.txt",

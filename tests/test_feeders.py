@@ -116,11 +116,24 @@ def test_an_unrelated_script_between_download_and_upload_changes_nothing() -> No
         ("coverage-report", ("name: python-package-distributions",), False),
         ("dist-${{ matrix.os }}", ("pattern: dist-*", "merge-multiple: true", "path: dist"), True),
         ("wheels-linux", ("pattern: dist-*", "merge-multiple: true", "path: dist"), False),
-        ("coverage-report", ("path: dist",), True),  # no name: every artifact of the run
+        # No name, no merge: every artifact of the run, each in a directory named after it.
+        ("coverage-report", ("path: dist",), True),
+        ("coverage-report", (), False),
+        ("dist", (), True),
+        ("dist", ("pattern: '*'",), True),
+        ("coverage-report", ("pattern: '*'", "merge-multiple: true"), True),
+        ("coverage-report", ("pattern: '*'",), False),
     ],
 )
 def test_artifact_names_and_patterns(uploaded: str, download: tuple[str, ...], feeds: bool) -> None:
     assert _tc305(_download(*download) + _PYPA, uploaded=uploaded) == (_FEEDS if feeds else [])
+
+
+def test_every_artifact_downloaded_next_to_dist_does_not_feed() -> None:
+    """A test job's report downloaded with all artifacts lands in ``coverage-report/``,
+    beside the ``dist/`` the upload reads."""
+    assert _tc305(_download() + _PYPA, uploaded="coverage-report") == []
+    assert _tc305(_download() + "- run: mv coverage-report/* dist/\n" + _PYPA, uploaded="coverage-report") == _FEEDS
 
 
 def test_a_release_task_handed_a_token_reads_an_unknown_path() -> None:
@@ -194,6 +207,8 @@ def test_an_intermediate_job_that_downloads_after_its_upload_does_not_pass_files
     assert ids_at(lint_text(_CHAIN % merge, {"TC305"})) == []
 
 
-def test_an_intermediate_job_that_uploads_another_directory_does_not_pass_files_on() -> None:
-    merge = _MERGE_DOWNLOAD % "reports" + _MERGE_UPLOAD
-    assert ids_at(lint_text(_CHAIN % merge, {"TC305"})) == []
+def test_an_intermediate_job_builds_from_whatever_it_downloads_before_its_upload() -> None:
+    """A job that feeds may make its artifact from what it downloads (cibuildwheel from the
+    sdist, a merge job repacking wheels): no path is asked of it."""
+    merge = _MERGE_DOWNLOAD % "sdist" + "      - run: pipx run cibuildwheel sdist/*.tar.gz --output-dir dist\n" + _MERGE_UPLOAD
+    assert ids_at(lint_text(_CHAIN % merge, {"TC305"})) == [("TC305", 9, 9)]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from trustycheck.model import release_paths
-from trustycheck.model.callgraph import JobInstance
+from trustycheck.model import actions, release_paths
+from trustycheck.model.callgraph import JobInstance, StepInstance
 from trustycheck.model.facts import JobFacts
 from trustycheck.model.release_paths import Reads
 from trustycheck.model.roles import artifact_transfer, artifacts_match
@@ -50,9 +51,9 @@ def mark_feeders(jobs: list[JobFacts]) -> None:
             current = current.parent
         return found
 
-    def hands_over(giver: JobInstance, wanted: list[str | None]) -> bool:
+    def hands_over(giver: JobInstance, wanted: list[_Download]) -> bool:
         given = facts_of[id(giver)].artifacts.uploads
-        return any(artifacts_match(name, pattern) for name in given for pattern in wanted)
+        return any(download.feeds(name) for name in given for download in wanted)
 
     pending = [(job._instance, _PUBLISHES) for job in jobs if job.publishes_to_pypi]
     seen: set[tuple[int, str]] = {(id(instance), role) for instance, role in pending}
@@ -72,10 +73,32 @@ def mark_feeders(jobs: list[JobFacts]) -> None:
         job.feeds_publish = id(job._instance) in feeders
 
 
-def _feeding_downloads(instance: JobInstance, job: JobFacts, role: str) -> list[str | None]:
-    """Names or patterns of the artifacts ``instance`` downloads (None: all) that reach one of
-    its uploads: a later step that reads the directory they land in, or a script between that
-    names it (and may move the files there)."""
+@dataclass(eq=False, repr=False)
+class _Download:
+    """A download step, and the uploads of its job that come after it."""
+
+    pattern: str | None
+    """The artifact name or pattern (None: every artifact of the run)."""
+    path: str
+    """Where it puts the files (see :func:`release_paths.normal_path`)."""
+    own_directory: bool
+    """Each artifact lands in ``path/<its name>`` (several artifacts, not merged)."""
+    sinks: list[tuple[Reads, str]]
+    """What each later upload reads, and the scripts run before it since the download."""
+
+    def feeds(self, uploaded: str | None) -> bool:
+        """Whether the artifact ``uploaded`` (None: the default name) reaches an upload."""
+        if not artifacts_match(uploaded, self.pattern):
+            return False
+        name = uploaded or "artifact"
+        path = release_paths.normal_path("/".join(filter(None, (self.path, name)))) if self.own_directory else self.path
+        return any(release_paths.reaches(path, reads) or release_paths.moved(scripts, self.path or path)
+                   for reads, scripts in self.sinks)
+
+
+def _feeding_downloads(instance: JobInstance, job: JobFacts, role: str) -> list[_Download]:
+    """The downloads of ``instance`` that an upload comes after: a PyPI upload (``role`` is
+    publishing) or an artifact upload (``role`` is feeding)."""
     steps = instance.steps
     if role == _PUBLISHES:
         publishing = {id(step) for step in job._publishing_steps}
@@ -83,18 +106,20 @@ def _feeding_downloads(instance: JobInstance, job: JobFacts, role: str) -> list[
             (position, release_paths.publish_reads(step.step, instance.job.node, instance.workflow.node))
             for position, step in enumerate(steps) if id(step) in publishing]
     else:
-        sinks = [(position, release_paths.artifact_reads(step.step)) for position, step in enumerate(steps)
-                 if artifact_transfer(step.step)[0]]
-    wanted: list[str | None] = []
+        # A job that feeds may build what it uploads from what it downloads (cibuildwheel from
+        # the sdist, a merge job repacking wheels): any download before its upload feeds.
+        sinks = [(position, None) for position, step in enumerate(steps) if artifact_transfer(step.step)[0]]
+    wanted: list[_Download] = []
     for position, step in enumerate(steps):
         _, downloads, name = artifact_transfer(step.step)
-        if not downloads:
+        later = [(reads, _scripts(steps[position + 1:sink])) for sink, reads in sinks if sink > position]
+        if not downloads or not later:
             continue
-        destination = release_paths.download_destination(step.step)
-        for sink, reads in sinks:
-            if sink > position and (release_paths.reaches(destination, reads) or any(
-                    between.step.run is not None and release_paths.moved(between.step.run.as_string(), destination)
-                    for between in steps[position + 1:sink])):
-                wanted.append(name)
-                break
+        merged = (actions.input_text(step.step, "merge-multiple") or "").lower() == "true"
+        own_directory = not merged and actions.input_text(step.step, "name") is None
+        wanted.append(_Download(name, release_paths.download_destination(step.step), own_directory, later))
     return wanted
+
+
+def _scripts(steps: list[StepInstance]) -> str:
+    return "\n".join(step.step.run.as_string() for step in steps if step.step.run is not None)

@@ -64,9 +64,10 @@ LAUNCHERS = (
     Launcher("uv", ("tool", "run"), EXECUTABLE, _UV_OPTIONS | {"--from"}),
     Launcher("uv", ("run",), COMMAND, _UV_OPTIONS | {"--package", "--extra", "--group", "--only-group", "--no-group"},
              project_environment=True, runs_scripts=True,
-             # uv's reference: --only-group/--only-dev omit the project, --no-project ignores it,
-             # --no-sync installs nothing.
-             without_project=frozenset({"--no-project", "--only-group", "--only-dev", "--no-sync"})),
+             # uv's reference: --only-group/--only-dev omit the project, --no-project ignores it.
+             # (--no-sync installs nothing, but runs in whatever environment is there, perhaps
+             # restored from a cache with the project in it.)
+             without_project=frozenset({"--no-project", "--only-group", "--only-dev"})),
     Launcher("hatch", ("run",), COMMAND, project_environment=True, runs_scripts=True),
     Launcher("pdm", ("run",), COMMAND, frozenset({"-p", "--project", "--venv"}), project_environment=True, runs_scripts=True),
     Launcher("poetry", ("run",), COMMAND, frozenset({"-C", "--directory", "-P", "--project"}), project_environment=True,

@@ -1,5 +1,5 @@
-"""Where release files travel inside a job: where a download puts an artifact, and which paths
-an upload reads (to PyPI, or as an artifact for a later job).
+"""Where release files travel inside a publishing job: where a download puts an artifact, and
+which paths the upload to PyPI reads.
 
 A job builds what is released only if its files reach the upload (issue 17, mechanism 5), so
 the paths matter: files downloaded next to the upload (release notes, a signing directory) do
@@ -8,7 +8,8 @@ expression, a shell variable, a script that moves files, a tool of unknown layou
 everything, so an unknown path still feeds. Defaults from each tool's reference: the PyPA
 action's ``packages-dir`` is ``dist``, ``uv publish`` reads ``dist/*``, ``poetry publish`` and
 ``pdm publish`` read ``dist``, ``hatch publish`` reads ``dist``; ``actions/download-artifact``
-writes to the workspace unless given ``path:``.
+writes to the workspace unless given ``path:``, each artifact in a directory named after it
+when it downloads several (no ``name:``) without ``merge-multiple: true``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _UNKNOWN = "*"
 """What an expression or a variable stands for in a path: any directory."""
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class _Layout:
     """How an upload tool's command line names the files it uploads."""
 
@@ -91,14 +92,6 @@ def download_destination(step: Step) -> str:
     """Where a download step puts the artifacts (the workspace by default)."""
     text = actions.input_text(step, "path")
     return normal_path(text) if text is not None else ""
-
-
-def artifact_reads(step: Step) -> Reads:
-    """The paths an ``actions/upload-artifact`` step packs (``!`` exclusions left out)."""
-    text = actions.input_text(step, "path")
-    if not text:
-        return None
-    return tuple(normal_path(line) for line in text.splitlines() if line.strip() and not line.strip().startswith("!"))
 
 
 def publish_reads(step: Step, job_node: Mapping, workflow_node: Mapping) -> Reads:
