@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import islice
 
 from trustycheck.model import actions, release_paths
 from trustycheck.model.callgraph import JobInstance, StepInstance
@@ -83,8 +84,11 @@ class _Download:
     """Where it puts the files (see :func:`release_paths.normal_path`)."""
     own_directory: bool
     """Each artifact lands in ``path/<its name>`` (several artifacts, not merged)."""
-    sinks: list[tuple[Reads, str]]
-    """What each later upload reads, and the scripts run before it since the download."""
+    reads: list[Reads]
+    """What each later upload reads."""
+    steps: list[StepInstance]
+    """The job's steps: those from the download to the last upload (``between``) may move the files."""
+    between: range
 
     def feeds(self, uploaded: str | None) -> bool:
         """Whether the artifact ``uploaded`` (None: the default name) reaches an upload."""
@@ -92,8 +96,9 @@ class _Download:
             return False
         name = uploaded or "artifact"
         path = release_paths.normal_path("/".join(filter(None, (self.path, name)))) if self.own_directory else self.path
-        return any(release_paths.reaches(path, reads) or release_paths.moved(scripts, self.path or path)
-                   for reads, scripts in self.sinks)
+        return any(release_paths.reaches(path, reads) for reads in self.reads) or any(
+            step.step.run is not None and release_paths.moved(step.step.run.as_string(), self.path or path)
+            for step in islice(self.steps, self.between.start, self.between.stop))
 
 
 def _feeding_downloads(instance: JobInstance, job: JobFacts, role: str) -> list[_Download]:
@@ -109,17 +114,17 @@ def _feeding_downloads(instance: JobInstance, job: JobFacts, role: str) -> list[
         # A job that feeds may build what it uploads from what it downloads (cibuildwheel from
         # the sdist, a merge job repacking wheels): any download before its upload feeds.
         sinks = [(position, None) for position, step in enumerate(steps) if artifact_transfer(step.step)[0]]
+    if not sinks:
+        return []
+    last = sinks[-1][0]
     wanted: list[_Download] = []
-    for position, step in enumerate(steps):
+    for position, step in enumerate(steps[:last]):
         _, downloads, name = artifact_transfer(step.step)
-        later = [(reads, _scripts(steps[position + 1:sink])) for sink, reads in sinks if sink > position]
-        if not downloads or not later:
+        if not downloads:
             continue
         merged = (actions.input_text(step.step, "merge-multiple") or "").lower() == "true"
         own_directory = not merged and actions.input_text(step.step, "name") is None
-        wanted.append(_Download(name, release_paths.download_destination(step.step), own_directory, later))
+        reads = [reads for sink, reads in sinks if sink > position]
+        wanted.append(_Download(name, release_paths.download_destination(step.step), own_directory, reads,
+                                steps, range(position + 1, last)))
     return wanted
-
-
-def _scripts(steps: list[StepInstance]) -> str:
-    return "\n".join(step.step.run.as_string() for step in steps if step.step.run is not None)
