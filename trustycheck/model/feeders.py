@@ -105,20 +105,25 @@ def _feeding_downloads(instance: JobInstance, job: JobFacts, role: str) -> list[
     """The downloads of ``instance`` that an upload comes after: a PyPI upload (``role`` is
     publishing) or an artifact upload (``role`` is feeding)."""
     steps = instance.steps
+    first = next((position for position, step in enumerate(steps) if artifact_transfer(step.step)[1]), None)
+    if first is None:  # most publishing jobs build their own files, or hold no download
+        return []
     if role == _PUBLISHES:
+        # What an upload reads is worked out only for uploads after a download (a script is parsed again).
         publishing = {id(step) for step in job._publishing_steps}
         sinks: list[tuple[int, Reads]] = [
             (position, release_paths.publish_reads(step.step, instance.job.node, instance.workflow.node))
-            for position, step in enumerate(steps) if id(step) in publishing]
+            for position, step in enumerate(steps) if position > first and id(step) in publishing]
     else:
         # A job that feeds may build what it uploads from what it downloads (cibuildwheel from
         # the sdist, a merge job repacking wheels): any download before its upload feeds.
-        sinks = [(position, None) for position, step in enumerate(steps) if artifact_transfer(step.step)[0]]
+        sinks = [(position, None) for position, step in enumerate(steps) if position > first and artifact_transfer(step.step)[0]]
     if not sinks:
         return []
     last = sinks[-1][0]
     wanted: list[_Download] = []
-    for position, step in enumerate(steps[:last]):
+    for position in range(first, last):
+        step = steps[position]
         _, downloads, name = artifact_transfer(step.step)
         if not downloads:
             continue

@@ -125,7 +125,7 @@ class Launched:
 def unwrap(words: list[str]) -> Launched:
     """The command ``words`` runs once every launcher in front is seen through
     (``uvx --from twine twine upload`` -> ``twine upload``); ``words`` itself if none."""
-    start, passed, starts, options = 0, list[Launcher](), list[int](), list[tuple[str, ...]]()
+    start, passed, starts, options = 0, list[Launcher](), list[int](), []
     while words and len(passed) < _MAX_LAUNCHERS:
         found = _launch(words)
         if found is None:

@@ -124,7 +124,7 @@ def _runs_code(words: list[str]) -> bool:
     launched = unwrap(words)
     if launched.in_project_environment:  # uv run, hatch run...: the project is installed first
         return True
-    if any(_local_distribution(value) for value in launched.option_values("--from", "--spec", "--with")):
+    if launched.launchers and any(_local_distribution(value) for value in launched.option_values("--from", "--spec", "--with")):
         return True  # uvx --from dist/pkg.whl pkg: runs the freshly built wheel
     words, program = launched.words, launched.program
     if not words:
