@@ -46,6 +46,9 @@ class Launcher:
     anything through it runs project code."""
     runs_scripts: bool = False
     """The word after it may name a script of the project's configuration (``pdm run publish``)."""
+    without_project: frozenset[str] = frozenset()
+    """Its options that keep the project out of the environment (``uv run --only-group release``):
+    with one of them, what it runs is not project code."""
 
     @property
     def spelling(self) -> str:
@@ -60,7 +63,11 @@ LAUNCHERS = (
     Launcher("uvx", (), EXECUTABLE, _UV_OPTIONS | {"--from"}),
     Launcher("uv", ("tool", "run"), EXECUTABLE, _UV_OPTIONS | {"--from"}),
     Launcher("uv", ("run",), COMMAND, _UV_OPTIONS | {"--package", "--extra", "--group", "--only-group", "--no-group"},
-             project_environment=True, runs_scripts=True),
+             project_environment=True, runs_scripts=True,
+             # uv's reference: --only-group/--only-dev omit the project, --no-project ignores it.
+             # (--no-sync installs nothing, but runs in whatever environment is there, perhaps
+             # restored from a cache with the project in it.)
+             without_project=frozenset({"--no-project", "--only-group", "--only-dev"})),
     Launcher("hatch", ("run",), COMMAND, project_environment=True, runs_scripts=True),
     Launcher("pdm", ("run",), COMMAND, frozenset({"-p", "--project", "--venv"}), project_environment=True, runs_scripts=True),
     Launcher("poetry", ("run",), COMMAND, frozenset({"-C", "--directory", "-P", "--project"}), project_environment=True,
@@ -90,6 +97,8 @@ class Launched:
     """The launchers passed, outermost first."""
     launcher_starts: tuple[int, ...] = ()
     """Index, in the words given, of the word where each of them starts."""
+    options: tuple[tuple[str, ...], ...] = ()
+    """The options (and their values) given to each of them."""
 
     @property
     def program(self) -> str:
@@ -97,7 +106,15 @@ class Launched:
 
     @property
     def in_project_environment(self) -> bool:
-        return any(launcher.project_environment for launcher in self.launchers)
+        """The project is installed before the command runs (``uv run`` unless told otherwise)."""
+        return any(launcher.project_environment and not any(_is_option(word, launcher.without_project) for word in options)
+                   for launcher, options in zip(self.launchers, self.options))
+
+    def option_values(self, *names: str) -> list[str]:
+        """The values given to the launchers' options ``names`` (``uvx --from dist/x.whl``)."""
+        return [options[index + 1] if "=" not in word else word.split("=", 1)[1]
+                for options in self.options for index, word in enumerate(options)
+                if _is_option(word, frozenset(names)) and ("=" in word or index + 1 < len(options))]
 
     @property
     def may_run_script(self) -> bool:
@@ -108,7 +125,7 @@ class Launched:
 def unwrap(words: list[str]) -> Launched:
     """The command ``words`` runs once every launcher in front is seen through
     (``uvx --from twine twine upload`` -> ``twine upload``); ``words`` itself if none."""
-    start, passed, starts = 0, list[Launcher](), list[int]()
+    start, passed, starts, options = 0, list[Launcher](), list[int](), []
     while words and len(passed) < _MAX_LAUNCHERS:
         found = _launch(words)
         if found is None:
@@ -116,9 +133,15 @@ def unwrap(words: list[str]) -> Launched:
         launcher, offset, name = found
         passed.append(launcher)
         starts.append(start)
+        options.append(tuple(words[1 + len(launcher.subcommand) if launcher is not PYTHON_M else 1:offset]))
         start += offset
         words = [name, *words[offset + 1:]] if name is not None else []
-    return Launched(words, start, tuple(passed), tuple(starts))
+    return Launched(words, start, tuple(passed), tuple(starts), tuple(options))
+
+
+def _is_option(word: str, names: frozenset[str]) -> bool:
+    """``word`` is one of the options ``names``, alone or as ``--name=value``."""
+    return word in names or word.split("=", 1)[0] in names
 
 
 def _launch(words: list[str]) -> tuple[Launcher, int, str | None] | None:

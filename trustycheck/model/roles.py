@@ -25,7 +25,7 @@ _RUNS_CODE = {
     "pytest": (), "tox": (), "nox": (), "make": (), "cibuildwheel": (), "pyproject-build": (),
     "uv": ("build", "sync", "pip install"), "poetry": ("build", "install"),
     "hatch": ("build", "test"), "pdm": ("build", "install", "sync"), "flit": ("build", "install"),
-    "maturin": ("build", "develop", "publish"), "pip": ("install", "wheel"), "pip3": ("install", "wheel"),
+    "maturin": ("build", "develop", "publish", "sdist"), "pip": ("install", "wheel"), "pip3": ("install", "wheel"),
     "npm": ("install", "ci", "run", "test"), "cargo": ("build", "test"),
 }
 _UNTRUSTED_REF = lazy_pattern(
@@ -124,6 +124,8 @@ def _runs_code(words: list[str]) -> bool:
     launched = unwrap(words)
     if launched.in_project_environment:  # uv run, hatch run...: the project is installed first
         return True
+    if launched.launchers and any(_local_distribution(value) for value in launched.option_values("--from", "--spec", "--with")):
+        return True  # uvx --from dist/pkg.whl pkg: runs the freshly built wheel
     words, program = launched.words, launched.program
     if not words:
         return False
@@ -131,8 +133,13 @@ def _runs_code(words: list[str]) -> bool:
         return len(words) > 1 and words[1].endswith(".py")  # python setup.py ...
     if program in ("pip", "pip3") or (program == "uv" and words[1:3] == ["pip", "install"]):
         return _installs_project(words)
+    if (program == "pipx" and words[1:2] == ["install"]) or (program == "uv" and words[1:3] == ["tool", "install"]):
+        return any(_local_distribution(word) or word == "." for word in words[2:])
     subs = _RUNS_CODE.get(program)
-    return subs is not None and (not subs or _has_sub(words[1:], subs))
+    if subs is None or not (not subs or _has_sub(words[1:], subs)):
+        return False
+    keeps_out = _WITHOUT_PROJECT.get((program, words[1] if len(words) > 1 else ""))
+    return not (keeps_out and any(word in keeps_out or word.split("=", 1)[0] in keeps_out for word in words[2:]))
 
 
 def _has_sub(words: list[str], subs: tuple[str, ...]) -> bool:
@@ -140,10 +147,40 @@ def _has_sub(words: list[str], subs: tuple[str, ...]) -> bool:
     return any(joined == sub or joined.startswith(sub + " ") or (words and words[0] == sub) for sub in subs)
 
 
+_WITHOUT_PROJECT = {
+    # Options that install the locked dependencies but not the project itself (each tool's
+    # command reference): pinned tools, no build.
+    ("uv", "sync"): frozenset({"--no-install-project", "--only-group", "--only-dev", "--no-install-workspace"}),
+    ("poetry", "install"): frozenset({"--no-root"}),
+    ("pdm", "install"): frozenset({"--no-self"}),
+    ("pdm", "sync"): frozenset({"--no-self"}),
+}
+_DISTRIBUTION_SUFFIXES = (".whl", ".tar.gz", ".zip")
+
+
+def _local_distribution(word: str) -> bool:
+    """A distribution built in this run: a wheel or sdist file, a ``file:`` URL
+    (``pkg @ file://$PWD/dist/pkg.whl``), or a path into the workspace."""
+    return word.endswith(_DISTRIBUTION_SUFFIXES) or "file:" in word or word.startswith(("./", "dist/", "../"))
+
+
 def _installs_project(words: list[str]) -> bool:
-    """``pip install .``/``-e .``/``-r requirements.txt``/``wheel``: runs the project's build or
-    its pinned dependencies; installing named tools (``pip install build twine``) does not."""
+    """``pip install .``/``-e .``/``-r requirements.txt``/``dist/*.whl``/``wheel``: runs the
+    project's build, its freshly built distribution or its unpinned dependencies; installing
+    named tools (``pip install build twine``) does not, nor does hash-checking mode
+    (``--require-hashes``), which refuses the project's directory and unhashed files."""
     if "wheel" in words[1:2]:
         return True
     args = words[2:] if words[1:3] != ["pip", "install"] else words[3:]
-    return any(arg in (".", "-e", "--editable", "-r", "--requirement") or arg.startswith((".[", "./", "-r")) for arg in args)
+    if "--require-hashes" in args:
+        return False
+    for index, arg in enumerate(args):
+        if arg in (".", "-e", "--editable", "-r", "--requirement") or arg.startswith((".[", "-r", "--requirement=")):
+            return True
+        if _local_distribution(arg):
+            return True
+        if arg in ("-f", "--find-links") and index + 1 < len(args) and "://" not in args[index + 1].replace("file://", ""):
+            return True  # --find-links dist: the wheels built in this run
+        if arg.startswith("--find-links=") and "://" not in arg.split("=", 1)[1].replace("file://", ""):
+            return True
+    return False
