@@ -20,7 +20,7 @@ from trustycheck.model.callgraph import JobInstance, StepInstance
 from trustycheck.model.credentials import CredentialKind
 from trustycheck.model.delegation import Authority, Delegation, release_script, remote_action, remote_workflow
 from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
-from trustycheck.model.permissions import Permissions
+from trustycheck.model.permissions import KIND_DEFAULT, Permissions, excess_writes
 from trustycheck.model.pypa_action import documented_floating_ref
 from trustycheck.model.refs import ActionRef
 from trustycheck.model.roles import artifact_transfer, looks_like_release, step_role
@@ -80,6 +80,16 @@ class PermissionFacts(FactRecord):
         id_token = permissions.scope_node("id-token") if levels.get("id-token") == "write" else None
         writes = [scope for scope in permissions.write_scopes() if scope != "id-token"]
         return cls(permissions.node, permissions.origin, writes, id_token, levels)
+
+
+@dataclass(eq=False, repr=False)
+class ExcessPermissionFacts(FactRecord):
+    """Token permissions a publishing job holds beyond what publishing needs."""
+
+    scopes: list[str] = field(metadata=fact("write scopes the job does not need (empty when it sets no permissions at all)"))
+    node: Node | Pos = field(metadata=fact("the first such scope's key, the write-all value, or the job's key when no "
+                                           "permissions: block applies"))
+    what: str = field(metadata=fact("what the job holds, in words"))
 
 
 @dataclass(eq=False, repr=False)
@@ -282,6 +292,32 @@ class JobFacts(FactRecord):
             return None
         id_token = self._instance.permissions.level("id-token") == "write"
         return DelegationFacts.of(remote_workflow(self._instance.job, id_token))
+
+    @cached_property
+    def excess_permissions(self) -> ExcessPermissionFacts | None:
+        """present when the job holds write scopes publishing does not need (id-token and attestations are
+        needed; contents only when the job makes the GitHub release or pushes), or sets no permissions at
+        any level (job, workflow, caller), so the repository default applies"""
+        instance = self._instance
+        permissions = instance.permissions
+        if permissions.kind == KIND_DEFAULT:
+            entry = instance.entry
+            if entry.kind != "workflow" or all(event == "workflow_call" for event in entry.events):
+                return None  # an action or a reusable workflow alone: its caller's permissions are unknown
+            return ExcessPermissionFacts([], self.key, "sets no permissions: at any level, so it runs with the repository's "
+                                                       "default GITHUB_TOKEN permissions, which may be write-all")
+        if not permissions.write_scopes():
+            return None
+        steps = [s.step for s in instance.steps]
+        actions = {step.uses.action for step in steps if step.uses is not None and step.uses.action}
+        scripts = [step.run.as_string() for step in steps if step.run is not None]
+        scopes = excess_writes(permissions, actions, scripts)
+        if not scopes:
+            return None
+        nodes = [node for node in map(permissions.scope_node, scopes) if node is not None]
+        first = min(nodes, key=lambda node: (node.pos.line, node.pos.col)) if nodes else self.key
+        return ExcessPermissionFacts(scopes, first,
+                                     f"also holds write access to {', '.join(scopes)}, which uploading does not need")
 
     @cached_property
     def artifacts(self) -> ArtifactFacts:
