@@ -215,7 +215,9 @@ class _Roles:
 
     builds: StepRefFacts | None
     caches: StepRefFacts | None
+    """The step restoring the riskiest cache (the first of equal risk)."""
     untrusted_checkout: StepRefFacts | None
+    cache_what: str | None = None
 
 
 @dataclass(eq=False, repr=False)
@@ -355,8 +357,14 @@ class JobFacts(FactRecord):
 
     @cached_property
     def cache_step(self) -> StepRefFacts | None:
-        """the first step that restores a cache"""
+        """the step that restores the riskiest cache (a virtualenv or build output before a package cache,
+        a package cache before a linter's), the first of equal risk"""
         return self._roles.caches
+
+    @cached_property
+    def cache_restored(self) -> str | None:
+        """what the riskiest cache the job restores holds, in words (e.g. uv's package cache)"""
+        return self._roles.cache_what
 
     @cached_property
     def untrusted_checkout(self) -> bool:
@@ -393,14 +401,15 @@ class JobFacts(FactRecord):
     @cached_property
     def _roles(self) -> _Roles:
         builds = caches = untrusted = None
+        cache = None
         for step_instance in self._instance.steps:
             step = step_instance.step
             role = step_role(step)
             here = StepRefFacts(step.label, step.node)
             if builds is None and role.builds:
                 builds = here
-            if caches is None and role.caches:
-                caches = here
+            if role.cache is not None and (cache is None or role.cache.risk > cache.risk):
+                caches, cache = here, role.cache
             if untrusted is None and role.untrusted_checkout:
                 untrusted = here
         if builds is None:
@@ -409,7 +418,7 @@ class JobFacts(FactRecord):
                 if upload is not None and upload.builds:
                     builds = StepRefFacts(step_facts.label, upload.node)
                     break
-        return _Roles(builds, caches, untrusted)
+        return _Roles(builds, caches, untrusted, cache.what if cache is not None else None)
 
     @cached_property
     def _gating(self) -> _Gating:
