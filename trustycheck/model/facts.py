@@ -19,6 +19,7 @@ from trustycheck.engine.vocabulary import FactRecord, fact, vocabulary
 from trustycheck.model.callgraph import JobInstance, StepInstance
 from trustycheck.model.credentials import CredentialKind
 from trustycheck.model.delegation import Authority, Delegation, release_script, remote_action, remote_workflow
+from trustycheck.model.images import JobImage, job_images
 from trustycheck.model.gating import UNTRUSTED_EVENTS, event_excluded, step_release_guarded, tag_guarded, ungated_trigger
 from trustycheck.model.permissions import KIND_DEFAULT, Permissions, excess_writes
 from trustycheck.model.pypa_action import documented_floating_ref
@@ -320,6 +321,20 @@ class JobFacts(FactRecord):
         first = min(nodes, key=lambda node: (node.pos.line, node.pos.col)) if nodes else self.key
         return ExcessPermissionFacts(scopes, first,
                                      f"also holds write access to {', '.join(scopes)}, which uploading does not need")
+
+    @cached_property
+    def _unpinned_images(self) -> list[JobImage]:
+        return [image for image in job_images(self._instance.job.node) if not image.pinned]
+
+    @cached_property
+    def unpinned_images(self) -> list[str]:
+        """the job's container: and services: images pinned by a tag rather than an @sha256: digest"""
+        return [str(image) for image in self._unpinned_images]
+
+    @cached_property
+    def unpinned_image_node(self) -> Node | None:
+        """the first such image's value"""
+        return self._unpinned_images[0].node if self._unpinned_images else None
 
     @cached_property
     def artifacts(self) -> ArtifactFacts:
