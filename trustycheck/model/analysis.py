@@ -93,6 +93,7 @@ def _contexts(project: Project, reported: list[str], instances: list[JobInstance
     secrets: list[tuple[Pos, str]] = []
     workflow_facts: dict[str, WorkflowFacts] = {}
     publishing_files: set[str] = set()
+    pypi_files: set[str] = set()
     jobs: list[JobFacts] = []
 
     def facts_of(workflow: Workflow) -> WorkflowFacts:
@@ -111,6 +112,8 @@ def _contexts(project: Project, reported: list[str], instances: list[JobInstance
         contexts["job"].append(Context(own_file, workflow, job, call=chain))
         if job.publishes_to_pypi:
             publishing_files.update((instance.workflow.path, instance.entry.path))
+            if any(step.publish is not None and step.publish.to_pypi and step.publish.index != "testpypi" for step in steps):
+                pypi_files.update((instance.workflow.path, instance.entry.path))
         # Most steps are in the job's own file and reached through no call: those contexts
         # share one (read-only) file and call record.
         for step in steps:
@@ -133,6 +136,7 @@ def _contexts(project: Project, reported: list[str], instances: list[JobInstance
         if model is not None:
             facts = facts_of(model)
             facts.publishes = path in publishing_files
+            facts.releases_to_pypi = path in pypi_files
             contexts["workflow"].append(Context(file_facts, facts))
         # Problems last: building the model may report structure problems and duplicate keys.
         contexts["problem"].extend(Context(file_facts, problem=problem_facts(p)) for p in doc.problems)
@@ -221,7 +225,8 @@ def _job_facts(instance: JobInstance, steps: list[StepFacts], publishing: list[S
 
 def _workflow_facts(workflow: Workflow) -> WorkflowFacts:
     return WorkflowFacts(workflow.name, workflow.events, "workflow_call" in workflow.events, workflow.kind, workflow.node,
-                         OnFacts(workflow.on_node), PermissionFacts.of(workflow.permissions))
+                         OnFacts(workflow.on_node), PermissionFacts.of(workflow.permissions),
+                         file_name=os.path.basename(workflow.path))
 
 
 def _located(value: Node | Pos, path: str) -> Pos:

@@ -12,11 +12,13 @@ Most jobs never publish, and no built-in rule asks what a non-publishing job bui
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from trustycheck.engine.vocabulary import FactRecord, fact, vocabulary
 from trustycheck.model.callgraph import JobInstance, StepInstance
+from trustycheck.model.inherited import secrets_read
 from trustycheck.model.credentials import CredentialKind
 from trustycheck.model.delegation import Authority, Delegation, release_script, remote_action, remote_workflow
 from trustycheck.model.images import JobImage, job_images
@@ -112,6 +114,9 @@ class WorkflowFacts(FactRecord):
     on: OnFacts = field(metadata=fact("the trigger"))
     permissions: PermissionFacts = field(metadata=fact("the workflow-level permissions"))
     publishes: bool = field(default=False, metadata=fact("true when a job of the workflow uploads to PyPI or TestPyPI"))
+    releases_to_pypi: bool = field(default=False, metadata=fact("true when a job of the workflow (or of a workflow it calls) uploads to "
+                                   "PyPI, not only TestPyPI: a release workflow"))
+    file_name: str | None = field(default=None, metadata=fact("the file's name, e.g. publish.yml (what a trusted publisher names)"))
 
 
 @dataclass(eq=False, repr=False)
@@ -335,6 +340,42 @@ class JobFacts(FactRecord):
     def unpinned_image_node(self) -> Node | None:
         """the first such image's value"""
         return self._unpinned_images[0].node if self._unpinned_images else None
+
+    @cached_property
+    def caller_file(self) -> str | None:
+        """for a job of a called workflow: the file name of the top-level workflow that calls it (null when the
+        job's own workflow was started by an event)"""
+        entry = self._instance.entry
+        return None if entry is self._instance.workflow else os.path.basename(entry.path)
+
+    @cached_property
+    def reusable_publishing(self) -> str:
+        """what Trusted Publishing from this job's reusable workflow depends on: PyPI matches the called file
+        (the OIDC job_workflow_ref claim) today, so only a same-repository caller can work (DOMAIN.md §2.2)"""
+        called = os.path.basename(self._instance.workflow.path)
+        if self.caller_file is not None:
+            return (f"today PyPI matches the called file, so this upload works only while the trusted publisher names "
+                    f"'{called}', not the calling '{self.caller_file}' (PyPI plans to match the calling workflow "
+                    f"instead, pypi/warehouse#20083)")
+        return (f"today PyPI matches the called file, so a trusted publisher naming '{called}' works for a caller in this "
+                f"repository, and a caller in another repository never matches")
+
+    @cached_property
+    def inherit_risk(self) -> str | None:
+        """for secrets: inherit: what the callee can do with every secret (null for a workflow of this repository
+        that reads none)"""
+        instance = self._instance
+        uses = instance.job.uses
+        if not instance.job.secrets_inherit or uses is None:
+            return None
+        if uses.kind != "local":
+            return "whoever can change that workflow (another repository, a moving ref) can read them all"
+        read = secrets_read(instance.callees)
+        if read is None:
+            return "the called workflow runs at the same commit; pass only the secrets it reads, by name"
+        if not read:
+            return None
+        return f"the called workflow runs at the same commit and reads {', '.join(read)}; pass those by name"
 
     @cached_property
     def artifacts(self) -> ArtifactFacts:
