@@ -419,7 +419,7 @@ CASES: list[Case] = [
          _expect("w.yml", ("TC001", 1, 7), ("TC303", 3, 3), ("TC001", 4, 11), ("TC302", 5, 3), ("TC001", 5, 24),
                  ("TC001", 10, 13), ("TC001", 11, 6), ("TC001", 14, 30), ("TC001", 15, 25), ("TC001", 15, 38),
                  ("TC001", 18, 17), ("TC001", 23, 14), ("TC001", 24, 13), ("TC001", 26, 21), ("TC001", 27, 25),
-                 ("TC304", 28, 14), ("TC001", 30, 27), ("TC001", 31, 16)),
+                 ("TC001", 30, 27), ("TC001", 31, 16)),
          "wrong types in triggers, permission levels, environment, inputs and env (an invalid tag filter is no filter)"),
     Case("one-megabyte-line", _one("w.yml", TOKEN_PUBLISH.replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    name: " + "x" * 1_000_000)),
          frozenset(("w.yml", rule, line + (line > 6), column) for rule, line, column in TOKEN_FINDINGS),

@@ -349,14 +349,19 @@ class JobFacts(FactRecord):
         return None if entry is self._instance.workflow else os.path.basename(entry.path)
 
     @cached_property
-    def reusable_publishing(self) -> str:
-        """what Trusted Publishing from this job's reusable workflow depends on: PyPI matches the called file
-        (the OIDC job_workflow_ref claim) today, so only a same-repository caller can work (DOMAIN.md §2.2)"""
-        called = os.path.basename(self._instance.workflow.path)
+    def reusable_publishing(self) -> str | None:
+        """for a job of a reusable workflow that runs as called: what Trusted Publishing from it depends on. PyPI
+        matches the called file (the OIDC job_workflow_ref claim) today, so only a same-repository caller can work
+        (DOMAIN.md §2.2). Null when the workflow runs started by its own events (push, dispatch...), where it
+        is the top-level workflow PyPI expects"""
+        instance = self._instance
+        called = os.path.basename(instance.workflow.path)
         if self.caller_file is not None:
             return (f"today PyPI matches the called file, so this upload works only while the trusted publisher names "
                     f"'{called}', not the calling '{self.caller_file}' (PyPI plans to match the calling workflow "
                     f"instead, pypi/warehouse#20083)")
+        if any(event != "workflow_call" for event in instance.workflow.events):
+            return None
         return (f"today PyPI matches the called file, so a trusted publisher naming '{called}' works for a caller in this "
                 f"repository, and a caller in another repository never matches")
 
