@@ -68,6 +68,8 @@ def test_contents_write_unused_by_the_job_is_excessive() -> None:
     "      - run: gh release create \"$GITHUB_REF_NAME\" dist/* --generate-notes\n        env:\n          GH_TOKEN: ${{ github.token }}\n",
     "      - uses: softprops/action-gh-release@v2\n        with:\n          files: dist/*\n",
     "      - uses: ncipollo/release-action@v1\n",
+    "      - uses: example-org/actions/release-github@v10\n",
+    "      - run: |\n          autopub commit\n          autopub githubrelease\n",
     "      - name: Push the tag\n        run: |\n          git tag v1.2.3\n          git push origin v1.2.3\n",
 ])
 def test_contents_write_used_in_the_job_for_the_github_release_is_not_excessive(step: str) -> None:

@@ -151,6 +151,8 @@ class PublishingNeed:
 
     why: str
     actions: frozenset[str] = frozenset()
+    action_words: tuple[str, ...] = ()
+    """Parts of an action's name that say what it does (``ansys/actions/release-github``)."""
     commands: tuple[str, ...] = ()
 
 
@@ -168,7 +170,8 @@ PUBLISHING_NEEDS = {
             "actions/upload-release-asset", "svenstaro/upload-release-action", "python-semantic-release/python-semantic-release",
             "python-semantic-release/publish-action", "sigstore/gh-action-sigstore-python",
         }),
-        commands=("gh release ", "git push", "semantic-release "),
+        action_words=("gh-release", "github-release", "release-github", "create-release", "release-action"),
+        commands=("gh release ", "git push", "semantic-release ", "autopub "),
     ),
 }
 """Write scopes a job that uploads to PyPI may legitimately hold (DOMAIN.md §5.1, §6)."""
@@ -183,7 +186,8 @@ def excess_writes(permissions: Permissions, actions: set[str], scripts: list[str
         if need is None:
             excess.append(scope)
         elif need.actions or need.commands:
-            used = not actions.isdisjoint(need.actions) or any(c in script for script in scripts for c in need.commands)
+            used = (not actions.isdisjoint(need.actions) or any(word in action for action in actions for word in need.action_words)
+                    or any(command in script for script in scripts for command in need.commands))
             if not used:
                 excess.append(scope)
     return excess
