@@ -39,8 +39,9 @@ jobs:
         with:
           password: ${{ secrets.PYPI_API_TOKEN }}
 """
-TOKEN_FINDINGS = {("TC101", 10, 11), ("TC301", 5, 3), ("TC401", 8, 15)}
-"""What the token upload above gives: a long-lived token, no environment, a moving tag."""
+TOKEN_FINDINGS = {("TC101", 10, 11), ("TC204", 5, 3), ("TC301", 5, 3), ("TC401", 8, 15)}
+"""What the token upload above gives: a long-lived token, no permissions at any level, no
+environment, a moving tag."""
 
 PUBLISHING_HEADER = """\
 on:
@@ -309,7 +310,7 @@ ESCAPES_IN_NAMES = TAG_RELEASE + """\
 """A job id and a step name written with YAML escapes (OSC window title, C1 CSI, CR, a newline
 and a workflow command, a bidi override, DEL, NEL, a line separator), and a bidi override and
 a tab on the flagged line."""
-_ESCAPE_FINDINGS = (("TC101", 11, 11), ("TC301", 5, 3), ("TC401", 9, 15))
+_ESCAPE_FINDINGS = (("TC101", 11, 11), ("TC204", 5, 3), ("TC301", 5, 3), ("TC401", 9, 15))
 
 GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5" * 4
 _CREDENTIAL_LINES = TAG_RELEASE + f"""\
@@ -324,7 +325,7 @@ _CREDENTIAL_LINES = TAG_RELEASE + f"""\
       - run: export TWINE_PASSWORD=hunter2; twine upload dist/*
       - run: GH_TOKEN={GITHUB_TOKEN} gh release upload v1 dist/* && twine upload -p hunter2 dist/*
 """
-_CREDENTIAL_FINDINGS = (("TC201", 9, 14), ("TC102", 10, 63), ("TC101", 10, 78), ("TC101", 11, 28), ("TC102", 11, 54),
+_CREDENTIAL_FINDINGS = (("TC201", 9, 14), ("TC204", 5, 3), ("TC102", 10, 63), ("TC101", 10, 78), ("TC101", 11, 28), ("TC102", 11, 54),
                         ("TC101", 13, 21), ("TC102", 13, 36), ("TC101", 14, 112), ("TC102", 14, 115))
 """What matters most here: no output holds 'hunter2' or the GitHub token (checked in every format)."""
 
@@ -410,7 +411,7 @@ CASES: list[Case] = [
     Case("steps-is-a-mapping", _one("w.yml", PUBLISHING_HEADER.replace("    steps:\n      - uses:", "    steps:\n      uses:")),
          _expect("w.yml", ("TC001", 11, 7)), "steps as a mapping"),
     Case("wrong-types", _one("w.yml", WRONG_TYPES),
-         _expect("w.yml", ("TC001", 8, 18), ("TC201", 10, 15), ("TC001", 12, 14), ("TC001", 13, 10), ("TC001", 14, 12),
+         _expect("w.yml", ("TC204", 5, 3), ("TC001", 8, 18), ("TC201", 10, 15), ("TC001", 12, 14), ("TC001", 13, 10), ("TC001", 14, 12),
                  ("TC001", 15, 9), ("TC001", 16, 18), ("TC001", 17, 16), ("TC001", 19, 15), ("TC001", 20, 14),
                  ("TC001", 21, 15), ("TC001", 22, 15), ("TC001", 23, 9), ("TC001", 26, 14), ("TC001", 27, 11)),
          "a wrong type in every field of a job and step the model reads (the publish job loses its invalid permissions)"),
@@ -418,7 +419,7 @@ CASES: list[Case] = [
          _expect("w.yml", ("TC001", 1, 7), ("TC303", 3, 3), ("TC001", 4, 11), ("TC302", 5, 3), ("TC001", 5, 24),
                  ("TC001", 10, 13), ("TC001", 11, 6), ("TC001", 14, 30), ("TC001", 15, 25), ("TC001", 15, 38),
                  ("TC001", 18, 17), ("TC001", 23, 14), ("TC001", 24, 13), ("TC001", 26, 21), ("TC001", 27, 25),
-                 ("TC304", 28, 14), ("TC001", 30, 27), ("TC001", 31, 16)),
+                 ("TC001", 30, 27), ("TC001", 31, 16)),
          "wrong types in triggers, permission levels, environment, inputs and env (an invalid tag filter is no filter)"),
     Case("one-megabyte-line", _one("w.yml", TOKEN_PUBLISH.replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    name: " + "x" * 1_000_000)),
          frozenset(("w.yml", rule, line + (line > 6), column) for rule, line, column in TOKEN_FINDINGS),
@@ -478,7 +479,7 @@ CASES: list[Case] = [
          "a reusable workflow called from another repository beside this one (./../other-repo/...)",
          "outside the repository"),
     Case("composite-fan-out", _composite_fan_out,
-         frozenset({("w.yml", "TC301", 3, 3), ("w.yml", "TC303", 1, 5), ("action.yml", "TC002", 5, 13),
+         frozenset({("w.yml", "TC204", 3, 3), ("w.yml", "TC301", 3, 3), ("w.yml", "TC303", 1, 5), ("action.yml", "TC002", 5, 13),
                     ("action.yml", "TC101", 4, 25)}),
          "nine composite actions each calling the next ten times (10**8 steps; 15-18 s and 1.2 GB before)",
          "steps reached through local calls"),

@@ -49,7 +49,7 @@ def _refused(name: str, why: str = OUTSIDE) -> tuple[str, str, int, int, str]:
 
 def _release_findings() -> list[tuple[str, str, int, int]]:
     return [(".github/workflows/release.yml", rule, line, column) for rule, line, column in
-            (("TC101", 10, 11), ("TC301", 5, 3), ("TC401", 8, 15))]
+            (("TC101", 10, 11), ("TC204", 5, 3), ("TC301", 5, 3), ("TC401", 8, 15))]
 
 
 def _without_messages(found):
@@ -158,7 +158,7 @@ def test_without_git_a_lone_file_belongs_to_its_own_folder(tmp_path: Path) -> No
     findings = json.loads(result.stdout)["findings"]
     assert [(f["path"], f["rule"], f["message"]) for f in findings if f["rule"] == "TC001"] == [
         ("lone/linked.yml", "TC001", OUTSIDE)]
-    assert {f["rule"] for f in findings if f["path"] == "lone/plain.yml"} == {"TC101", "TC301", "TC401"}
+    assert {f["rule"] for f in findings if f["path"] == "lone/plain.yml"} == {"TC101", "TC204", "TC301", "TC401"}
 
 
 def test_a_file_of_the_kernel_named_directly_is_not_read(tmp_path: Path) -> None:

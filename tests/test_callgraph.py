@@ -116,7 +116,7 @@ def test_callee_without_a_block_gets_the_callers_permissions(tmp_path: Path) -> 
         """
     findings = lint_repo(tmp_path, caller, {".github/workflows/publish.yml": callee}, {"TC201", "TC203", "TC204"})
     assert [(f.rule_id, f.path, f.pos.line) for f in findings] == [
-        ("TC204", ".github/workflows/example.yml", 7),
+        ("TC204", ".github/workflows/example.yml", 8),
         ("TC203", ".github/workflows/publish.yml", 7),
     ]
 

@@ -28,6 +28,8 @@ TOKEN_WORKFLOW = textwrap.dedent("""\
           - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
             with:
               password: ${{ secrets.PYPI_API_TOKEN }}
+        permissions:
+          contents: read
     """)
 
 

@@ -51,12 +51,14 @@ def test_a_release_script_given_a_token_in_its_step_is_a_token_upload() -> None:
     found = _found(SCRIPT_WITH_STEP_TOKEN)
     assert ("TC101", 9, 14, "`scripts/publish` (a release task handed the token) uploads to PyPI with a long-lived "
                             "credential (secrets.PYPI_TOKEN) instead of Trusted Publishing") in found
-    assert [rule for rule, *_ in found] == ["TC301", "TC401", "TC101"]
+    assert [rule for rule, *_ in found] == ["TC204", "TC301", "TC401", "TC101"]
 
 
 def test_a_job_level_token_handed_to_a_python_release_script_is_a_token_upload() -> None:
     found = _found(SCRIPT_WITH_JOB_TOKEN)
     assert found == [
+        ("TC204", 5, 3, "job 'deploy' publishes to PyPI and sets no permissions: at any level, so it runs with the "
+                        "repository's default GITHUB_TOKEN permissions, which may be write-all"),
         ("TC203", 13, 9, "job 'deploy' publishes to PyPI and also builds or runs project code (step 'step 2')"),
         ("TC101", 13, 14, "`./release/deploy.py` (a release task handed the token) uploads to PyPI with a long-lived "
                           "credential (secrets.PYPI_API_TOKEN) instead of Trusted Publishing"),

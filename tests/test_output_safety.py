@@ -136,7 +136,7 @@ def test_the_mask_keeps_what_is_not_a_secret() -> None:
 def test_findings_past_the_per_file_cap_are_counted_not_listed(tmp_path: Path, output_format: str) -> None:
     """2,500 token uploads in one job: every format lists 1,000 and says how many it left out."""
     steps = "".join("      - run: twine upload -p ${{ secrets.T }} dist/*\n" for _ in range(2500))
-    (tmp_path / "w.yml").write_text(hostile.TAG_RELEASE + '  a:\n    runs-on: x\n    steps:\n' + steps)
+    (tmp_path / "w.yml").write_text(hostile.TAG_RELEASE + '  a:\n    runs-on: x\n    permissions: {}\n    steps:\n' + steps)
     result = run_cli("--format", output_format, "w.yml", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     note = "1,501 more findings not listed (trustycheck lists at most 1,000 per file, the most severe first)"

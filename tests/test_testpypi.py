@@ -139,7 +139,7 @@ def test_messages_name_testpypi_when_that_is_the_target() -> None:
     assert messages == {
         ("TC101", "twine uploads to TestPyPI with a long-lived credential (secrets.TEST_PYPI_API_TOKEN) instead of Trusted Publishing"),
         ("TC203", "job 'test-release' publishes to TestPyPI and also builds or runs project code (step 'Build')"),
-        ("TC204", "job 'test-release' publishes to TestPyPI and also holds write access to contents"),
+        ("TC204", "job 'test-release' publishes to TestPyPI and also holds write access to contents, which uploading does not need"),
         ("TC301", "job 'test-release' publishes to TestPyPI without an environment, so no reviewer or tag rule can gate it"),
     }
 

@@ -238,7 +238,8 @@ def _job_facts(instance: JobInstance, steps: list[StepFacts], publishing: list[S
 
 def _workflow_facts(workflow: Workflow) -> WorkflowFacts:
     return WorkflowFacts(workflow.name, workflow.events, "workflow_call" in workflow.events, workflow.kind, workflow.node,
-                         OnFacts(workflow.on_node), PermissionFacts.of(workflow.permissions))
+                         OnFacts(workflow.on_node), PermissionFacts.of(workflow.permissions),
+                         file_name=os.path.basename(workflow.path))
 
 
 def _located(value: Node | Pos, path: str) -> Pos:

@@ -12,15 +12,18 @@ Most jobs never publish, and no built-in rule asks what a non-publishing job bui
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from trustycheck.engine.vocabulary import FactRecord, fact, vocabulary
 from trustycheck.model.callgraph import JobInstance, StepInstance
+from trustycheck.model.inherited import secrets_read
 from trustycheck.model.credentials import CredentialKind
 from trustycheck.model.delegation import Authority, Delegation, release_script, remote_action, remote_workflow
 from trustycheck.model.gating import step_release_guarded, step_runs_in, tag_guarded
-from trustycheck.model.permissions import Permissions
+from trustycheck.model.images import JobImage, job_images
+from trustycheck.model.permissions import KIND_DEFAULT, Permissions, excess_writes
 from trustycheck.model.pypa_action import documented_floating_ref
 from trustycheck.model.pypi import INDEX_NAMES, PYPI, TESTPYPI
 from trustycheck.model.reachability import Reachability
@@ -85,6 +88,16 @@ class PermissionFacts(FactRecord):
 
 
 @dataclass(eq=False, repr=False)
+class ExcessPermissionFacts(FactRecord):
+    """Token permissions a publishing job holds beyond what publishing needs."""
+
+    scopes: list[str] = field(metadata=fact("write scopes the job does not need (empty when it sets no permissions at all)"))
+    node: Node | Pos = field(metadata=fact("the first such scope's key, the write-all value, or the job's key when no "
+                                           "permissions: block applies"))
+    what: str = field(metadata=fact("what the job holds, in words"))
+
+
+@dataclass(eq=False, repr=False)
 class OnFacts(FactRecord):
     """The workflow's trigger."""
 
@@ -103,8 +116,9 @@ class WorkflowFacts(FactRecord):
     on: OnFacts = field(metadata=fact("the trigger"))
     permissions: PermissionFacts = field(metadata=fact("the workflow-level permissions"))
     publishes: bool = field(default=False, metadata=fact("true when a job of the workflow uploads to PyPI or TestPyPI"))
-    releases_to_pypi: bool = field(default=False, metadata=fact("true when a job of the workflow uploads to PyPI itself, not only to "
-                                   "TestPyPI: a release workflow"))
+    releases_to_pypi: bool = field(default=False, metadata=fact("true when a job of the workflow (or of a workflow it calls) uploads to "
+                                   "PyPI, not only TestPyPI: a release workflow"))
+    file_name: str | None = field(default=None, metadata=fact("the file's name, e.g. publish.yml (what a trusted publisher names)"))
 
 
 @dataclass(eq=False, repr=False)
@@ -212,7 +226,9 @@ class _Roles:
 
     builds: StepRefFacts | None
     caches: StepRefFacts | None
+    """The step restoring the riskiest cache (the first of equal risk)."""
     untrusted_checkout: StepRefFacts | None
+    cache_what: str | None = None
 
 
 @dataclass(eq=False, repr=False)
@@ -303,6 +319,87 @@ class JobFacts(FactRecord):
         return " and ".join(INDEX_NAMES[index] for index in (PYPI, TESTPYPI) if index in indexes) or None
 
     @cached_property
+    def excess_permissions(self) -> ExcessPermissionFacts | None:
+        """present when the job holds write scopes publishing does not need (id-token and attestations are
+        needed; contents only when the job makes the GitHub release or pushes), or sets no permissions at
+        any level (job, workflow, caller), so the repository default applies"""
+        instance = self._instance
+        permissions = instance.permissions
+        if permissions.kind == KIND_DEFAULT:
+            entry = instance.entry
+            if entry.kind != "workflow" or all(event == "workflow_call" for event in entry.events):
+                return None  # an action or a reusable workflow alone: its caller's permissions are unknown
+            return ExcessPermissionFacts([], self.key, "sets no permissions: at any level, so it runs with the repository's "
+                                                       "default GITHUB_TOKEN permissions, which may be write-all")
+        if not permissions.write_scopes():
+            return None
+        steps = [s.step for s in instance.steps]
+        actions = {step.uses.action for step in steps if step.uses is not None and step.uses.action}
+        scripts = [step.run.as_string() for step in steps if step.run is not None]
+        scopes = excess_writes(permissions, actions, scripts)
+        if not scopes:
+            return None
+        nodes = [node for node in map(permissions.scope_node, scopes) if node is not None]
+        first = min(nodes, key=lambda node: (node.pos.line, node.pos.col)) if nodes else self.key
+        return ExcessPermissionFacts(scopes, first,
+                                     f"also holds write access to {', '.join(scopes)}, which uploading does not need")
+
+    @cached_property
+    def _unpinned_images(self) -> list[JobImage]:
+        return [image for image in job_images(self._instance.job.node) if not image.pinned]
+
+    @cached_property
+    def unpinned_images(self) -> list[str]:
+        """the job's container: and services: images pinned by a tag rather than an @sha256: digest"""
+        return [str(image) for image in self._unpinned_images]
+
+    @cached_property
+    def unpinned_image_node(self) -> Node | None:
+        """the first such image's value"""
+        return self._unpinned_images[0].node if self._unpinned_images else None
+
+    @cached_property
+    def caller_file(self) -> str | None:
+        """for a job of a called workflow: the file name of the top-level workflow that calls it (null when the
+        job's own workflow was started by an event)"""
+        entry = self._instance.entry
+        return None if entry is self._instance.workflow else os.path.basename(entry.path)
+
+    @cached_property
+    def reusable_publishing(self) -> str | None:
+        """for a job of a reusable workflow that runs as called: what Trusted Publishing from it depends on. PyPI
+        matches the called file (the OIDC job_workflow_ref claim) today, so only a same-repository caller can work
+        (DOMAIN.md §2.2). Null when the workflow runs started by its own events (push, dispatch...), where it
+        is the top-level workflow PyPI expects"""
+        instance = self._instance
+        called = os.path.basename(instance.workflow.path)
+        if self.caller_file is not None:
+            return (f"today PyPI matches the called file, so this upload works only while the trusted publisher names "
+                    f"'{called}', not the calling '{self.caller_file}' (PyPI plans to match the calling workflow "
+                    f"instead, pypi/warehouse#20083)")
+        if any(event != "workflow_call" for event in instance.workflow.events):
+            return None
+        return (f"today PyPI matches the called file, so a trusted publisher naming '{called}' works for a caller in this "
+                f"repository, and a caller in another repository never matches")
+
+    @cached_property
+    def inherit_risk(self) -> str | None:
+        """for secrets: inherit: what the callee can do with every secret (null for a workflow of this repository
+        that reads none)"""
+        instance = self._instance
+        uses = instance.job.uses
+        if not instance.job.secrets_inherit or uses is None:
+            return None
+        if uses.kind != "local":
+            return "whoever can change that workflow (another repository, a moving ref) can read them all"
+        read = secrets_read(instance.callees)
+        if read is None:
+            return "the called workflow runs at the same commit; pass only the secrets it reads, by name"
+        if not read:
+            return None
+        return f"the called workflow runs at the same commit and reads {', '.join(read)}; pass those by name"
+
+    @cached_property
     def artifacts(self) -> ArtifactFacts:
         """the artifacts the job uploads and downloads"""
         uploads: list[str | None] = []
@@ -338,8 +435,14 @@ class JobFacts(FactRecord):
 
     @cached_property
     def cache_step(self) -> StepRefFacts | None:
-        """the first step that restores a cache"""
+        """the step that restores the riskiest cache (a virtualenv or build output before a package cache,
+        a package cache before a linter's), the first of equal risk"""
         return self._roles.caches
+
+    @cached_property
+    def cache_restored(self) -> str | None:
+        """what the riskiest cache the job restores holds, in words (e.g. uv's package cache)"""
+        return self._roles.cache_what
 
     @cached_property
     def untrusted_checkout(self) -> bool:
@@ -378,14 +481,15 @@ class JobFacts(FactRecord):
     @cached_property
     def _roles(self) -> _Roles:
         builds = caches = untrusted = None
+        cache = None
         for step_instance in self._instance.steps:
             step = step_instance.step
             role = step_role(step)
             here = StepRefFacts(step.label, step.node)
             if builds is None and role.builds:
                 builds = here
-            if caches is None and role.caches:
-                caches = here
+            if role.cache is not None and (cache is None or role.cache.risk > cache.risk):
+                caches, cache = here, role.cache
             if untrusted is None and role.untrusted_checkout:
                 untrusted = here
         if builds is None:
@@ -394,7 +498,7 @@ class JobFacts(FactRecord):
                 if upload is not None and upload.builds:
                     builds = StepRefFacts(step_facts.label, upload.node)
                     break
-        return _Roles(builds, caches, untrusted)
+        return _Roles(builds, caches, untrusted, cache.what if cache is not None else None)
 
     @cached_property
     def can_run(self) -> bool:

@@ -142,3 +142,52 @@ def narrow(caller: Permissions, declared: Permissions | None) -> Permissions:
             continue
         scopes[scope] = mine if _RANK[mine] <= _RANK[theirs] else theirs
     return Permissions(KIND_MAP, scopes, declared.node, declared.origin)
+
+
+@dataclass(frozen=True)
+class PublishingNeed:
+    """A write scope a publishing job may hold, and why. With ``actions`` or ``commands``, the
+    scope is needed only when a step of the job visibly uses it for that."""
+
+    why: str
+    actions: frozenset[str] = frozenset()
+    action_words: tuple[str, ...] = ()
+    """Parts of an action's name that say what it does (``ansys/actions/release-github``)."""
+    commands: tuple[str, ...] = ()
+
+
+PUBLISHING_NEEDS = {
+    "id-token": PublishingNeed("Trusted Publishing (and Sigstore signing) mint the job's OIDC token"),
+    "attestations": PublishingNeed("actions/attest and actions/attest-build-provenance store attestations of the "
+                                   "built files (PEP 740 attestations need id-token only)"),
+    # A maintainer who makes the GitHub release, or pushes the release tag, in the job that
+    # uploads uses contents: write for the release itself (the PyPA guide's split into a
+    # separate job is hardening, not a fix); held for nothing, it is excessive.
+    "contents": PublishingNeed(
+        "creating the GitHub release, uploading its assets or pushing the release tag in the same job",
+        actions=frozenset({
+            "softprops/action-gh-release", "ncipollo/release-action", "actions/create-release",
+            "actions/upload-release-asset", "svenstaro/upload-release-action", "python-semantic-release/python-semantic-release",
+            "python-semantic-release/publish-action", "sigstore/gh-action-sigstore-python",
+        }),
+        action_words=("gh-release", "github-release", "release-github", "create-release", "release-action"),
+        commands=("gh release ", "git push", "semantic-release ", "autopub "),
+    ),
+}
+"""Write scopes a job that uploads to PyPI may legitimately hold (DOMAIN.md §5.1, §6)."""
+
+
+def excess_writes(permissions: Permissions, actions: set[str], scripts: list[str]) -> list[str]:
+    """Write scopes ``permissions`` grants that a publishing job does not need, given the
+    actions its steps use and its ``run:`` scripts (read only for a conditional need)."""
+    excess = []
+    for scope in permissions.write_scopes():
+        need = PUBLISHING_NEEDS.get(scope)
+        if need is None:
+            excess.append(scope)
+        elif need.actions or need.commands:
+            used = (not actions.isdisjoint(need.actions) or any(word in action for action in actions for word in need.action_words)
+                    or any(command in script for script in scripts for command in need.commands))
+            if not used:
+                excess.append(scope)
+    return excess

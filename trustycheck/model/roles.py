@@ -7,6 +7,7 @@ import fnmatch
 import re
 
 from trustycheck.model import actions
+from trustycheck.model.caches import Cache, restored_cache
 from trustycheck.model.expressions import references, replace_expressions
 from trustycheck.model.launchers import unwrap
 from trustycheck.model.shell import is_python, split_commands
@@ -15,9 +16,6 @@ from trustycheck.nodes import Node, Scalar
 from trustycheck.patterns import lazy_pattern
 from dataclasses import dataclass
 
-_CACHE_ACTIONS = frozenset({"actions/cache", "actions/cache/restore"})
-_CACHE_INPUTS = {"actions/setup-python": "cache", "astral-sh/setup-uv": "enable-cache", "actions/setup-node": "cache",
-                 "pdm-project/setup-pdm": "cache", "actions/setup-go": "cache"}
 _RUNS_CODE = {
     # program (or module, or package: python -m build, pipx run build): subcommands that
     # build or execute the project (empty: any use). Launchers (uv run, hatch run...) are in
@@ -48,6 +46,8 @@ class StepRole:
 
     builds: bool = False
     caches: bool = False
+    cache: Cache | None = None
+    """What the restored cache holds (:mod:`trustycheck.model.caches`)."""
     untrusted_checkout: bool = False
 
 
@@ -71,7 +71,8 @@ def step_role(step: Step) -> StepRole:
     if action:
         spec = actions.action_spec(step)
         role.builds = spec is not None and actions.builds(spec, step)
-        role.caches = action in _CACHE_ACTIONS or _cache_input_on(step, action)
+        role.cache = restored_cache(step)
+        role.caches = role.cache is not None
         if action == "actions/checkout":
             role.untrusted_checkout = any(_untrusted(step.input(name)) for name in ("ref", "repository"))
     elif step.run is not None:
@@ -102,15 +103,6 @@ def artifacts_match(uploaded: str | None, wanted: str | None) -> bool:
         return False
     name_prefix, wanted_prefix = name.split("*", 1)[0], wanted.split("*", 1)[0]
     return name_prefix.startswith(wanted_prefix) or wanted_prefix.startswith(name_prefix)
-
-
-def _cache_input_on(step: Step, action: str) -> bool:
-    name = _CACHE_INPUTS.get(action)
-    pair = step.input(name) if name else None
-    if pair is None or not isinstance(pair[1], Scalar):
-        return False
-    value = pair[1].as_string().strip().lower()
-    return value not in ("", "false")
 
 
 def _untrusted(pair: tuple[Scalar, Node] | None) -> bool:
