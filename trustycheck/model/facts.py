@@ -187,7 +187,7 @@ class EnvironmentFacts(FactRecord):
 class StepRefFacts(FactRecord):
     """A step a job fact points at."""
 
-    label: str = field(metadata=fact("the step's name, id or uses:"))
+    label: str = field(metadata=fact("the step's name:, else its uses: or the first line of its command (as GitHub's log names it)"))
     node: Node | Pos = field(metadata=fact("that step"))
 
 
@@ -223,7 +223,7 @@ class StepFacts(FactRecord):
     """A step of a job instance (one record per upload, when a step uploads several times)."""
 
     index: int = field(metadata=fact("0-based position of the step in the job"))
-    label: str = field(metadata=fact("the step's name, id or uses:"))
+    label: str = field(metadata=fact("the step's name:, else its uses: or the first line of its command (as GitHub's log names it)"))
     node: Node = field(metadata=fact("the step's mapping"))
     publish: UploadFacts | None = field(metadata=fact("present when the step uploads to a package index, or hands a PyPI token "
                                        "to a release task or another repository's action"))
