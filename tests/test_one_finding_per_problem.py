@@ -1,0 +1,135 @@
+"""One problem, one finding: what several jobs reach at one place is reported once, naming them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from conftest import catalog, lint_repo, lint_text
+
+SETUP_ACTION = """\
+name: setup
+description: Python and the build tools
+runs:
+  using: composite
+  steps:
+    - uses: actions/setup-python@v5
+      with:
+        python-version: "3.12"
+    - run: python -m pip install build
+      shell: bash
+"""
+
+BUILD_AND_PUBLISH = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  {build}:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - uses: ./.github/actions/setup
+      - run: python -m build
+      - uses: actions/upload-artifact@b4b15b8c7c6ac21ea08fcf65892d2ee8f75cf882 # v4.4.3
+        with:
+          name: dist
+          path: dist/
+  {publish}:
+    needs: {build}
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - uses: ./.github/actions/setup
+      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
+        with:
+          name: dist
+          path: dist/
+      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
+"""
+
+
+def _workflow(build: str = "build", publish: str = "publish") -> str:
+    return BUILD_AND_PUBLISH.format(build=build, publish=publish)
+
+
+def test_a_composite_action_two_jobs_run_gives_one_finding_naming_both(tmp_path: Path) -> None:
+    files = {".github/actions/setup/action.yml": SETUP_ACTION}
+    findings = lint_repo(tmp_path, _workflow(), files, {"TC401"})
+    assert [(f.rule_id, f.path, f.pos.line, f.pos.col, f.severity) for f in findings] == [
+        ("TC401", ".github/actions/setup/action.yml", 6, 13, "warning"),
+    ]
+    assert findings[0].message == (
+        "'actions/setup-python@v5' is pinned to a tag ref, not a full commit SHA, in job 'build' and 'publish', "
+        "which publishes or builds the release (via example.yml job 'build' → example.yml step './.github/actions/setup'; "
+        "example.yml job 'publish' → example.yml step './.github/actions/setup')"
+    )
+
+
+def test_the_jobs_are_named_whatever_they_are_called_and_in_the_order_they_run(tmp_path: Path) -> None:
+    files = {".github/actions/setup/action.yml": SETUP_ACTION}
+    findings = lint_repo(tmp_path, _workflow("wheels", "release"), files, {"TC401"})
+    assert len(findings) == 1
+    assert "in job 'wheels' and 'release', which" in findings[0].message
+
+
+def test_a_trigger_that_starts_several_publishing_jobs_is_one_finding() -> None:
+    workflow = """\
+on:
+  push:
+    branches: [main]
+jobs:
+  testpypi:
+    runs-on: ubuntu-latest
+    environment: testpypi
+    permissions:
+      id-token: write
+    steps:
+      - run: uv publish --index testpypi
+  pypi:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - run: uv publish
+"""
+    findings = [f for f in lint_text(workflow) if f.pos.line == 2]
+    assert len(findings) == len({f.rule_id for f in findings}) >= 1
+    assert all("'testpypi' and 'pypi'" in f.message for f in findings)
+
+
+def test_contexts_that_differ_in_more_than_one_placeholder_stay_apart() -> None:
+    """A rule whose message names the job and the action, placed at the workflow's top: contexts
+    differing only in the job merge, those differing in the action too stay apart."""
+    from trustycheck.engine.runner import run_rules
+    from trustycheck.loader import load_text
+    from trustycheck.model.analysis import analyse
+
+    rule = next(r for r in catalog() if r.id == "TC401")
+    placed = replace(rule, at=("workflow.node",), message="'{step.uses.raw}' in '{job.id}'")
+    workflow = """\
+on:
+  release:
+    types: [published]
+jobs:
+  one:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-python@v5
+      - run: twine upload dist/*
+  two:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-python@v5
+      - uses: actions/cache@v4
+      - run: twine upload dist/*
+"""
+    findings = run_rules([placed], analyse(load_text("workflow.yml", workflow)))
+    assert sorted(f.message for f in findings) == [
+        "'actions/cache@v4' in 'two'",
+        "'actions/setup-python@v5' in 'one' and 'two'",
+    ]
