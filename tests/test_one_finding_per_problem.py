@@ -133,3 +133,56 @@ jobs:
         "'actions/cache@v4' in 'two'",
         "'actions/setup-python@v5' in 'one' and 'two'",
     ]
+
+
+def test_workflow_wide_id_token_is_one_finding_at_the_grant_naming_the_jobs() -> None:
+    workflow = """\
+on:
+  release:
+    types: [published]
+permissions:
+  contents: read
+  id-token: write
+jobs:
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make docs
+  tests:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make test
+  upload:
+    needs: [docs, tests]
+    runs-on: ubuntu-latest
+    environment: pypi
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+    findings = lint_text(workflow, {"TC202"})
+    assert [(f.rule_id, f.pos.line, f.pos.col, f.severity) for f in findings] == [("TC202", 6, 3, "warning")]
+    assert findings[0].message == (
+        "id-token: write granted at workflow level reaches jobs that do not publish: 'docs' and 'tests'"
+    )
+
+
+def test_write_all_is_the_grant_tc202_points_at() -> None:
+    workflow = """\
+on:
+  push:
+    tags: ["v*"]
+permissions: write-all
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make lint
+  publish:
+    runs-on: ubuntu-latest
+    environment: pypi
+    steps:
+      - run: uv publish
+"""
+    findings = lint_text(workflow, {"TC202"})
+    assert [(f.pos.line, f.pos.col) for f in findings] == [(4, 14)]
+    assert findings[0].message.endswith("do not publish: 'lint'")
