@@ -186,3 +186,52 @@ jobs:
     findings = lint_text(workflow, {"TC202"})
     assert [(f.pos.line, f.pos.col) for f in findings] == [(4, 14)]
     assert findings[0].message.endswith("do not publish: 'lint'")
+
+
+PYPA_AT = """\
+on:
+  release:
+    types: [published]
+jobs:
+  pypi-release:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
+      - name: Publish
+        uses: pypa/gh-action-pypi-publish@{ref}
+        with:
+          password: ${{{{ secrets.PYPI_API_TOKEN }}}}
+"""
+
+
+def test_the_pypa_action_at_master_is_one_finding_saying_branch_and_frozen() -> None:
+    findings = lint_text(PYPA_AT.format(ref="master"), {"TC401", "TC402"})
+    assert [(f.rule_id, f.pos.line, f.pos.col, f.severity) for f in findings] == [("TC402", 10, 15, "warning")]
+    assert findings[0].message == (
+        "'pypa/gh-action-pypi-publish@master' is pinned to a branch, not a full commit SHA, and 'master' is frozen "
+        "since 2023 and cannot do Trusted Publishing or attestations"
+    )
+
+
+def test_an_old_pypa_tag_is_one_finding_saying_tag_and_too_old() -> None:
+    findings = lint_text(PYPA_AT.format(ref="v1.4.2"), {"TC401", "TC402"})
+    assert [(f.rule_id, f.pos.line) for f in findings] == [("TC402", 10)]
+    assert findings[0].message == (
+        "'pypa/gh-action-pypi-publish@v1.4.2' is pinned to a tag, not a full commit SHA, and v1.4.2 predates "
+        "Trusted Publishing (v1.8.0)"
+    )
+
+
+def test_an_old_pypa_release_pinned_by_sha_says_so() -> None:
+    findings = lint_text(PYPA_AT.format(ref="8ef2b3d46c9ecba901fb2ae21d98e322c4089c4e"), {"TC401", "TC402"})
+    assert [f.message for f in findings] == [
+        "'pypa/gh-action-pypi-publish@8ef2b3d46c9ecba901fb2ae21d98e322c4089c4e' is pinned to a full commit SHA, "
+        "and v1.8.0 predates default PEP 740 attestations (v1.11.0)"
+    ]
+
+
+def test_other_branch_pins_in_the_publishing_job_stay_tc401_errors() -> None:
+    workflow = PYPA_AT.format(ref="release/v1").replace(
+        "actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8", "actions/download-artifact@main")
+    findings = lint_text(workflow, {"TC401", "TC402"})
+    assert [(f.rule_id, f.pos.line, f.severity) for f in findings] == [("TC401", 8, "error"), ("TC401", 10, "note")]

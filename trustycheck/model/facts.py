@@ -120,6 +120,21 @@ class UsesFacts(FactRecord):
     def of(cls, ref: ActionRef) -> UsesFacts:
         return cls(ref.raw, ref.action, ref.ref, ref.ref_kind, ref.kind, ref.node, documented_floating_ref(ref), looks_like_release(ref.raw))
 
+    @cached_property
+    def pinned_to(self) -> str:
+        """how the ref pins the code, in words for a message (a branch, not a full commit SHA)"""
+        return _PINNED_TO.get(self.ref_kind, "no ref")
+
+
+_PINNED_TO = {
+    "sha": "a full commit SHA",
+    "short-sha": "a short SHA, not a full commit SHA",
+    "tag": "a tag, not a full commit SHA",
+    "branch": "a branch, not a full commit SHA",
+    "none": "no ref",
+}
+"""Each ref kind (:mod:`trustycheck.model.refs`) in words."""
+
 
 @dataclass(eq=False, repr=False)
 class DelegationFacts(FactRecord):
