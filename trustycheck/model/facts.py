@@ -43,6 +43,8 @@ class ProblemFacts(FactRecord):
                      "not-a-workflow, structure, internal; or 'call' for a local uses: that cannot be followed"))
     message: str = field(metadata=fact("a sentence describing the problem"))
     node: Pos = field(metadata=fact("where the problem is"))
+    written_by: str | None = field(default=None, metadata=fact("for a local uses: that names no action: the earlier step that may put "
+                                  "one there at run time (a checkout of another ref, a download, a script naming the directory)"))
 
 
 @dataclass(eq=False, repr=False)
@@ -256,6 +258,12 @@ class StepFacts(FactRecord):
             return self._handed
         step = self._instance.step
         return DelegationFacts.of(remote_action(step) or release_script(step, self._pypi_oidc))
+
+    @cached_property
+    def out_of_sight(self) -> str | None:
+        """for a local uses: into a directory where an earlier step checked out another repository: that
+        checkout (the action cannot be read offline, so nothing it does is seen)"""
+        return self._instance.out_of_sight
 
     @cached_property
     def uses(self) -> UsesFacts | None:
