@@ -76,10 +76,22 @@ def test_a_path_checkout_of_this_repository_naming_no_action_is_broken(tmp_path:
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002"})
     assert _found(findings) == [("TC002", EXAMPLE_WORKFLOW, 14, "error")]
     assert findings[0].message == (
-        "'./src/.github/actions/uplaod' names no action in this repository (step 'actions/checkout@"
+        "'./src/.github/actions/uplaod' names no action in this repository: step 'actions/checkout@"
         "11bd71901bbe5b1630ceea73d27597364c9af683' checks out this repository into 'src', so it is "
-        "./.github/actions/uplaod) (no action.yml there)"
+        "./.github/actions/uplaod, which has no action.yml"
     )
+
+
+def test_this_repository_checked_out_into_a_path_is_its_root_action_there(tmp_path: Path) -> None:
+    files = {"action.yml": TOKEN_ACTION}
+    workflow = _workflow(_checkout(path="the-action"), "      - uses: ./the-action")
+    findings = lint_repo(tmp_path, workflow, files, {"TC002", "TC101"})
+    assert _found(findings) == [("TC101", "action.yml", 9, "error")]
+    findings = lint_repo(tmp_path / "without", workflow, {"README.md": "no action here"}, {"TC002"})
+    assert [f.message for f in findings] == [
+        "'./the-action' names no action in this repository: step 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683' "
+        "checks out this repository into 'the-action', so it is the repository root, which has no action.yml"
+    ]
 
 
 def test_a_plain_broken_reference_is_still_an_error(tmp_path: Path) -> None:

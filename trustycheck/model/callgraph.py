@@ -293,10 +293,11 @@ class Expander:
     def _missing_action(self, raw: str, node: Node | None, placed: "Placed | None") -> CallProblem:
         """A local action with no action file: broken, unless an earlier step may put one there
         at run time (then the problem says which step, and TC002 is a warning)."""
-        where = "in this repository"
-        if placed is not None:
-            where = f"in this repository ({placed.describe()}, so it is {placed.resolved})"
-        message = f"'{raw}' names no action {where} (no action.yml there)"
+        message = f"'{raw}' names no action in this repository (no action.yml there)"
+        if placed is not None and placed.path:
+            shown = "the repository root" if placed.resolved == "./" else placed.resolved
+            message = (f"'{raw}' names no action in this repository: {placed.describe()}, so it is {shown}, "
+                       "which has no action.yml")
         writer = placed.describe() if placed is not None and placed.ref is not None else None
         writer = writer or earlier_writer(placed.resolved if placed is not None else raw, self._seen)
         if writer is not None:
