@@ -162,3 +162,19 @@ def _step_contexts(root: Path) -> list:
     analysis = analyse_project(project, [str(root / EXAMPLE_WORKFLOW)])
     return analysis.contexts["step"]
 
+
+
+def test_this_repository_at_another_ref_in_the_workspace_root_is_a_warning_when_missing(tmp_path: Path) -> None:
+    workflow = _workflow(_checkout(ref="main"), "      - uses: ./.github/actions/lockfile")
+    findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002"})
+    assert [(f.rule_id, f.severity) for f in findings] == [("TC002", "warning")]
+    assert findings[0].message == (
+        "'./.github/actions/lockfile' names no action in this repository (no action.yml there); it may exist at "
+        "run time: step 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683' checks out this repository at main"
+    )
+
+
+def test_dollar_slash_names_this_repository_whatever_was_checked_out(tmp_path: Path) -> None:
+    workflow = _workflow(_checkout(repository="example-org/other"), "      - uses: $/.github/actions/upload")
+    findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002", "TC101"})
+    assert _found(findings) == [("TC101", ".github/actions/upload/action.yml", 9, "error")]
