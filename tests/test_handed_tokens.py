@@ -59,7 +59,7 @@ def test_a_job_level_token_handed_to_a_python_release_script_is_a_token_upload()
     assert found == [
         ("TC204", 5, 3, "job 'deploy' publishes to PyPI and sets no permissions: at any level, so it runs with the "
                         "repository's default GITHUB_TOKEN permissions, which may be write-all"),
-        ("TC203", 13, 9, "job 'deploy' publishes to PyPI and also builds or runs project code (step 'step 2')"),
+        ("TC203", 13, 9, "job 'deploy' publishes to PyPI and also builds or runs project code (step 'python ./release/deploy.py')"),
         ("TC101", 13, 14, "`./release/deploy.py` (a release task handed the token) uploads to PyPI with a long-lived "
                           "credential (secrets.PYPI_API_TOKEN) instead of Trusted Publishing"),
     ]

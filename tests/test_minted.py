@@ -122,7 +122,7 @@ SAME_SCRIPT_TWINE_FLAG = HEAD + run_step(CURL_MINT + 'twine upload -u __token__ 
         (STEP_OUTPUT_TWINE, [("twine", "minted", "steps.mint.outputs.token")]),
         (STEP_OUTPUT_PYPA_ACTION, [("pypa/gh-action-pypi-publish", "minted", "steps.exchange.outputs.api-token")]),
         (GITHUB_ENV_TWINE, [("twine", "minted", "TWINE_PASSWORD minted in step 'Mint a PyPI token'")]),
-        (EXPORT_VARIABLE_POETRY, [("poetry publish", "minted", "POETRY_PYPI_TOKEN_PYPI minted in step 'exchange'")]),
+        (EXPORT_VARIABLE_POETRY, [("poetry publish", "minted", "POETRY_PYPI_TOKEN_PYPI minted in step 'actions/github-script@v7'")]),
         (GITHUB_ENV_THROUGH_ENV_CONTEXT, [("pypa/gh-action-pypi-publish", "minted", "PYPI_API_TOKEN minted in step 'Mint a PyPI token'")]),
         (SAME_SCRIPT_UV, [("uv publish", "minted", "a token minted in the same script")]),
         (SAME_SCRIPT_FLIT, [("flit publish", "minted", "a token minted in the same script")]),

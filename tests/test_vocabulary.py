@@ -34,6 +34,11 @@ jobs:
     uses: other/org/.github/workflows/publish.yml@v1
     secrets:
       pypi-token: ${{ secrets.PYPI_API_TOKEN }}
+  generated:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ./scripts/render-action > .github/actions/generated/action.yml
+      - uses: ./.github/actions/generated
 """
 CALLEE = """\
 on:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from itertools import groupby
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from trustycheck.engine.catalog import Rule
 from trustycheck.engine.conditions import Condition, first_test_roots, lookup, reader
 from trustycheck.engine.vocabulary import FactRecord
-from trustycheck.findings import Finding
+from trustycheck.findings import Finding, severity_rank
 from trustycheck.nodes import Pos
 from trustycheck.patterns import lazy_pattern
 
@@ -25,35 +25,139 @@ class Analysed(Protocol):
 _FILE_PATH = reader(("file", "path"))
 _CALL_CHAIN = reader(("call", "chain"))
 _PLACEHOLDER = lazy_pattern(r"\{([a-z][a-z0-9_.*-]*)\}")
+_QUOTED_PLACEHOLDER = lazy_pattern(r"('?)\{([a-z][a-z0-9_.*-]*)\}('?)")
 
 
 def run_rules(rules: Iterable[Rule], analysis: Analysed) -> list[Finding]:
-    """Findings of every rule in every context of its scope, each once.
+    """Findings of every rule in every context of its scope: one per problem.
 
     A finding is filed under the file its location is in (a context reached through a call
-    can point into the caller's file). When the context was reached through local calls, the
-    message names the chain (``call.chain``); the same lines reached by several chains are
-    one finding that names the first and counts the others.
+    can point into the caller's file). Contexts where a rule holds at the same place are one
+    finding when their messages differ in at most one placeholder: a composite action that two
+    jobs run, or a trigger that starts three publishing jobs, is one problem, and the message
+    lists that placeholder's values (``job 'build' and 'publish'``). When the contexts were
+    reached through local calls, the message names the chains (``call.chain``). Contexts that
+    differ in more (two uploads with different credentials in one script) stay apart.
     """
     matched: list[tuple[int, Rule, list[Any]]] = []
     for order, rule, selected in _select(list(rules), analysis.contexts):
         if selected:
             matched.append((order, rule, selected))
     matched.sort(key=_first)
-    found: dict[tuple[Any, ...], tuple[Finding, list[str]]] = {}
+    found: dict[tuple[Any, ...], list[_Merged]] = {}
+    merged_in_order: list[_Merged] = []
     for _, rule, selected in matched:
+        names = _placeholders(rule.message)
         for facts in selected:
             pos = locate(rule, facts)
             path = pos.path or _FILE_PATH(facts)
-            message = render(rule.message, facts)
-            key = (rule.id, path, pos.line, pos.col, pos.end_line, pos.end_col, message)
+            values = tuple(_text(lookup(facts, name)) for name in names)
+            level = severity(rule, facts)
             chain = _CALL_CHAIN(facts)
-            if key not in found:
-                found[key] = (Finding(rule.id, rule.slug, severity(rule, facts), message, path, pos, rule.hint), [])
-            chains = found[key][1]
-            if chain and chain not in chains:
-                chains.append(chain)
-    return [_with_chains(finding, chains) for finding, chains in found.values()]
+            place = (rule.id, path, pos.line, pos.col, pos.end_line, pos.end_col)
+            entries = found.setdefault(place, [])
+            entry = next((e for e in entries if e.takes(values)), None)
+            if entry is None:
+                entry = _Merged(rule, path, pos, names, values, level)
+                entries.append(entry)
+                merged_in_order.append(entry)
+            entry.add(values, level, chain)
+    return [entry.finding() for entry in merged_in_order]
+
+
+@dataclass(eq=False, repr=False)
+class _Merged:
+    """The contexts where one rule holds at one place and whose messages differ in at most one
+    placeholder (``varying``): one finding."""
+
+    rule: Rule
+    path: str
+    pos: Pos
+    names: tuple[str, ...]
+    values: tuple[str, ...]
+    """The placeholders' values in the first context."""
+    level: str
+    varying: int | None = None
+    """The placeholder whose values differ between the contexts, if any."""
+    listed: list[str] = field(default_factory=list)
+    """That placeholder's values, in the order met."""
+    chains: list[str] = field(default_factory=list)
+
+    def takes(self, values: tuple[str, ...]) -> bool:
+        """Whether a context with these placeholder values is this same problem."""
+        differing = [i for i, (mine, theirs) in enumerate(zip(self.values, values)) if mine != theirs]
+        return not differing or (len(differing) == 1 and self.varying in (None, differing[0]))
+
+    def add(self, values: tuple[str, ...], level: str, chain: str | None) -> None:
+        if self.varying is None:
+            differing = [i for i, (mine, theirs) in enumerate(zip(self.values, values)) if mine != theirs]
+            if differing:
+                self.varying = differing[0]
+                self.listed = [self.values[self.varying]]
+        if self.varying is not None and values[self.varying] not in self.listed:
+            self.listed.append(values[self.varying])
+        if severity_rank(level) > severity_rank(self.level):
+            self.level = level
+        if chain and chain not in self.chains:
+            self.chains.append(chain)
+
+    def finding(self) -> Finding:
+        rule = self.rule
+        shown = dict(zip(self.names, self.values))
+        quoted_list = None
+        if self.varying is not None:
+            name = self.names[self.varying]
+            quoted_list = (name, self.listed)
+        message = _fill(rule.message, shown, quoted_list) + _chains_note(self.chains)
+        return Finding(rule.id, rule.slug, self.level, message, self.path, self.pos, rule.hint)
+
+
+MAX_CHAINS_NAMED = 3
+"""Call chains a message names; more are counted."""
+
+
+def _chains_note(chains: list[str]) -> str:
+    if not chains:
+        return ""
+    named = "; ".join(chains[:MAX_CHAINS_NAMED])
+    others = len(chains) - MAX_CHAINS_NAMED
+    more = f", and {others} other call chain{'s' if others != 1 else ''}" if others > 0 else ""
+    return f" (via {named}{more})"
+
+
+def _placeholders(template: str) -> tuple[str, ...]:
+    """The fact paths a message names, each once, in order."""
+    return tuple(dict.fromkeys(match.group(1) for match in _PLACEHOLDER.finditer(template)))
+
+
+def _text(value: Any) -> str:
+    """A fact's value as a message shows it."""
+    if value is None or isinstance(value, FactRecord):
+        return "?"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def _fill(template: str, values: dict[str, str], listed: tuple[str, list[str]] | None) -> str:
+    """The template with each placeholder's value; the listed placeholder shows all its values,
+    each quoted as the template quotes it (``'{job.id}'`` gives ``'build' and 'publish'``)."""
+    def substitute(match: re.Match[str]) -> str:
+        opening, name, closing = match.groups()
+        if listed is not None and name == listed[0]:
+            if opening and closing:
+                return _enumerate([f"'{value}'" for value in listed[1]])
+            return f"{opening}{_enumerate(listed[1])}{closing}"
+        return f"{opening}{values.get(name, '?')}{closing}"
+
+    return _QUOTED_PLACEHOLDER.sub(substitute, template)
+
+
+def _enumerate(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _first(item: tuple[int, Rule, list[Any]]) -> int:
@@ -142,14 +246,6 @@ def _passing(group: _Group, contexts: list[Any]) -> list[Any]:
     return passing
 
 
-def _with_chains(finding: Finding, chains: list[str]) -> Finding:
-    if not chains:
-        return finding
-    others = len(chains) - 1
-    more = f", and {others} other call chain{'s' if others != 1 else ''}" if others else ""
-    return replace(finding, message=f"{finding.message} (via {chains[0]}{more})")
-
-
 def severity(rule: Rule, facts: object) -> str:
     for applies, level in rule.severity_tests:
         if applies.holds(facts):
@@ -169,12 +265,5 @@ def locate(rule: Rule, facts: object) -> Pos:
 
 
 def render(template: str, facts: object) -> str:
-    def substitute(match: re.Match[str]) -> str:
-        value = lookup(facts, match.group(1))
-        if value is None or isinstance(value, FactRecord):
-            return "?"
-        if isinstance(value, (list, tuple)):
-            return ", ".join(str(item) for item in value)
-        return str(value)
-
-    return _PLACEHOLDER.sub(substitute, template)
+    """A message template filled in from one context's facts."""
+    return _PLACEHOLDER.sub(lambda match: _text(lookup(facts, match.group(1))), template)

@@ -128,8 +128,10 @@ def _contexts(project: Project, reported: list[str], instances: list[JobInstance
             here = own_file if step_instance.path == own_file.path else FileFacts(step_instance.path, instance.workflow.kind)
             call = chain if not via else CallFacts(describe_chain(links) if len(links) > 1 else None)
             contexts["step"].append(Context(here, workflow, job, step, call))
-        for problem in _call_problems(instance):
-            contexts["problem"].append(Context(FileFacts(problem.pos.path or "", None), problem=problem_facts(problem)))
+        for problem, written_by in _call_problems(instance):
+            called = problem_facts(problem)
+            called.written_by = written_by
+            contexts["problem"].append(Context(FileFacts(problem.pos.path or "", None), problem=called))
     mark_feeders(jobs)
     documents = project.documents
     for path in reported:
@@ -247,14 +249,14 @@ def _located(value: Node | Pos, path: str) -> Pos:
     return pos if pos.path else replace(pos, path=path)
 
 
-def _call_problems(instance: JobInstance) -> list[Problem]:
+def _call_problems(instance: JobInstance) -> list[tuple[Problem, str | None]]:
     found = []
     for problem in instance.problems:
         if problem.quiet:
             continue
         node = problem.node
         pos = _located(node if node is not None else instance.job.key, instance.workflow.path)
-        found.append(Problem("call", problem.message, pos))
+        found.append((Problem("call", problem.message, pos), problem.written_by))
     return found
 
 

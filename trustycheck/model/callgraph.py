@@ -90,6 +90,9 @@ class CallProblem:
     node: Node | None
     quiet: bool = False
     """Not reported (the same limit was already reported once)."""
+    written_by: str | None = None
+    """For a local action that names no file: the earlier step that may put one there at run
+    time (a checkout of another ref, a download, a script naming the directory)."""
 
 
 @dataclass(eq=False, repr=False)
@@ -105,6 +108,9 @@ class StepInstance:
     scope: Scope | None
     via: tuple[Link, ...] = ()
     """Composite actions the step is reached through."""
+    out_of_sight: str | None = None
+    """For a local ``uses:`` into a directory where an earlier step checked out another
+    repository: that checkout (its action cannot be read offline)."""
 
     @property
     def lines(self) -> LinesOf:
@@ -177,6 +183,9 @@ class Expander:
         self._limits_reported: set[str] = set()
         self._reached: set[str] = set()
         self._out: list[JobInstance] = []
+        self._seen: list[Step] = []
+        """The steps of the job being expanded so far, as the runner executes them (what an
+        earlier step put in the workspace decides what a local ``uses:`` runs)."""
 
     def expand(self, entry: Workflow) -> tuple[list[JobInstance], set[str]]:
         """The job instances of ``entry`` and of everything it calls, and the called files."""
@@ -205,6 +214,7 @@ class Expander:
                 group=chain,
                 parent=caller,
             )
+            self._seen = []
             instance.steps = self._steps(job, workflow, scope, (), instance, stack)
             self._out.append(instance)
             made.append(instance)
@@ -241,23 +251,30 @@ class Expander:
         if via or instance.parent is not None:
             self.called_steps += len(job.steps)
         for step in job.steps:
-            steps.append(StepInstance(step, job, doc, workflow.path, scope, via))
+            here = StepInstance(step, job, doc, workflow.path, scope, via)
+            steps.append(here)
             if step.uses is not None and step.uses.kind == "local":
-                steps.extend(self._call_action(step, workflow, scope, via, instance, stack))
+                steps.extend(self._call_action(here, workflow, scope, via, instance, stack))
+            self._seen.append(step)
         return steps
 
-    def _call_action(self, step: Step, workflow: Workflow, scope: Scope | None, via: tuple[Link, ...],
+    def _call_action(self, here: StepInstance, workflow: Workflow, scope: Scope | None, via: tuple[Link, ...],
                      instance: JobInstance, stack: tuple[str, ...]) -> list[StepInstance]:
+        step = here.step
         ref = step.uses
         assert ref is not None
-        path = local_target(ref.raw, self.root, workflow_call=False)
+        placed = workspace_source(ref.raw, self._seen)
+        if placed is not None and not placed.same_repository:
+            here.out_of_sight = placed.describe()
+            return []
+        raw = placed.resolved if placed is not None else ref.raw
+        path = local_target(raw, self.root, workflow_call=False)
         if path is None:
             return []
         problem = self._limits(path, stack, ref.node, ref.raw)
         action = None if problem else self.open_file(path)
         if action is None:
-            instance.problems.append(
-                problem or CallProblem(f"'{ref.raw}' names no action in this repository (no action.yml there)", ref.node))
+            instance.problems.append(problem or self._missing_action(ref.raw, ref.node, placed))
             return []
         if action.kind != ACTION:
             instance.problems.append(CallProblem(f"'{ref.raw}' is not an action (its action.yml has no 'runs')", ref.node))
@@ -272,6 +289,20 @@ class Expander:
         ]
         inner_job = replace(pseudo, steps=spliced)
         return self._steps(inner_job, action, inner_scope, via + (link,), instance, stack + (os.path.abspath(path),))
+
+    def _missing_action(self, raw: str, node: Node | None, placed: "Placed | None") -> CallProblem:
+        """A local action with no action file: broken, unless an earlier step may put one there
+        at run time (then the problem says which step, and TC002 is a warning)."""
+        message = f"'{raw}' names no action in this repository (no action.yml there)"
+        if placed is not None and placed.path:
+            shown = "the repository root" if placed.resolved == "./" else placed.resolved
+            message = (f"'{raw}' names no action in this repository: {placed.describe()}, so it is {shown}, "
+                       "which has no action.yml")
+        writer = placed.describe() if placed is not None and placed.ref is not None else None
+        writer = writer or earlier_writer(placed.resolved if placed is not None else raw, self._seen)
+        if writer is not None:
+            message += f"; it may exist at run time: {writer}"
+        return CallProblem(message, node, written_by=writer)
 
     def _limits(self, path: str, stack: tuple[str, ...], node: Node | None, raw: str) -> CallProblem | None:
         if self.root is not None:
@@ -303,6 +334,111 @@ class Expander:
         root = os.path.abspath(self.root) if self.root else None
         relative = os.path.relpath(path, root) if root else os.path.basename(path)
         return relative[len(".github/"):] if relative.startswith(".github/") else relative
+
+
+# --- what earlier steps put in the workspace ---------------------------------------------------
+
+CHECKOUT = "actions/checkout"
+_SAME_REPOSITORY = frozenset({"", "${{github.repository}}"})
+"""``repository:`` values (blanks removed, lower case) that name the repository the workflow
+runs in (the default)."""
+
+
+@dataclass(frozen=True)
+class Placed:
+    """What a local ``uses:`` runs when an earlier ``actions/checkout`` put its directory there."""
+
+    path: str
+    """The checkout's ``path:``, relative to the workspace ("" for the workspace itself)."""
+    repository: str | None
+    """Its ``repository:``; None for this repository."""
+    ref: str | None
+    """Its ``ref:``, when it checks out another ref than the one the workflow runs at."""
+    step: str
+    """The checkout step's label."""
+    resolved: str
+    """The ``uses:`` value as a path of the repository the checkout holds (``./.github/actions/x``)."""
+
+    @property
+    def same_repository(self) -> bool:
+        return self.repository is None
+
+    def describe(self) -> str:
+        what = self.repository or "this repository"
+        at = f" at {self.ref}" if self.ref else ""
+        into = f" into '{self.path}'" if self.path else ""
+        return f"step '{self.step}' checks out {what}{at}{into}"
+
+
+def _workspace_path(text: str) -> str | None:
+    """A path relative to the workspace, normalised (``./src/`` is ``src``; the workspace is
+    ""); None for an expression or a path that leaves the workspace."""
+    if "${{" in text:
+        return None
+    text = text.strip()
+    if text.startswith("/"):
+        return None
+    path = os.path.normpath(text) if text else "."
+    if path == os.curdir:
+        return ""
+    if path == os.pardir or path.startswith(os.pardir + os.sep):
+        return None
+    return path.replace(os.sep, "/")
+
+
+def _under(path: str, directory: str) -> bool:
+    return directory == "" or path == directory or path.startswith(directory + "/")
+
+
+def _input_text(step: Step, name: str) -> str:
+    given = step.input(name)
+    return given[1].as_string() if given is not None and isinstance(given[1], Scalar) else ""
+
+
+def workspace_source(raw: str, earlier: list[Step]) -> Placed | None:
+    """The checkout that put the directory of a local action (``./src/.github/actions/x``) in the
+    workspace: the last earlier ``actions/checkout`` whose ``path:`` holds it (GitHub resolves
+    ``./`` against the workspace, where checkouts put repositories). None when no checkout with
+    a ``path:`` or another repository holds it: the action is this repository's file as named.
+    ``$/`` names this repository at the running commit, whatever was checked out."""
+    if not raw.strip().startswith("./"):
+        return None
+    target = _workspace_path(raw.strip()[2:])
+    if target is None:
+        return None
+    for step in reversed(earlier):
+        uses = step.uses
+        if uses is None or uses.action != CHECKOUT:
+            continue
+        path = _workspace_path(_input_text(step, "path"))
+        if path is None or not _under(target, path):
+            continue
+        repository = _input_text(step, "repository").strip()
+        other = None if repository.lower().replace(" ", "") in _SAME_REPOSITORY else repository
+        ref = _input_text(step, "ref").strip() or None
+        if other is None and path == "" and ref is None:
+            return None  # this repository where the workflow expects it: nothing to resolve
+        rest = target[len(path):].lstrip("/") if path else target
+        return Placed(path, other, ref, step.label, f"./{rest}" if rest else "./")
+    return None
+
+
+def earlier_writer(raw: str, earlier: list[Step]) -> str | None:
+    """An earlier step that may write the directory of a local action at run time: one whose
+    ``path:`` input holds it (a download, a cache) or whose command names it (a script that
+    generates it). Asked only when the action file is missing."""
+    target = _workspace_path(raw.strip()[2:]) if raw.strip().startswith("./") else None
+    if not target:
+        return None
+    for step in reversed(earlier):
+        if step.uses is not None and step.uses.action == CHECKOUT:
+            continue
+        path = _workspace_path(_input_text(step, "path"))
+        if path and _under(target, path):
+            return f"step '{step.label}' writes into '{path}'"
+        if step.run is not None and target in step.run.as_string():
+            return f"step '{step.label}' names '{target}'"
+    return None
 
 
 def _both(outer: str | None, inner: str | None) -> str | None:
@@ -403,6 +539,7 @@ def resolve_text(text: str, scope: Scope | None) -> str:
 
 
 __all__ = [
-    "CallProblem", "Expander", "JobInstance", "Link", "Scope", "StepInstance",
-    "bind_publish", "declared_inputs", "describe_chain", "local_target", "rebind", "resolve_text",
+    "CallProblem", "Expander", "JobInstance", "Link", "Placed", "Scope", "StepInstance",
+    "bind_publish", "declared_inputs", "describe_chain", "earlier_writer", "local_target", "rebind", "resolve_text",
+    "workspace_source",
 ]

@@ -48,6 +48,8 @@ class ProblemFacts(FactRecord):
                      "not-a-workflow, structure, internal; or 'call' for a local uses: that cannot be followed"))
     message: str = field(metadata=fact("a sentence describing the problem"))
     node: Pos = field(metadata=fact("where the problem is"))
+    written_by: str | None = field(default=None, metadata=fact("for a local uses: that names no action: the earlier step that may put "
+                                  "one there at run time (a checkout of another ref, a download, a script naming the directory)"))
 
 
 @dataclass(eq=False, repr=False)
@@ -138,6 +140,21 @@ class UsesFacts(FactRecord):
     def of(cls, ref: ActionRef) -> UsesFacts:
         return cls(ref.raw, ref.action, ref.ref, ref.ref_kind, ref.kind, ref.node, documented_floating_ref(ref), looks_like_release(ref.raw))
 
+    @cached_property
+    def pinned_to(self) -> str:
+        """how the ref pins the code, in words for a message (a branch, not a full commit SHA)"""
+        return _PINNED_TO.get(self.ref_kind, "no ref")
+
+
+_PINNED_TO = {
+    "sha": "a full commit SHA",
+    "short-sha": "a short SHA, not a full commit SHA",
+    "tag": "a tag, not a full commit SHA",
+    "branch": "a branch, not a full commit SHA",
+    "none": "no ref",
+}
+"""Each ref kind (:mod:`trustycheck.model.refs`) in words."""
+
 
 @dataclass(eq=False, repr=False)
 class DelegationFacts(FactRecord):
@@ -208,7 +225,7 @@ class EnvironmentFacts(FactRecord):
 class StepRefFacts(FactRecord):
     """A step a job fact points at."""
 
-    label: str = field(metadata=fact("the step's name, id or uses:"))
+    label: str = field(metadata=fact("the step's name:, else its uses: or the first line of its command (as GitHub's log names it)"))
     node: Node | Pos = field(metadata=fact("that step"))
 
 
@@ -245,7 +262,7 @@ class StepFacts(FactRecord):
     """A step of a job instance (one record per upload, when a step uploads several times)."""
 
     index: int = field(metadata=fact("0-based position of the step in the job"))
-    label: str = field(metadata=fact("the step's name, id or uses:"))
+    label: str = field(metadata=fact("the step's name:, else its uses: or the first line of its command (as GitHub's log names it)"))
     node: Node = field(metadata=fact("the step's mapping"))
     publish: UploadFacts | None = field(metadata=fact("present when the step uploads to a package index, or hands a PyPI token "
                                        "to a release task or another repository's action"))
@@ -263,6 +280,12 @@ class StepFacts(FactRecord):
             return self._handed
         step = self._instance.step
         return DelegationFacts.of(remote_action(step) or release_script(step, self._pypi_oidc))
+
+    @cached_property
+    def out_of_sight(self) -> str | None:
+        """for a local uses: into a directory where an earlier step checked out another repository: that
+        checkout (the action cannot be read offline, so nothing it does is seen)"""
+        return self._instance.out_of_sight
 
     @cached_property
     def uses(self) -> UsesFacts | None:

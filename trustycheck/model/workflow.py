@@ -7,12 +7,14 @@ structure problems and skipped, so a broken part never hides the rest of the fil
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 from trustycheck.loader import Document, Problem
 from trustycheck.model.permissions import Permissions, effective_permissions, parse_permissions
 from trustycheck.model.refs import ActionRef, parse_uses
 from trustycheck.model.triggers import Trigger, parse_triggers
+from trustycheck.patterns import lazy_pattern
 from trustycheck.nodes import Mapping, Node, Scalar, Sequence, describe, plain_string, resolve_plain
 from dataclasses import dataclass, field
 
@@ -73,13 +75,37 @@ class Step:
 
     @property
     def label(self) -> str:
+        """How a message names the step: as GitHub's log does, by its ``name:``, else by what it
+        runs (its ``uses:``, or the first line of its command); a position only when it has none."""
         if self.name:
             return self.name
-        if self.id:
-            return self.id
         if self.uses is not None:
             return self.uses.raw
+        if self.run is not None:
+            return command_label(self.run.as_string()) or f"step {self.index + 1}"
         return f"step {self.index + 1}"
+
+
+LABEL_WIDTH = 60
+"""Longest command start a step label shows (a message names the step, it does not quote it)."""
+_LABEL_SCAN = 4 * LABEL_WIDTH
+"""Characters of a command looked at for its first line: a one-line script of megabytes costs no
+more than a short one."""
+_CONTROL = lazy_pattern("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def command_label(script: str) -> str:
+    """The first non-blank line of a command, shortened to :data:`LABEL_WIDTH` characters and with
+    control characters shown as escapes (``\\x1b``), so a label is one short, inert line."""
+    head = script[:_LABEL_SCAN]
+    line = next((part.strip() for part in head.splitlines() if part.strip()), "")
+    if len(line) > LABEL_WIDTH:
+        line = line[:LABEL_WIDTH - 1].rstrip() + "…"
+    return _CONTROL.sub(_escape, line)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return ascii(match.group())[1:-1]
 
 
 @dataclass(eq=False, repr=False)

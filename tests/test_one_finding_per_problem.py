@@ -1,0 +1,237 @@
+"""One problem, one finding: what several jobs reach at one place is reported once, naming them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from conftest import catalog, lint_repo, lint_text
+
+SETUP_ACTION = """\
+name: setup
+description: Python and the build tools
+runs:
+  using: composite
+  steps:
+    - uses: actions/setup-python@v5
+      with:
+        python-version: "3.12"
+    - run: python -m pip install build
+      shell: bash
+"""
+
+BUILD_AND_PUBLISH = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  {build}:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - uses: ./.github/actions/setup
+      - run: python -m build
+      - uses: actions/upload-artifact@b4b15b8c7c6ac21ea08fcf65892d2ee8f75cf882 # v4.4.3
+        with:
+          name: dist
+          path: dist/
+  {publish}:
+    needs: {build}
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - uses: ./.github/actions/setup
+      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
+        with:
+          name: dist
+          path: dist/
+      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
+"""
+
+
+def _workflow(build: str = "build", publish: str = "publish") -> str:
+    return BUILD_AND_PUBLISH.format(build=build, publish=publish)
+
+
+def test_a_composite_action_two_jobs_run_gives_one_finding_naming_both(tmp_path: Path) -> None:
+    files = {".github/actions/setup/action.yml": SETUP_ACTION}
+    findings = lint_repo(tmp_path, _workflow(), files, {"TC401"})
+    assert [(f.rule_id, f.path, f.pos.line, f.pos.col, f.severity) for f in findings] == [
+        ("TC401", ".github/actions/setup/action.yml", 6, 13, "warning"),
+    ]
+    assert findings[0].message == (
+        "'actions/setup-python@v5' is pinned to a tag ref, not a full commit SHA, in job 'build' and 'publish', "
+        "which publishes or builds the release (via example.yml job 'build' → example.yml step './.github/actions/setup'; "
+        "example.yml job 'publish' → example.yml step './.github/actions/setup')"
+    )
+
+
+def test_the_jobs_are_named_whatever_they_are_called_and_in_the_order_they_run(tmp_path: Path) -> None:
+    files = {".github/actions/setup/action.yml": SETUP_ACTION}
+    findings = lint_repo(tmp_path, _workflow("wheels", "release"), files, {"TC401"})
+    assert len(findings) == 1
+    assert "in job 'wheels' and 'release', which" in findings[0].message
+
+
+def test_a_trigger_that_starts_several_publishing_jobs_is_one_finding() -> None:
+    workflow = """\
+on:
+  push:
+    branches: [main]
+jobs:
+  wheels:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - run: uv publish dist/*.whl
+  pypi:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - run: uv publish
+"""
+    findings = [f for f in lint_text(workflow) if f.pos.line == 2]
+    assert len(findings) == len({f.rule_id for f in findings}) >= 1
+    assert all("'wheels' and 'pypi'" in f.message for f in findings)
+
+
+def test_contexts_that_differ_in_more_than_one_placeholder_stay_apart() -> None:
+    """A rule whose message names the job and the action, placed at the workflow's top: contexts
+    differing only in the job merge, those differing in the action too stay apart."""
+    from trustycheck.engine.runner import run_rules
+    from trustycheck.loader import load_text
+    from trustycheck.model.analysis import analyse
+
+    rule = next(r for r in catalog() if r.id == "TC401")
+    placed = replace(rule, at=("workflow.node",), message="'{step.uses.raw}' in '{job.id}'")
+    workflow = """\
+on:
+  release:
+    types: [published]
+jobs:
+  one:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-python@v5
+      - run: twine upload dist/*
+  two:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-python@v5
+      - uses: actions/cache@v4
+      - run: twine upload dist/*
+"""
+    findings = run_rules([placed], analyse(load_text("workflow.yml", workflow)))
+    assert sorted(f.message for f in findings) == [
+        "'actions/cache@v4' in 'two'",
+        "'actions/setup-python@v5' in 'one' and 'two'",
+    ]
+
+
+def test_workflow_wide_id_token_is_one_finding_at_the_grant_naming_the_jobs() -> None:
+    workflow = """\
+on:
+  release:
+    types: [published]
+permissions:
+  contents: read
+  id-token: write
+jobs:
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make docs
+  tests:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make test
+  upload:
+    needs: [docs, tests]
+    runs-on: ubuntu-latest
+    environment: pypi
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+    findings = lint_text(workflow, {"TC202"})
+    assert [(f.rule_id, f.pos.line, f.pos.col, f.severity) for f in findings] == [("TC202", 6, 3, "warning")]
+    assert findings[0].message == (
+        "id-token: write granted at workflow level reaches jobs that do not publish: 'docs' and 'tests'"
+    )
+
+
+def test_write_all_is_the_grant_tc202_points_at() -> None:
+    workflow = """\
+on:
+  push:
+    tags: ["v*"]
+permissions: write-all
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make lint
+  publish:
+    runs-on: ubuntu-latest
+    environment: pypi
+    steps:
+      - run: uv publish
+"""
+    findings = lint_text(workflow, {"TC202"})
+    assert [(f.pos.line, f.pos.col) for f in findings] == [(4, 14)]
+    assert findings[0].message.endswith("do not publish: 'lint'")
+
+
+PYPA_AT = """\
+on:
+  release:
+    types: [published]
+jobs:
+  pypi-release:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
+      - name: Publish
+        uses: pypa/gh-action-pypi-publish@{ref}
+        with:
+          password: ${{{{ secrets.PYPI_API_TOKEN }}}}
+"""
+
+
+def test_the_pypa_action_at_master_is_one_finding_saying_branch_and_frozen() -> None:
+    findings = lint_text(PYPA_AT.format(ref="master"), {"TC401", "TC402"})
+    assert [(f.rule_id, f.pos.line, f.pos.col, f.severity) for f in findings] == [("TC402", 10, 15, "warning")]
+    assert findings[0].message == (
+        "'pypa/gh-action-pypi-publish@master' is pinned to a branch, not a full commit SHA, and 'master' is frozen "
+        "since 2023 and cannot do Trusted Publishing or attestations"
+    )
+
+
+def test_an_old_pypa_tag_is_one_finding_saying_tag_and_too_old() -> None:
+    findings = lint_text(PYPA_AT.format(ref="v1.4.2"), {"TC401", "TC402"})
+    assert [(f.rule_id, f.pos.line) for f in findings] == [("TC402", 10)]
+    assert findings[0].message == (
+        "'pypa/gh-action-pypi-publish@v1.4.2' is pinned to a tag, not a full commit SHA, and v1.4.2 predates "
+        "Trusted Publishing (v1.8.0)"
+    )
+
+
+def test_an_old_pypa_release_pinned_by_sha_says_so() -> None:
+    findings = lint_text(PYPA_AT.format(ref="8ef2b3d46c9ecba901fb2ae21d98e322c4089c4e"), {"TC401", "TC402"})
+    assert [f.message for f in findings] == [
+        "'pypa/gh-action-pypi-publish@8ef2b3d46c9ecba901fb2ae21d98e322c4089c4e' is pinned to a full commit SHA, "
+        "and v1.8.0 predates default PEP 740 attestations (v1.11.0)"
+    ]
+
+
+def test_other_branch_pins_in_the_publishing_job_stay_tc401_errors() -> None:
+    workflow = PYPA_AT.format(ref="release/v1").replace(
+        "actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8", "actions/download-artifact@main")
+    findings = lint_text(workflow, {"TC401", "TC402"})
+    assert [(f.rule_id, f.pos.line, f.severity) for f in findings] == [("TC401", 8, "error"), ("TC401", 10, "note")]
