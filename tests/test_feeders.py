@@ -89,6 +89,9 @@ def test_download_after_the_upload_does_not_feed() -> None:
         (("path: artifacts",), "- run: uv publish\n", False),
         (("path: artifacts",), "- run: uv publish --trusted-publishing always artifacts/*\n", True),
         (("path: artifacts",), "- run: uvx twine upload artifacts/**/*.whl\n", True),
+        # A script reads relative to its working directory.
+        (("path: pkg/dist",), "- run: twine upload dist/*\n  working-directory: pkg\n", True),
+        (("path: dist",), "- run: twine upload dist/*\n  working-directory: pkg\n", False),
         # No path: the workspace, which holds every path the upload may read.
         ((), _PYPA, True),
         (("merge-multiple: true",), "- run: uv publish\n", True),
@@ -212,3 +215,13 @@ def test_an_intermediate_job_builds_from_whatever_it_downloads_before_its_upload
     sdist, a merge job repacking wheels): no path is asked of it."""
     merge = _MERGE_DOWNLOAD % "sdist" + "      - run: pipx run cibuildwheel sdist/*.tar.gz --output-dir dist\n" + _MERGE_UPLOAD
     assert ids_at(lint_text(_CHAIN % merge, {"TC305"})) == [("TC305", 9, 9)]
+
+
+def test_a_default_working_directory_makes_the_path_unknown() -> None:
+    steps = textwrap.indent(_download("name: python-package-distributions", "path: dist") + "- run: uv publish\n", " " * 6)
+    text = _WORKFLOW.format(uploaded="python-package-distributions", steps=steps)
+    moved = text.replace("    environment: pypi\n", "    environment: pypi\n    defaults:\n      run:\n        working-directory: pkg\n")
+    assert ids_at(lint_text(text, {"TC305"})) == _FEEDS
+    assert ids_at(lint_text(moved, {"TC305"})) == _FEEDS
+    elsewhere = moved.replace("path: dist", "path: notes")
+    assert ids_at(lint_text(elsewhere, {"TC305"})) == _FEEDS  # pkg/dist or not: unknown, still feeding
