@@ -138,10 +138,41 @@ def test_messages_name_testpypi_when_that_is_the_target() -> None:
     messages = {(f.rule_id, f.message) for f in lint_text(workflow, {"TC101", "TC203", "TC204", "TC301", "TC303"})}
     assert messages == {
         ("TC101", "twine uploads to TestPyPI with a long-lived credential (secrets.TEST_PYPI_API_TOKEN) instead of Trusted Publishing"),
-        ("TC203", "job 'test-release' publishes to TestPyPI and also builds or runs project code (step 'Build')"),
-        ("TC204", "job 'test-release' publishes to TestPyPI and also holds write access to contents, which uploading does not need"),
-        ("TC301", "job 'test-release' publishes to TestPyPI without an environment, so no reviewer or tag rule can gate it"),
     }
+
+
+def test_the_release_rules_are_about_pypi_and_name_testpypi_next_to_it() -> None:
+    """A job that only uploads to TestPyPI is an integration test, not a release: building in it,
+    holding other write scopes, having no environment, unpinned actions and caches are not
+    release findings (they were judged wrong on real projects). A job that uploads to both
+    is a release, and the message names both."""
+    workflow = """\
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          release:
+            runs-on: ubuntu-latest
+            permissions:
+              contents: write
+              id-token: write
+            steps:
+              - uses: actions/checkout@v4
+              - name: Build
+                run: python -m build
+              - run: twine upload -r testpypi dist/*
+              - run: twine upload dist/*
+    """
+    release_rules = {"TC203", "TC204", "TC301", "TC401", "TC403"}
+    messages = {(f.rule_id, f.message) for f in lint_text(workflow, release_rules)}
+    assert messages == {
+        ("TC203", "job 'release' publishes to PyPI and TestPyPI and also builds or runs project code (step 'Build')"),
+        ("TC204", "job 'release' publishes to PyPI and TestPyPI and also holds write access to contents, which uploading does not need"),
+        ("TC301", "job 'release' publishes to PyPI and TestPyPI without an environment, so no reviewer or tag rule can gate it"),
+        ("TC401", "'actions/checkout@v4' is pinned to a tag ref, not a full commit SHA, in job 'release', which publishes or builds the release"),
+    }
+    only_testpypi = workflow.replace("              - run: twine upload dist/*\n", "")
+    assert lint_text(only_testpypi, release_rules) == []
 
 
 def test_tc103_names_testpypi() -> None:

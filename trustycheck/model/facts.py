@@ -333,7 +333,7 @@ class JobFacts(FactRecord):
     def releases_to_pypi(self) -> bool:
         """true when a step of the job uploads to PyPI itself, not only to TestPyPI (itself, or through a
         release task or action handed a PyPI token): what makes a release job"""
-        return any(step.publish is not None and step.publish.index == PYPI for step in self._steps)
+        return any(step.publish is not None and step.publish.to_pypi and step.publish.index != TESTPYPI for step in self._steps)
 
     @cached_property
     def publishes_to(self) -> str | None:

@@ -23,7 +23,7 @@ def mark_feeders(jobs: list[JobFacts]) -> None:
     and files fetched after the upload to make a GitHub release are not what PyPI got).
     ``needs`` name jobs of the same workflow run; a job of a called workflow also waits for
     whatever its calling job needs, and needing a calling job means needing every job it calls."""
-    if not any(job.publishes_to_pypi for job in jobs):  # most workflows
+    if not any(job.releases_to_pypi for job in jobs):  # most workflows
         return
     facts_of = {id(job._instance): job for job in jobs}
     runs: dict[tuple[str, tuple[object, ...]], dict[str, JobInstance]] = defaultdict(dict)
@@ -56,7 +56,7 @@ def mark_feeders(jobs: list[JobFacts]) -> None:
         given = facts_of[id(giver)].artifacts.uploads
         return any(download.feeds(name) for name in given for download in wanted)
 
-    pending = [(job._instance, _PUBLISHES) for job in jobs if job.publishes_to_pypi]
+    pending = [(job._instance, _PUBLISHES) for job in jobs if job.releases_to_pypi]
     seen: set[tuple[int, str]] = {(id(instance), role) for instance, role in pending}
     feeders: set[int] = set()
     while pending:
