@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from conftest import catalog, lint_repo, lint_text
 
 SETUP_ACTION = """\
@@ -235,3 +237,16 @@ def test_other_branch_pins_in_the_publishing_job_stay_tc401_errors() -> None:
         "actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8", "actions/download-artifact@main")
     findings = lint_text(workflow, {"TC401", "TC402"})
     assert [(f.rule_id, f.pos.line, f.severity) for f in findings] == [("TC401", 8, "error"), ("TC401", 10, "note")]
+
+
+@pytest.mark.parametrize(("ref", "expected"), [
+    ("v1.10.3", [("TC401", 10)]),  # the opt-in is honoured: only the tag pin is left
+    ("v1.10.0", [("TC401", 10)]),
+    ("v1.9.0", [("TC402", 10)]),  # the input did not exist yet
+])
+def test_attestations_switched_on_by_hand_are_made_by_v1_10(ref: str, expected: list[tuple[str, int]]) -> None:
+    """``attestations: true`` was added (off by default) in v1.10.0; v1.11.0 only made it the
+    default, so a v1.10.x step that sets it is not outdated for attestations."""
+    workflow = PYPA_AT.format(ref=ref).replace(
+        "          password: ${{ secrets.PYPI_API_TOKEN }}\n", "          attestations: true\n")
+    assert [(f.rule_id, f.pos.line) for f in lint_text(workflow, {"TC401", "TC402"})] == expected

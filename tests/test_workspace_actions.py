@@ -178,3 +178,17 @@ def test_dollar_slash_names_this_repository_whatever_was_checked_out(tmp_path: P
     workflow = _workflow(_checkout(repository="example-org/other"), "      - uses: $/.github/actions/upload")
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002", "TC101"})
     assert _found(findings) == [("TC101", ".github/actions/upload/action.yml", 9, "error")]
+
+
+def test_an_action_outside_github_is_out_of_sight_when_only_the_github_folder_is_here(tmp_path: Path) -> None:
+    """Workflows are often linted without the rest of the repository (a copy of .github/, an
+    inventory of many repositories): a root action.yml, or any file outside .github/, cannot be
+    known to be missing then. Inside .github/ a missing action is still broken."""
+    workflow = _workflow(_checkout(path="the-action"), "      - uses: ./the-action")
+    assert lint_repo(tmp_path, workflow, {}, {"TC002"}) == []
+    broken = _workflow(_checkout(), "      - uses: ./.github/actions/uplaod")
+    assert _found(lint_repo(tmp_path / "inside", broken, {}, {"TC002"})) == [("TC002", EXAMPLE_WORKFLOW, 11, "error")]
+    elsewhere = _workflow(_checkout(), "      - uses: ./tools/upload")
+    assert lint_repo(tmp_path / "elsewhere", elsewhere, {}, {"TC002"}) == []
+    assert _found(lint_repo(tmp_path / "whole", elsewhere, {"README.md": "x"}, {"TC002"})) == [
+        ("TC002", EXAMPLE_WORKFLOW, 11, "error")]

@@ -175,6 +175,7 @@ class Expander:
 
     def __init__(self, root: str | None, open_file: Opener) -> None:
         self.root = root
+        self._root_holds_only_github: bool | None = None
         self.open_file = open_file
         self.count = 0
         """Job instances made so far, over every expansion (the fan-out guard)."""
@@ -273,6 +274,9 @@ class Expander:
             return []
         problem = self._limits(path, stack, ref.node, ref.raw)
         action = None if problem else self.open_file(path)
+        if action is None and problem is None and self._only_workflows_here(path):
+            here.out_of_sight = "only the repository's .github folder is here, and the action is outside it"
+            return []
         if action is None:
             instance.problems.append(problem or self._missing_action(ref.raw, ref.node, placed))
             return []
@@ -289,6 +293,23 @@ class Expander:
         ]
         inner_job = replace(pseudo, steps=spliced)
         return self._steps(inner_job, action, inner_scope, via + (link,), instance, stack + (os.path.abspath(path),))
+
+    def _only_workflows_here(self, path: str) -> bool:
+        """Whether ``path`` is outside ``.github/`` in a repository of which only ``.github/`` is
+        present (workflows linted without the rest: a copy of the folder, an inventory of many
+        repositories). A missing file there is unknown, not broken."""
+        if self.root is None:
+            return False
+        github = os.path.join(os.path.abspath(self.root), ".github")
+        if os.path.abspath(path).startswith(github + os.sep):
+            return False
+        if self._root_holds_only_github is None:
+            try:
+                entries = set(os.listdir(self.root))
+            except OSError:
+                entries = set()
+            self._root_holds_only_github = entries <= {".github", ".git"}
+        return self._root_holds_only_github
 
     def _missing_action(self, raw: str, node: Node | None, placed: "Placed | None") -> CallProblem:
         """A local action with no action file: broken, unless an earlier step may put one there

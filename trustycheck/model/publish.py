@@ -226,10 +226,11 @@ def _pypa_action(context: _Context, spec: ActionSpec) -> Publish:
     assert step.uses is not None
     tool = f"{step.uses.owner}/{step.uses.repo}"
     attestations = step.input("attestations")
-    off = attestations is not None and isinstance(attestations[1], Scalar) and attestations[1].as_string().strip() == "false"
+    switch = attestations[1].as_string().strip() if attestations is not None and isinstance(attestations[1], Scalar) else None
+    off = switch == "false"
     return Publish(tool, index, credential, step.uses.node or step.node, url_pair[0] if url_pair else None, oidc_since="v1.8.0",
                    attestations_off=attestations[0] if off and attestations else None,
-                   action_ref_problem=ref_problem(step.uses) if step.uses.action == PYPA_ACTION else None,
+                   action_ref_problem=ref_problem(step.uses, attestations_on=switch == "true") if step.uses.action == PYPA_ACTION else None,
                    oidc_when_token_empty=spec.native_oidc)
 
 

@@ -7,6 +7,7 @@ from trustycheck.patterns import lazy_pattern
 
 PYPA_ACTION = "pypa/gh-action-pypi-publish"
 TRUSTED_PUBLISHING_SINCE = (1, 8, 0)
+ATTESTATIONS_INPUT_SINCE = (1, 10, 0)
 DEFAULT_ATTESTATIONS_SINCE = (1, 11, 0)
 
 # Peeled commit SHAs of release tags (tag objects are not valid pins).
@@ -64,8 +65,10 @@ def ref_version(ref: ActionRef) -> tuple[int, int, int] | None:
     return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
 
 
-def ref_problem(ref: ActionRef) -> str | None:
-    """Why this ref of the action is outdated or broken, in words; ``None`` when fine."""
+def ref_problem(ref: ActionRef, attestations_on: bool = False) -> str | None:
+    """Why this ref of the action is outdated or broken, in words; ``None`` when fine.
+    ``attestations_on``: the step sets ``attestations: true``, which v1.10.x honours (the input
+    came in v1.10.0, off by default; v1.11.0 only turned it on by default)."""
     name = ref.ref or ""
     if name == "master":
         return "'master' is frozen since 2023 and cannot do Trusted Publishing or attestations"
@@ -79,6 +82,6 @@ def ref_problem(ref: ActionRef) -> str | None:
     shown = ".".join(map(str, version))
     if version < TRUSTED_PUBLISHING_SINCE:
         return f"v{shown} predates Trusted Publishing (v1.8.0)"
-    if version < DEFAULT_ATTESTATIONS_SINCE:
+    if version < DEFAULT_ATTESTATIONS_SINCE and not (attestations_on and version >= ATTESTATIONS_INPUT_SINCE):
         return f"v{shown} predates default PEP 740 attestations (v1.11.0)"
     return None
