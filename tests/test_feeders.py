@@ -361,3 +361,73 @@ _INSPECTED_FEEDS = [("TC401", 8, 15), ("TC401", 9, 15)]
 def test_an_action_that_uploads_the_distributions_feeds_the_release(inputs: str, downloaded: str, feeds: bool) -> None:
     findings = ids_at(lint_text(_INSPECTED % (inputs, downloaded), {"TC401"}))
     assert [found for found in findings if found[1] < 11] == (_INSPECTED_FEEDS if feeds else [])
+
+
+# Matrix values spelled out in the workflow name the artifacts: a test build's
+# ``python-3.12-build`` never matches the release's ``python-cibw-*``, though both are needed.
+_MATRIX = """\
+on:
+  release:
+    types: [published]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    strategy:
+%s
+    steps:
+      - uses: actions/checkout@v4
+      - run: pip wheel . -w target/wheels
+      - uses: actions/upload-artifact@v4
+        with:
+          name: python-${{ matrix.python-version }}-build
+          path: target/wheels/
+  all-green:
+    needs: [build]
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ok
+  sdist:
+    needs: [all-green]
+    runs-on: ubuntu-latest
+    steps:
+      - run: pipx run build --sdist
+      - uses: actions/upload-artifact@v4
+        with:
+          name: python-cibw-sdist
+          path: dist
+  release:
+    needs: [all-green, sdist]
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          pattern: %s
+          path: dist
+          merge-multiple: true
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+_LISTED = '      matrix:\n        python-version: ["3.12", "pypy3.11"]'
+
+
+@pytest.mark.parametrize(
+    ("matrix", "pattern", "feeds"),
+    [
+        (_LISTED, "python-cibw-*", False),
+        (_LISTED, "python-3.12-*", True),
+        (_LISTED, "python-*", True),
+        # include adds values (or leaves the key unset: python--build).
+        (_LISTED + '\n        include:\n          - python-version: "cibw-3.13"', "python-cibw-*", True),
+        (_LISTED + "\n        include:\n          - os: windows-latest", "python--build", True),
+        # A matrix made at run time may give any value.
+        ("      matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}", "python-cibw-*", True),
+    ],
+)
+def test_matrix_values_name_the_artifacts(matrix: str, pattern: str, feeds: bool) -> None:
+    text = _MATRIX % (matrix, pattern)
+    lines = text.splitlines()
+    in_build = [number for number, line in enumerate(lines, 1) if line.startswith("      - uses: actions/")][:2]
+    findings = [found for found in ids_at(lint_text(text, {"TC401"})) if found[1] <= in_build[-1]]
+    assert findings == ([("TC401", number, 15) for number in in_build] if feeds else [])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trustycheck.model.expressions import replace_expressions
 from trustycheck.model.pypa_action import PYPA_ACTION
 from trustycheck.model.workflow import Step
 from trustycheck.nodes import Scalar
@@ -117,9 +116,8 @@ def builds(spec: ActionSpec, step: Step) -> bool:
 
 def uploaded_artifact(step: Step) -> str | None:
     """The name of the artifact holding what the step's action built, if it uploads one
-    (expressions count as wildcards, as for ``actions/upload-artifact``)."""
+    (as written: it may hold expressions)."""
     spec = action_spec(step)
     if spec is None or spec.artifact is None:
         return None
-    suffix = input_text(step, spec.artifact_suffix_input) or ""
-    return spec.artifact + replace_expressions(suffix, lambda _: "*")
+    return spec.artifact + (input_text(step, spec.artifact_suffix_input) or "")

@@ -9,6 +9,8 @@ from itertools import islice
 from trustycheck.model import actions, release_paths
 from trustycheck.model.callgraph import JobInstance, StepInstance
 from trustycheck.model.facts import JobFacts
+from trustycheck.model.expressions import replace_expressions
+from trustycheck.model.matrix import expand_names
 from trustycheck.model.release_paths import Reads
 from trustycheck.model.roles import artifact_transfer, artifacts_match
 from trustycheck.model.workflow import Step
@@ -66,8 +68,7 @@ def mark_feeders(jobs: list[JobFacts]) -> None:
 
     def hands_over(giver: JobInstance, wanted: list[_Download]) -> bool:
         if id(giver) not in uploaded:
-            transfers = [_transfer(step.step) for step in giver.steps]
-            uploaded[id(giver)] = [name for uploads, _, name in transfers if uploads]
+            uploaded[id(giver)] = [name for step in giver.steps for name in _uploaded_names(giver, step.step)]
         given = uploaded[id(giver)]
         return any(download.feeds(name) for name in given for download in wanted)
 
@@ -96,7 +97,20 @@ def _transfer(step: Step) -> tuple[bool, bool, str | None]:
     if transfer[0] or transfer[1] or step.uses is None:
         return transfer
     built = actions.uploaded_artifact(step)
-    return (True, False, built) if built is not None else transfer
+    return (True, False, replace_expressions(built, lambda _: "*")) if built is not None else transfer
+
+
+def _uploaded_names(instance: JobInstance, step: Step) -> list[str | None]:
+    """The names the artifacts a step uploads can have: a matrix value spelled out in the job
+    stands for itself (``py-${{ matrix.python }}`` is never ``py-cibw-sdist``), any other
+    expression for anything."""
+    uploads, _, name = _transfer(step)
+    if not uploads:
+        return []
+    written = actions.input_text(step, "name") if artifact_transfer(step)[0] else actions.uploaded_artifact(step)
+    if name is None or written is None or "${{" not in written:
+        return [name]
+    return list(expand_names(instance.job.node, written))
 
 
 @dataclass(eq=False, repr=False)
