@@ -225,3 +225,209 @@ def test_a_default_working_directory_makes_the_path_unknown() -> None:
     assert ids_at(lint_text(moved, {"TC305"})) == _FEEDS
     elsewhere = moved.replace("path: dist", "path: notes")
     assert ids_at(lint_text(elsewhere, {"TC305"})) == _FEEDS  # pkg/dist or not: unknown, still feeding
+
+
+# Artifacts belong to the workflow run: a job the publishing job needs only through a test job
+# (which downloads them to test, and uploads nothing) still hands them to the upload.
+_THROUGH_TESTS = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  wheels:
+    runs-on: ${{ matrix.os }}
+    strategy:
+      matrix:
+        os: [ubuntu-latest, windows-latest]
+    steps:
+      - uses: actions/checkout@v4
+      - uses: pypa/cibuildwheel@v2.21
+        with:
+          output-dir: dist
+      - uses: actions/upload-artifact@v4
+        with:
+          name: dist_${{ matrix.os }}
+          path: dist
+  test-wheels:
+    needs: [wheels]
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          pattern: dist_*
+          merge-multiple: true
+          path: dist
+      - run: pip install dist/*.whl && pytest
+  publish:
+    needs: [test-wheels]
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+%s
+"""
+_RELEASE_DOWNLOAD = """\
+      - uses: actions/download-artifact@v4
+        with:
+          pattern: %s
+          merge-multiple: true
+          path: dist
+"""
+_RELEASE_UPLOAD = "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+_BUILDER_UNPINNED = [("TC401", 11, 15), ("TC401", 12, 15), ("TC401", 15, 15)]
+
+
+def _tc401_in_wheels(text: str) -> list[tuple[str, int, int]]:
+    return [found for found in ids_at(lint_text(text, {"TC401"})) if found[1] < 19]
+
+
+def test_a_job_needed_through_a_test_job_feeds_the_release() -> None:
+    steps = _RELEASE_DOWNLOAD % "dist_*" + _RELEASE_UPLOAD
+    findings = [f for f in lint_text(_THROUGH_TESTS % steps, {"TC401"}) if f.pos.line < 19]
+    assert [(f.rule_id, f.pos.line, f.pos.col) for f in findings] == _BUILDER_UNPINNED
+    assert findings[0].message == ("'actions/checkout@v4' is pinned to a tag ref, not a full commit SHA, "
+                                   "in job 'wheels', which publishes or builds the release")
+
+
+def test_a_job_needed_through_several_jobs_feeds_the_release() -> None:
+    text = _THROUGH_TESTS.replace("  publish:\n    needs: [test-wheels]",
+                                  "  check:\n    needs: [test-wheels]\n    runs-on: ubuntu-latest\n"
+                                  "    steps:\n      - run: echo ok\n  publish:\n    needs: [check]")
+    steps = _RELEASE_DOWNLOAD % "dist_*" + _RELEASE_UPLOAD
+    assert _tc401_in_wheels(text % steps) == _BUILDER_UNPINNED
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        # The release takes another artifact: the wheels are only tested.
+        _RELEASE_DOWNLOAD % "sdist" + _RELEASE_UPLOAD,
+        # Downloaded after the upload (for a GitHub release): not what PyPI got.
+        _RELEASE_UPLOAD + _RELEASE_DOWNLOAD % "dist_*",
+        # Downloaded beside the path the upload reads.
+        (_RELEASE_DOWNLOAD % "dist_*").replace("path: dist", "path: signing") + _RELEASE_UPLOAD,
+    ],
+)
+def test_a_job_needed_through_a_test_job_feeds_only_what_reaches_the_upload(steps: str) -> None:
+    assert _tc401_in_wheels(_THROUGH_TESTS % steps) == []
+
+
+def test_a_job_not_needed_at_all_does_not_feed() -> None:
+    """Without ``needs`` (directly or not) the artifact may not exist yet when the release downloads."""
+    text = _THROUGH_TESTS.replace("    needs: [test-wheels]\n", "")
+    assert _tc401_in_wheels(text % (_RELEASE_DOWNLOAD % "dist_*" + _RELEASE_UPLOAD)) == []
+
+
+# hynek/build-and-inspect-python-package builds the sdist and wheel and uploads them itself, as
+# the artifact ``Packages`` (its ``upload-name-suffix`` input appends to that name).
+_INSPECTED = """\
+on:
+  release:
+    types: [published]
+jobs:
+  package:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: hynek/build-and-inspect-python-package@v2
+%s
+  deploy:
+    needs: [package]
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          name: %s
+          path: dist
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+_INSPECTED_FEEDS = [("TC401", 8, 15), ("TC401", 9, 15)]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "downloaded", "feeds"),
+    [
+        ("", "Packages", True),
+        ("", "Package Metadata", False),
+        ("        with:\n          upload-name-suffix: -signed", "Packages-signed", True),
+        ("        with:\n          upload-name-suffix: -signed", "Packages", False),
+        ("        with:\n          upload-name-suffix: -${{ matrix.os }}", "Packages-ubuntu-latest", True),
+    ],
+)
+def test_an_action_that_uploads_the_distributions_feeds_the_release(inputs: str, downloaded: str, feeds: bool) -> None:
+    findings = ids_at(lint_text(_INSPECTED % (inputs, downloaded), {"TC401"}))
+    assert [found for found in findings if found[1] < 11] == (_INSPECTED_FEEDS if feeds else [])
+
+
+# Matrix values spelled out in the workflow name the artifacts: a test build's
+# ``python-3.12-build`` never matches the release's ``python-cibw-*``, though both are needed.
+_MATRIX = """\
+on:
+  release:
+    types: [published]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    strategy:
+%s
+    steps:
+      - uses: actions/checkout@v4
+      - run: pip wheel . -w target/wheels
+      - uses: actions/upload-artifact@v4
+        with:
+          name: python-${{ matrix.python-version }}-build
+          path: target/wheels/
+  all-green:
+    needs: [build]
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ok
+  sdist:
+    needs: [all-green]
+    runs-on: ubuntu-latest
+    steps:
+      - run: pipx run build --sdist
+      - uses: actions/upload-artifact@v4
+        with:
+          name: python-cibw-sdist
+          path: dist
+  release:
+    needs: [all-green, sdist]
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          pattern: %s
+          path: dist
+          merge-multiple: true
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+_LISTED = '      matrix:\n        python-version: ["3.12", "pypy3.11"]'
+
+
+@pytest.mark.parametrize(
+    ("matrix", "pattern", "feeds"),
+    [
+        (_LISTED, "python-cibw-*", False),
+        (_LISTED, "python-3.12-*", True),
+        (_LISTED, "python-*", True),
+        # include adds values (or leaves the key unset: python--build).
+        (_LISTED + '\n        include:\n          - python-version: "cibw-3.13"', "python-cibw-*", True),
+        (_LISTED + "\n        include:\n          - os: windows-latest", "python--build", True),
+        # A matrix made at run time may give any value.
+        ("      matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}", "python-cibw-*", True),
+    ],
+)
+def test_matrix_values_name_the_artifacts(matrix: str, pattern: str, feeds: bool) -> None:
+    text = _MATRIX % (matrix, pattern)
+    lines = text.splitlines()
+    in_build = [number for number, line in enumerate(lines, 1) if line.startswith("      - uses: actions/")][:2]
+    findings = [found for found in ids_at(lint_text(text, {"TC401"})) if found[1] <= in_build[-1]]
+    assert findings == ([("TC401", number, 15) for number in in_build] if feeds else [])

@@ -49,6 +49,10 @@ class ActionSpec:
     """Commands that upload."""
     upload_only_commands: frozenset[str] = frozenset()
     """Commands that upload without building."""
+    artifact: str | None = None
+    """The artifact it uploads what it built as (``actions/upload-artifact`` inside it), by default."""
+    artifact_suffix_input: str | None = None
+    """An input whose value is appended to :attr:`artifact`."""
 
 
 _SPECS = (
@@ -63,7 +67,10 @@ _SPECS = (
     ActionSpec("mariamrf/py-package-publish-action", uploads=TOKEN_INPUT, token_input="TWINE_PASSWORD", builds=True),
     ActionSpec("etils-actions/pypi-auto-publish", uploads=TOKEN_INPUT, native_oidc=True, token_input="pypi-token", builds=True),
     ActionSpec("pypa/cibuildwheel", builds=True),
-    ActionSpec("hynek/build-and-inspect-python-package", builds=True),
+    # Uploads the sdist and wheels as "Packages" (plus "Package Metadata" and "PyPI README",
+    # which hold no distribution); upload-name-suffix keeps several builds apart.
+    ActionSpec("hynek/build-and-inspect-python-package", builds=True, artifact="Packages",
+               artifact_suffix_input="upload-name-suffix"),
 )
 ACTIONS = {spec.action: spec for spec in _SPECS}
 
@@ -105,3 +112,12 @@ def builds(spec: ActionSpec, step: Step) -> bool:
     if spec.command_input and command(spec, step) in spec.upload_only_commands:
         return False
     return spec.builds or any(_given(step, name) for name in spec.build_inputs)
+
+
+def uploaded_artifact(step: Step) -> str | None:
+    """The name of the artifact holding what the step's action built, if it uploads one
+    (as written: it may hold expressions)."""
+    spec = action_spec(step)
+    if spec is None or spec.artifact is None:
+        return None
+    return spec.artifact + (input_text(step, spec.artifact_suffix_input) or "")

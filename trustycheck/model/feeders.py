@@ -9,20 +9,26 @@ from itertools import islice
 from trustycheck.model import actions, release_paths
 from trustycheck.model.callgraph import JobInstance, StepInstance
 from trustycheck.model.facts import JobFacts
+from trustycheck.model.expressions import replace_expressions
+from trustycheck.model.matrix import expand_names
 from trustycheck.model.release_paths import Reads
 from trustycheck.model.roles import artifact_transfer, artifacts_match
+from trustycheck.model.workflow import Step
 
 _PUBLISHES, _FEEDS = "publishes", "feeds"
 """The two ways a job passes files on: it uploads them to PyPI, or as an artifact to a job that does."""
 
 
 def mark_feeders(jobs: list[JobFacts]) -> None:
-    """Set ``feeds_publish`` on every job a publishing job needs, transitively, that uploads
+    """Set ``feeds_publish`` on every job a publishing job needs, directly or not, that uploads
     an artifact the needing job downloads before its upload, into the path the upload reads
     (a test job earlier in ``needs`` only orders the run, its test report is not the release,
     and files fetched after the upload to make a GitHub release are not what PyPI got).
-    ``needs`` name jobs of the same workflow run; a job of a called workflow also waits for
-    whatever its calling job needs, and needing a calling job means needing every job it calls."""
+    Artifacts belong to the whole run, so a build job needed only through a test job that
+    downloads its wheels to test them still hands them to the release; a job not needed at all
+    may not have uploaded yet. ``needs`` name jobs of the same workflow run; a job of a called
+    workflow also waits for whatever its calling job needs, and needing a calling job means
+    needing every job it calls."""
     if not any(job.releases_to_pypi for job in jobs):  # most workflows
         return
     facts_of = {id(job._instance): job for job in jobs}
@@ -40,20 +46,30 @@ def mark_feeders(jobs: list[JobFacts]) -> None:
         return found
 
     def prerequisites(instance: JobInstance) -> list[JobInstance]:
+        """Every job that finishes before ``instance`` starts: its ``needs``, theirs, and so on."""
         found: list[JobInstance] = []
+        seen: set[int] = set()
         current: JobInstance | None = instance
         while current is not None:
             run = runs[(current.entry.path, current.group)]
-            for need in current.job.needs:
-                other = run.get(need)
-                if other is not None:
-                    found.append(other)
-                    found.extend(called(other))
+            names = list(current.job.needs)
+            while names:
+                other = run.get(names.pop())
+                if other is None or id(other) in seen:
+                    continue
+                seen.add(id(other))
+                found.append(other)
+                found.extend(called(other))
+                names.extend(other.job.needs)
             current = current.parent
         return found
 
+    uploaded: dict[int, list[str | None]] = {}
+
     def hands_over(giver: JobInstance, wanted: list[_Download]) -> bool:
-        given = facts_of[id(giver)].artifacts.uploads
+        if id(giver) not in uploaded:
+            uploaded[id(giver)] = [name for step in giver.steps for name in _uploaded_names(giver, step.step)]
+        given = uploaded[id(giver)]
         return any(download.feeds(name) for name in given for download in wanted)
 
     pending = [(job._instance, _PUBLISHES) for job in jobs if job.releases_to_pypi]
@@ -72,6 +88,29 @@ def mark_feeders(jobs: list[JobFacts]) -> None:
                     pending.append((needed, _FEEDS))
     for job in jobs:
         job.feeds_publish = id(job._instance) in feeders
+
+
+def _transfer(step: Step) -> tuple[bool, bool, str | None]:
+    """(uploads, downloads, artifact name) of a step, counting a build action that uploads
+    what it built as an artifact (:func:`actions.uploaded_artifact`) as an upload."""
+    transfer = artifact_transfer(step)
+    if transfer[0] or transfer[1] or step.uses is None:
+        return transfer
+    built = actions.uploaded_artifact(step)
+    return (True, False, replace_expressions(built, lambda _: "*")) if built is not None else transfer
+
+
+def _uploaded_names(instance: JobInstance, step: Step) -> list[str | None]:
+    """The names the artifacts a step uploads can have: a matrix value spelled out in the job
+    stands for itself (``py-${{ matrix.python }}`` is never ``py-cibw-sdist``), any other
+    expression for anything."""
+    uploads, _, name = _transfer(step)
+    if not uploads:
+        return []
+    written = actions.input_text(step, "name") if artifact_transfer(step)[0] else actions.uploaded_artifact(step)
+    if name is None or written is None or "${{" not in written:
+        return [name]
+    return list(expand_names(instance.job.node, written))
 
 
 @dataclass(eq=False, repr=False)
@@ -105,7 +144,7 @@ def _feeding_downloads(instance: JobInstance, job: JobFacts, role: str) -> list[
     """The downloads of ``instance`` that an upload comes after: a PyPI upload (``role`` is
     publishing) or an artifact upload (``role`` is feeding)."""
     steps = instance.steps
-    first = next((position for position, step in enumerate(steps) if artifact_transfer(step.step)[1]), None)
+    first = next((position for position, step in enumerate(steps) if _transfer(step.step)[1]), None)
     if first is None:  # most publishing jobs build their own files, or hold no download
         return []
     if role == _PUBLISHES:
@@ -117,14 +156,14 @@ def _feeding_downloads(instance: JobInstance, job: JobFacts, role: str) -> list[
     else:
         # A job that feeds may build what it uploads from what it downloads (cibuildwheel from
         # the sdist, a merge job repacking wheels): any download before its upload feeds.
-        sinks = [(position, None) for position, step in enumerate(steps) if position > first and artifact_transfer(step.step)[0]]
+        sinks = [(position, None) for position, step in enumerate(steps) if position > first and _transfer(step.step)[0]]
     if not sinks:
         return []
     last = sinks[-1][0]
     wanted: list[_Download] = []
     for position in range(first, last):
         step = steps[position]
-        _, downloads, name = artifact_transfer(step.step)
+        _, downloads, name = _transfer(step.step)
         if not downloads:
             continue
         merged = (actions.input_text(step.step, "merge-multiple") or "").lower() == "true"
