@@ -405,3 +405,16 @@ def test_an_upload_step_guarded_by_the_output_runs_only_where_it_is_set() -> Non
         "      - if: needs.check.outputs.go == 'true'\n        uses: pypa/gh-action-pypi-publish@release/v1\n")
     assert gating(text) == []
     assert gating(text.replace("        if: startsWith(github.ref, 'refs/tags/')\n", "")) == [("TC303", 2, 3)]
+
+
+def test_a_hostile_chain_of_needs_is_read_without_exhausting_the_stack() -> None:
+    def chain(length: int) -> str:
+        jobs = output_job("j0")
+        for i in range(1, length):
+            jobs += output_job(f"j{i}", f"${{{{ needs.j{i - 1}.outputs.release }}}}", None, needs=f"j{i - 1}").replace(
+                "    runs-on:", f"    if: needs.j{i - 1}.outputs.release == 'true'\n    runs-on:", 1)
+        return workflow(PUSH_ANY, f"needs.j{length - 1}.outputs.release", before=jobs, needs=f"j{length - 1}")
+
+    assert lint_text(chain(12), {"TC001", "TC303"}) == []  # a real relay is followed to its tag-only step
+    long = lint_text(chain(1000), {"TC001", "TC303"})
+    assert [f.rule_id for f in long] == ["TC303"]  # too long to follow: taken as able to run, as before this was read

@@ -42,6 +42,10 @@ _OUTSIDER_UPSTREAM = ("pull_request", *UNTRUSTED_EVENTS)
 """Events of the run a ``workflow_run`` follows that outsiders can cause (a fork's pull request)."""
 
 
+MAX_DEPTH = 100
+"""Jobs and outputs followed through ``needs`` from one job; a longer chain (hostile: GitHub
+allows a few hundred jobs) is taken as able to run, rather than exhausting Python's stack."""
+
 
 @dataclass(eq=False, repr=False)
 class Run:
@@ -159,6 +163,7 @@ class Reachability:
         self._held: dict[tuple[str, int, bool, tuple[tuple[str, ...], ...]], bool] = {}
         self._read: dict[str, Condition] = {}
         self._set: dict[tuple[int, str, int], bool] = {}
+        self._depth = 0
         self._tests: dict[str, tuple[tuple[str, str], ...]] = {}
         self._sources: dict[int, dict[str, OutputSource]] = {}
         self._step_ids: dict[int, dict[str, Step]] = {}
@@ -183,8 +188,14 @@ class Reachability:
         known = self._reachable.get(key)
         if known is not None:
             return known
+        if self._depth >= MAX_DEPTH:
+            return True  # too long a chain of needs to follow: it may run
         self._reachable[key] = True  # a cycle of needs (GitHub rejects it) decides nothing
-        result = self._decide(instance, run)
+        self._depth += 1
+        try:
+            result = self._decide(instance, run)
+        finally:
+            self._depth -= 1
         self._reachable[key] = result
         return result
 
@@ -248,8 +259,15 @@ class Reachability:
         known = self._set.get(key)
         if known is not None:
             return known
+        if self._depth >= MAX_DEPTH:
+            return True  # too long a chain of outputs to follow: it may be set
         self._set[key] = True  # a cycle (GitHub rejects it) decides nothing
-        result = self._can_run(instance, run) and self._source_can_be_set(instance, self._outputs(instance.job).get(name), run)
+        self._depth += 1
+        try:
+            result = self._can_run(instance, run) and self._source_can_be_set(
+                instance, self._outputs(instance.job).get(name), run)
+        finally:
+            self._depth -= 1
         self._set[key] = result
         return result
 
