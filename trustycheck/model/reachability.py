@@ -242,15 +242,21 @@ class Reachability:
             tests = self._tests[condition] = output_tests(condition)
         if not tests:
             return ()
-        needed = {need.lower(): need for need in instance.job.needs}
-        siblings = self._group(instance)
         unset = []
         for job_id, name in tests:
-            need = needed.get(job_id)
-            other = siblings.get(need) if need is not None else None
-            if other is not None and other is not instance and not self._can_be_set(other, name, run):
+            other = self._needed(instance, job_id)
+            if other is not None and not self._can_be_set(other, name, run):
                 unset.append(("needs", job_id, "outputs", name))
         return tuple(unset)
+
+    def _needed(self, instance: JobInstance, job_id: str) -> JobInstance | None:
+        """The job ``instance`` needs whose id is ``job_id`` in lower case (the ``needs`` context
+        holds only those)."""
+        for need in instance.job.needs:
+            if need.lower() == job_id:
+                other = self._group(instance).get(need)
+                return other if other is not instance else None
+        return None
 
     def _can_be_set(self, instance: JobInstance, name: str, run: Run) -> bool:
         """The output ``name`` of ``instance`` may be non-empty in ``run``: the job runs and so
@@ -282,12 +288,8 @@ class Reachability:
             if step is None:
                 return True
             return not step.condition or self._holds(step.condition, run, instance)
-        needed = {need.lower(): need for need in instance.job.needs}
-        need = needed.get(source.owner)
-        other = self._group(instance).get(need) if need is not None else None
-        if other is None or other is instance:
-            return True
-        return self._can_be_set(other, source.name, run)
+        other = self._needed(instance, source.owner)
+        return other is None or self._can_be_set(other, source.name, run)
 
     def _outputs(self, job: Job) -> dict[str, OutputSource]:
         found = self._sources.get(id(job))
