@@ -290,3 +290,131 @@ def test_a_called_workflows_inputs_come_from_its_caller(tmp_path: Path) -> None:
               "    with:\n      publish: true\n")
     found = lint_repo(tmp_path, caller, {".github/workflows/upload.yml": callee}, GATING)
     assert [(f.rule_id, f.path, f.pos.line) for f in found] == [("TC303", ".github/workflows/example.yml", 2)]
+
+
+# --- a needed job's outputs that only some runs set ---------------------------------------------
+
+
+def output_job(name: str, value: str = "${{ steps.tag.outputs.release }}", step_condition: str | None = (
+        "startsWith(github.ref, 'refs/tags/')"), *, step_id: str = "tag", needs: str | None = None) -> str:
+    """A job ``name`` whose output ``release`` is ``value``, next to a step ``step_id`` that writes
+    ``release=true`` to ``$GITHUB_OUTPUT`` under ``step_condition``."""
+    lines = [f"  {name}:", "    runs-on: ubuntu-latest"]
+    if needs:
+        lines += [f"    needs: {needs}"]
+    lines += ["    outputs:", f"      release: {value}", "    steps:", "      - uses: actions/checkout@v4",
+              f"      - id: {step_id}"]
+    if step_condition is not None:
+        lines += [f"        if: {step_condition}"]
+    lines += ["        run: echo \"release=true\" >> \"$GITHUB_OUTPUT\""]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_output_only_a_tag_run_sets_gates_the_job_that_tests_it(tmp_path: Path) -> None:
+    text = workflow(PUSH_ANY, "needs.check.outputs.release == 'true'", before=output_job("check"), needs="check")
+    assert gating(text) == []
+    renamed = workflow(PUSH_ANY, "${{ needs.Gate.outputs.RELEASE == 'true' }}",
+                       before=output_job("Gate", step_condition="github.ref_type == 'tag'", step_id="is-tag",
+                                         value="${{ steps.is-tag.outputs.release }}"), needs="[lint, Gate]")
+    assert gating(renamed) == []
+    # on branch pushes only, no run sets it: the publishing job never runs, so it publishes nothing
+    dead = workflow(PUSH_MAIN, "needs.check.outputs.release == 'true'", before=output_job("check"), needs="check")
+    dead = dead.split("    environment: pypi\n")[0] + TOKEN_STEPS
+    assert lint_text(dead) == []
+    assert judge_repository(str(write_tree(tmp_path, {".github/workflows/release.yml": dead}))).verdict == "none"
+
+
+def test_an_output_set_on_every_run_leaves_the_job_ungated() -> None:
+    unconditional = output_job("check", step_condition=None)
+    assert gating(workflow(PUSH_ANY, "needs.check.outputs.release == 'true'", before=unconditional, needs="check")) == [
+        ("TC303", 2, 3)]
+    branch_step = output_job("check", step_condition="github.ref == 'refs/heads/main'")
+    assert gating(workflow(PUSH_ANY, "needs.check.outputs.release == 'true'", before=branch_step, needs="check")) == [
+        ("TC303", 2, 3)]
+
+
+@pytest.mark.parametrize(
+    ("condition", "gated"),
+    [
+        ("needs.check.outputs.release != ''", True),
+        ("needs.check.outputs.release", True),
+        ("${{ needs.check.outputs.release }}", True),
+        ("needs.check.outputs.release == 'false'", True),  # a non-empty value: set only where the step runs
+        ("needs.check.outputs.release && github.repository == 'o/r'", True),
+        ("${{ !needs.check.outputs.release }}", False),
+        ("needs.check.outputs.release != 'true'", False),
+        ("needs.check.outputs.release == ''", False),
+        ("needs.check.outputs.release || github.event_name == 'push'", False),
+        ("always() && needs.check.outputs.release == 'true'", True),  # check skipped or not, a branch sets nothing
+    ],
+)
+def test_how_the_output_is_tested_decides_whether_it_gates(condition: str, gated: bool) -> None:
+    text = workflow(PUSH_ANY, condition, before=output_job("check"), needs="check")
+    assert gating(text) == ([] if gated else [("TC303", 2, 3)])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "${{ steps.tag.outputs.release || steps.other.outputs.release }}",  # several sources
+        "${{ format('{0}', steps.tag.outputs.release) }}",
+        "${{ steps.missing.outputs.release }}",  # no step with that id
+        "'true'",
+        "${{ steps.tag.outputs.release }}-${{ github.sha }}",
+    ],
+)
+def test_an_output_that_cannot_be_read_may_be_set_in_any_run(value: str) -> None:
+    text = workflow(PUSH_ANY, "needs.check.outputs.release == 'true'", before=output_job("check", value), needs="check")
+    assert gating(text) == [("TC303", 2, 3)]
+
+
+def test_an_output_not_among_the_jobs_needs_is_not_read() -> None:
+    text = workflow(PUSH_ANY, "needs.check.outputs.release == 'true'", before=output_job("check") + build_job("lint"),
+                    needs="lint")
+    assert gating(text) == [("TC303", 2, 3)]
+
+
+def test_an_output_passed_through_two_levels_of_needs_keeps_its_runs() -> None:
+    relay = output_job("check") + output_job("wheels", "${{ needs.check.outputs.release }}", None, needs="check")
+    assert gating(workflow(PUSH_ANY, "needs.wheels.outputs.release == 'true'", before=relay, needs="wheels")) == []
+    relay_any = output_job("check", step_condition=None) + output_job(
+        "wheels", "${{ needs.check.outputs.release }}", None, needs="check")
+    assert gating(workflow(PUSH_ANY, "needs.wheels.outputs.release == 'true'", before=relay_any, needs="wheels")) == [
+        ("TC303", 2, 3)]
+    # a step guarded by a needed job's tag-only output sets its own output only on tags
+    stepped = output_job("check") + output_job("wheels", step_condition="needs.check.outputs.release == 'true'",
+                                               needs="check")
+    assert gating(workflow(PUSH_ANY, "needs.wheels.outputs.release == 'true'", before=stepped, needs="wheels")) == []
+
+
+def test_many_outputs_and_a_long_guard_stay_cheap() -> None:
+    import time
+
+    outputs = "".join(f"      o{i}: ${{{{ steps.tag.outputs.o{i} }}}}\n" for i in range(2000))
+    before = output_job("check").replace("    outputs:\n", "    outputs:\n" + outputs)
+    condition = "${{ " + " && ".join(f"needs.check.outputs.o{i} == 'x'" for i in range(48)) + " }}"
+    started = time.perf_counter()
+    assert gating(workflow(PUSH_ANY, condition, before=before, needs="check")) == []
+    assert time.perf_counter() - started < 2
+
+
+def test_an_upload_step_guarded_by_the_output_runs_only_where_it_is_set() -> None:
+    check = output_job("check").replace("release", "go")
+    text = workflow(PUSH_ANY, before=check, needs="check").replace(
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "      - if: needs.check.outputs.go == 'true'\n        uses: pypa/gh-action-pypi-publish@release/v1\n")
+    assert gating(text) == []
+    assert gating(text.replace("        if: startsWith(github.ref, 'refs/tags/')\n", "")) == [("TC303", 2, 3)]
+
+
+def test_a_hostile_chain_of_needs_is_read_without_exhausting_the_stack() -> None:
+    def chain(length: int) -> str:
+        jobs = output_job("j0")
+        for i in range(1, length):
+            jobs += output_job(f"j{i}", f"${{{{ needs.j{i - 1}.outputs.release }}}}", None, needs=f"j{i - 1}").replace(
+                "    runs-on:", f"    if: needs.j{i - 1}.outputs.release == 'true'\n    runs-on:", 1)
+        return workflow(PUSH_ANY, f"needs.j{length - 1}.outputs.release", before=jobs, needs=f"j{length - 1}")
+
+    assert lint_text(chain(12), {"TC001", "TC303"}) == []  # a real relay is followed to its tag-only step
+    long = lint_text(chain(1000), {"TC001", "TC303"})
+    assert [f.rule_id for f in long] == ["TC303"]  # too long to follow: taken as able to run, as before this was read

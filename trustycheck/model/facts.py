@@ -543,7 +543,8 @@ class JobFacts(FactRecord):
         untrusted = list(dict.fromkeys(run.trigger for run in runs if run.untrusted and run.trigger is not None))
         publishing = self._publishing_steps
         ungated = sorted({run.event for run in runs if run.ungated and run.event is not None and (
-            not publishing or any(step_runs_in(s.step.condition, run.situation) for s in publishing))})
+            not publishing or any(step_runs_in(s.step.condition, self._reachability.step_situation(
+                instance, s.step.condition, run)) for s in publishing))})
         return _Gating([t.event for t in untrusted], untrusted[0].node if untrusted else None, ungated)
 
 

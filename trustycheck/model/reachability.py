@@ -7,6 +7,10 @@ in it (a skipped needed job skips it, unless its ``if:`` calls ``always()``, ``c
 ``failure()``), and, for a job of a called workflow, the calling job can run in it (the callee
 sees the caller's event and ref). DOMAIN.md §5.2, §5.4.
 
+A needed job's output is read too: ``outputs: {release: ${{ steps.tag.outputs.release }}}`` is
+empty in every run where the step ``tag`` cannot run (its own ``if:``, or its job skipped), so
+``if: needs.check.outputs.release == 'true'`` holds only where it can (:mod:`.job_outputs`).
+
 Each trigger is turned into a few kinds of :class:`Run`, each with what GitHub's ``github``
 context is known to hold in it; guards are read by :mod:`trustycheck.model.guards`, everything
 not known being unknown, so a job is kept from a run only when its ``if:`` is false whatever
@@ -21,6 +25,8 @@ from dataclasses import dataclass, field
 from trustycheck.model.callgraph import JobInstance
 from trustycheck.model.gating import UNTRUSTED_EVENTS
 from trustycheck.model.guards import BranchRef, Condition, NotAmong, TagRef, Upstream, calls_status_check
+from trustycheck.model.job_outputs import OutputSource, output_sources, output_tests, steps_by_id
+from trustycheck.model.workflow import Job, Step
 from trustycheck.model.triggers import Trigger
 
 BRANCH, TAG = "branch", "tag"
@@ -35,6 +41,10 @@ _NO_ACTION_EVENTS = frozenset({"push", "schedule", "workflow_dispatch", "create"
 _OUTSIDER_UPSTREAM = ("pull_request", *UNTRUSTED_EVENTS)
 """Events of the run a ``workflow_run`` follows that outsiders can cause (a fork's pull request)."""
 
+
+MAX_DEPTH = 100
+"""Jobs and outputs followed through ``needs`` from one job; a longer chain (hostile: GitHub
+allows a few hundred jobs) is taken as able to run, rather than exhausting Python's stack."""
 
 
 @dataclass(eq=False, repr=False)
@@ -150,8 +160,13 @@ class Reachability:
         self._groups: dict[tuple[str, tuple[object, ...]], dict[str, JobInstance]] | None = None
         self._runs: dict[str, list[Run]] = {}
         self._reachable: dict[tuple[int, int], bool] = {}
-        self._held: dict[tuple[str, int, bool], bool] = {}
+        self._held: dict[tuple[str, int, bool, tuple[tuple[str, ...], ...]], bool] = {}
         self._read: dict[str, Condition] = {}
+        self._set: dict[tuple[int, str, int], bool] = {}
+        self._depth = 0
+        self._tests: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._sources: dict[int, dict[str, OutputSource]] = {}
+        self._step_ids: dict[int, dict[str, Step]] = {}
 
     def runs(self, instance: JobInstance) -> list[Run]:
         """The kinds of run in which ``instance`` can run (empty: it never runs)."""
@@ -173,8 +188,14 @@ class Reachability:
         known = self._reachable.get(key)
         if known is not None:
             return known
+        if self._depth >= MAX_DEPTH:
+            return True  # too long a chain of needs to follow: it may run
         self._reachable[key] = True  # a cycle of needs (GitHub rejects it) decides nothing
-        result = self._decide(instance, run)
+        self._depth += 1
+        try:
+            result = self._decide(instance, run)
+        finally:
+            self._depth -= 1
         self._reachable[key] = result
         return result
 
@@ -182,7 +203,7 @@ class Reachability:
         if instance.parent is not None and not self._can_run(instance.parent, run):
             return False
         condition = instance.job.condition
-        if condition and not self._holds(condition, run, instance.parent is None):
+        if condition and not self._holds(condition, run, instance):
             return False
         if instance.job.needs and not bypasses_needs(condition):
             siblings = self._group(instance)
@@ -192,15 +213,89 @@ class Reachability:
                     return False
         return True
 
-    def _holds(self, condition: str, run: Run, top_level: bool) -> bool:
-        key = (condition, id(run), top_level)
+    def step_situation(self, instance: JobInstance, condition: str | None, run: Run) -> dict[tuple[str, ...], object]:
+        """What a step of ``instance`` whose ``if:`` is ``condition`` knows in ``run``: the run's
+        ``github`` context, and the needed jobs' outputs it tests that the run cannot set."""
+        unset = self._unset_outputs(condition, run, instance) if condition else ()
+        return {**run.situation, **dict.fromkeys(unset, "")} if unset else run.situation
+
+    def _holds(self, condition: str, run: Run, instance: JobInstance) -> bool:
+        """``condition`` (the ``if:`` of ``instance`` or of one of its steps) can hold in ``run``."""
+        top_level = instance.parent is None
+        unset = self._unset_outputs(condition, run, instance)
+        key = (condition, id(run), top_level, unset)
         held = self._held.get(key)
         if held is None:
             read = self._read.get(condition)
             if read is None:
                 read = self._read[condition] = Condition(condition, settle=True)
-            held = self._held[key] = read.outcome(run.top_level if top_level else run.situation) is not False
+            situation = run.top_level if top_level else run.situation
+            if unset:
+                situation = {**situation, **dict.fromkeys(unset, "")}
+            held = self._held[key] = read.outcome(situation) is not False
         return held
+
+    def _unset_outputs(self, condition: str, run: Run, instance: JobInstance) -> tuple[tuple[str, ...], ...]:
+        """The ``needs.<job>.outputs.<name>`` paths ``condition`` tests that are empty in ``run``."""
+        tests = self._tests.get(condition)
+        if tests is None:
+            tests = self._tests[condition] = output_tests(condition)
+        if not tests:
+            return ()
+        unset = []
+        for job_id, name in tests:
+            other = self._needed(instance, job_id)
+            if other is not None and not self._can_be_set(other, name, run):
+                unset.append(("needs", job_id, "outputs", name))
+        return tuple(unset)
+
+    def _needed(self, instance: JobInstance, job_id: str) -> JobInstance | None:
+        """The job ``instance`` needs whose id is ``job_id`` in lower case (the ``needs`` context
+        holds only those)."""
+        for need in instance.job.needs:
+            if need.lower() == job_id:
+                other = self._group(instance).get(need)
+                return other if other is not instance else None
+        return None
+
+    def _can_be_set(self, instance: JobInstance, name: str, run: Run) -> bool:
+        """The output ``name`` of ``instance`` may be non-empty in ``run``: the job runs and so
+        does the step (or the needed job's output) it comes from; unknown when it cannot be read."""
+        key = (id(instance), name, id(run))
+        known = self._set.get(key)
+        if known is not None:
+            return known
+        if self._depth >= MAX_DEPTH:
+            return True  # too long a chain of outputs to follow: it may be set
+        self._set[key] = True  # a cycle (GitHub rejects it) decides nothing
+        self._depth += 1
+        try:
+            result = self._can_run(instance, run) and self._source_can_be_set(
+                instance, self._outputs(instance.job).get(name), run)
+        finally:
+            self._depth -= 1
+        self._set[key] = result
+        return result
+
+    def _source_can_be_set(self, instance: JobInstance, source: OutputSource | None, run: Run) -> bool:
+        if source is None:
+            return True
+        if source.kind == "steps":
+            steps = self._step_ids.get(id(instance.job))
+            if steps is None:
+                steps = self._step_ids[id(instance.job)] = steps_by_id(instance.job)
+            step = steps.get(source.owner)
+            if step is None:
+                return True
+            return not step.condition or self._holds(step.condition, run, instance)
+        other = self._needed(instance, source.owner)
+        return other is None or self._can_be_set(other, source.name, run)
+
+    def _outputs(self, job: Job) -> dict[str, OutputSource]:
+        found = self._sources.get(id(job))
+        if found is None:
+            found = self._sources[id(job)] = output_sources(job)
+        return found
 
     def _group(self, instance: JobInstance) -> dict[str, JobInstance]:
         """The jobs of the workflow run ``instance`` belongs to, by id (``needs`` resolve there)."""
