@@ -181,3 +181,21 @@ def test_tc103_names_testpypi() -> None:
     [finding] = lint_text(workflow, {"TC103"})
     assert finding.message == ("twine still uploads to TestPyPI with a long-lived credential (secrets.TEST_PYPI_TOKEN) although "
                                "the job has id-token: write; the token is what gets used")
+
+
+def test_tc302_names_testpypi_for_a_testpypi_job_outsiders_can_start() -> None:
+    workflow = """\
+        on:
+          pull_request_target:
+        jobs:
+          preview:
+            runs-on: ubuntu-latest
+            environment: testpypi
+            permissions:
+              id-token: write
+            steps:
+              - run: uv publish --index testpypi
+    """
+    [finding] = lint_text(workflow, {"TC302"})
+    assert finding.message == ("job 'preview' publishes to TestPyPI and can be started by pull_request_target, "
+                               "which outsiders can trigger")
