@@ -18,16 +18,16 @@ from functools import cached_property, lru_cache
 
 from trustycheck.engine.vocabulary import FactRecord, fact, vocabulary
 from trustycheck.model.callgraph import JobInstance, StepInstance
-from trustycheck.model.inherited import secrets_read
+from trustycheck.model.inherited import inherit_risk
 from trustycheck.model.credentials import CredentialKind
 from trustycheck.model.delegation import Authority, Delegation, release_script, remote_action, remote_workflow
 from trustycheck.model.gating import step_release_guarded, step_runs_in, tag_guarded
 from trustycheck.model.images import JobImage, job_images
-from trustycheck.model.permissions import KIND_DEFAULT, Permissions, excess_writes
+from trustycheck.model.permissions import Permissions, publishing_excess
 from trustycheck.model.pypa_action import documented_floating_ref
-from trustycheck.model.pypi import INDEX_NAMES, PYPI, TESTPYPI
+from trustycheck.model.pypi import INDEX_NAMES, PYPI, TESTPYPI, reusable_workflow_publisher
 from trustycheck.model.reachability import Reachability
-from trustycheck.model.refs import ActionRef
+from trustycheck.model.refs import ActionRef, pinned_in_words
 from trustycheck.model.roles import artifact_transfer, looks_like_release, step_role
 from trustycheck.nodes import Node, Pos
 
@@ -143,17 +143,8 @@ class UsesFacts(FactRecord):
     @cached_property
     def pinned_to(self) -> str:
         """how the ref pins the code, in words for a message (a branch, not a full commit SHA)"""
-        return _PINNED_TO.get(self.ref_kind, "no ref")
+        return pinned_in_words(self.ref_kind)
 
-
-_PINNED_TO = {
-    "sha": "a full commit SHA",
-    "short-sha": "a short SHA, not a full commit SHA",
-    "tag": "a tag, not a full commit SHA",
-    "branch": "a branch, not a full commit SHA",
-    "none": "no ref",
-}
-"""Each ref kind (:mod:`trustycheck.model.refs`) in words."""
 
 
 @dataclass(eq=False, repr=False)
@@ -347,25 +338,13 @@ class JobFacts(FactRecord):
         needed; contents only when the job makes the GitHub release or pushes), or sets no permissions at
         any level (job, workflow, caller), so the repository default applies"""
         instance = self._instance
-        permissions = instance.permissions
-        if permissions.kind == KIND_DEFAULT:
-            entry = instance.entry
-            if entry.kind != "workflow" or all(event == "workflow_call" for event in entry.events):
-                return None  # an action or a reusable workflow alone: its caller's permissions are unknown
-            return ExcessPermissionFacts([], self.key, "sets no permissions: at any level, so it runs with the repository's "
-                                                       "default GITHUB_TOKEN permissions, which may be write-all")
-        if not permissions.write_scopes():
+        entry = instance.entry
+        caller_unknown = entry.kind != "workflow" or all(event == "workflow_call" for event in entry.events)
+        excess = publishing_excess(instance.permissions, [s.step for s in instance.steps], caller_unknown)
+        if excess is None:
             return None
-        steps = [s.step for s in instance.steps]
-        actions = {step.uses.action for step in steps if step.uses is not None and step.uses.action}
-        scripts = [step.run.as_string() for step in steps if step.run is not None]
-        scopes = excess_writes(permissions, actions, scripts)
-        if not scopes:
-            return None
-        nodes = [node for node in map(permissions.scope_node, scopes) if node is not None]
-        first = min(nodes, key=lambda node: (node.pos.line, node.pos.col)) if nodes else self.key
-        return ExcessPermissionFacts(scopes, first,
-                                     f"also holds write access to {', '.join(scopes)}, which uploading does not need")
+        scopes, node, what = excess
+        return ExcessPermissionFacts(scopes, node if node is not None else self.key, what)
 
     @cached_property
     def _unpinned_images(self) -> list[JobImage]:
@@ -394,33 +373,15 @@ class JobFacts(FactRecord):
         matches the called file (the OIDC job_workflow_ref claim) today, so only a same-repository caller can work
         (DOMAIN.md §2.2). Null when the workflow runs started by its own events (push, dispatch...), where it
         is the top-level workflow PyPI expects"""
-        instance = self._instance
-        called = os.path.basename(instance.workflow.path)
-        if self.caller_file is not None:
-            return (f"today PyPI matches the called file, so this upload works only while the trusted publisher names "
-                    f"'{called}', not the calling '{self.caller_file}' (PyPI plans to match the calling workflow "
-                    f"instead, pypi/warehouse#20083)")
-        if any(event != "workflow_call" for event in instance.workflow.events):
-            return None
-        return (f"today PyPI matches the called file, so a trusted publisher naming '{called}' works for a caller in this "
-                f"repository, and a caller in another repository never matches")
+        workflow = self._instance.workflow
+        only_called = all(event == "workflow_call" for event in workflow.events)
+        return reusable_workflow_publisher(os.path.basename(workflow.path), self.caller_file, only_called)
 
     @cached_property
     def inherit_risk(self) -> str | None:
         """for secrets: inherit: what the callee can do with every secret (null for a workflow of this repository
         that reads none)"""
-        instance = self._instance
-        uses = instance.job.uses
-        if not instance.job.secrets_inherit or uses is None:
-            return None
-        if uses.kind != "local":
-            return "whoever can change that workflow (another repository, a moving ref) can read them all"
-        read = secrets_read(instance.callees)
-        if read is None:
-            return "the called workflow runs at the same commit; pass only the secrets it reads, by name"
-        if not read:
-            return None
-        return f"the called workflow runs at the same commit and reads {', '.join(read)}; pass those by name"
+        return inherit_risk(self._instance)
 
     @cached_property
     def artifacts(self) -> ArtifactFacts:

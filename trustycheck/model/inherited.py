@@ -33,3 +33,19 @@ def secrets_read(callees: list[JobInstance]) -> list[str] | None:
                 return None
             names.add(ref.parts[0].upper())
     return sorted(names - ALWAYS_THERE)
+
+
+def inherit_risk(instance: JobInstance) -> str | None:
+    """What the callee of ``secrets: inherit`` can do with every secret, in words; None when it
+    is a workflow of this repository that reads none."""
+    uses = instance.job.uses
+    if not instance.job.secrets_inherit or uses is None:
+        return None
+    if uses.kind != "local":
+        return "whoever can change that workflow (another repository, a moving ref) can read them all"
+    read = secrets_read(instance.callees)
+    if read is None:
+        return "the called workflow runs at the same commit; pass only the secrets it reads, by name"
+    if not read:
+        return None
+    return f"the called workflow runs at the same commit and reads {', '.join(read)}; pass those by name"

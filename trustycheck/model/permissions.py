@@ -9,6 +9,10 @@ shorthands; with no block anywhere the repository default applies, and ``id-toke
 from __future__ import annotations
 
 from trustycheck.nodes import Mapping, Node, ProblemReporter, Scalar, describe
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from trustycheck.model.workflow import Step
 from dataclasses import dataclass, field
 
 SCOPES = (
@@ -191,3 +195,26 @@ def excess_writes(permissions: Permissions, actions: set[str], scripts: list[str
             if not used:
                 excess.append(scope)
     return excess
+
+
+def publishing_excess(permissions: Permissions, steps: list[Step],
+                      caller_unknown: bool) -> tuple[list[str], Node | None, str] | None:
+    """What a publishing job holds beyond what publishing needs: (the excess write scopes, the
+    first one's node, the words for a message), or None. No ``permissions:`` at any level means
+    the repository default applies, which may be write-all (DOMAIN.md §5.1); for an action or a
+    reusable workflow alone (``caller_unknown``) the caller's block decides, and is not known."""
+    if permissions.kind == KIND_DEFAULT:
+        if caller_unknown:
+            return None
+        return [], None, ("sets no permissions: at any level, so it runs with the repository's default GITHUB_TOKEN "
+                          "permissions, which may be write-all")
+    if not permissions.write_scopes():
+        return None
+    actions = {step.uses.action for step in steps if step.uses is not None and step.uses.action}
+    scripts = [step.run.as_string() for step in steps if step.run is not None]
+    scopes = excess_writes(permissions, actions, scripts)
+    if not scopes:
+        return None
+    nodes = [node for node in map(permissions.scope_node, scopes) if node is not None]
+    first = min(nodes, key=lambda node: (node.pos.line, node.pos.col)) if nodes else None
+    return scopes, first, f"also holds write access to {', '.join(scopes)}, which uploading does not need"

@@ -75,3 +75,18 @@ def mints_pypi_token(text: str) -> bool:
     a script that only names the endpoint (in a comment, a URL printed for help) mints nothing."""
     return "oidc/" in text and any(endpoint in text for endpoint in MINT_ENDPOINTS) and any(
         request in text for request in OIDC_REQUESTS)
+
+
+def reusable_workflow_publisher(called: str, caller: str | None, only_called: bool) -> str | None:
+    """What Trusted Publishing from a reusable workflow depends on, in words; None when the
+    workflow runs started by its own events (then it is the top-level workflow PyPI expects).
+    PyPI matches the called file today (the OIDC ``job_workflow_ref`` claim, DOMAIN.md §2.2), so
+    only a caller in the same repository can work; matching the caller is planned."""
+    if caller is not None:
+        return (f"today PyPI matches the called file, so this upload works only while the trusted publisher names "
+                f"'{called}', not the calling '{caller}' (PyPI plans to match the calling workflow "
+                f"instead, pypi/warehouse#20083)")
+    if not only_called:
+        return None
+    return (f"today PyPI matches the called file, so a trusted publisher naming '{called}' works for a caller in this "
+            f"repository, and a caller in another repository never matches")

@@ -91,3 +91,18 @@ def _parse(raw: str) -> _Parts:
     if not at or not ref:
         return "repo", owner, repo, path, None, NO_REF, slug, action
     return "repo", owner, repo, path, ref, classify_ref(ref), slug, action
+
+
+_PINNED_TO = {
+    "sha": "a full commit SHA",
+    "short-sha": "a short SHA, not a full commit SHA",
+    "tag": "a tag, not a full commit SHA",
+    "branch": "a branch, not a full commit SHA",
+    "none": "no ref",
+}
+"""Each ref kind in words, for messages."""
+
+
+def pinned_in_words(ref_kind: str) -> str:
+    """How firmly a ref of ``ref_kind`` pins the code, in words (``a branch, not a full commit SHA``)."""
+    return _PINNED_TO.get(ref_kind, "no ref")
