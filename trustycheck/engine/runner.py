@@ -85,12 +85,16 @@ class _Merged:
 
     def takes(self, values: tuple[str, ...]) -> bool:
         """Whether a context with these placeholder values is this same problem."""
-        differing = [i for i, (mine, theirs) in enumerate(zip(self.values, values)) if mine != theirs]
+        differing = self._differing(values)
         return not differing or (len(differing) == 1 and self.varying in (None, differing[0]))
+
+    def _differing(self, values: tuple[str, ...]) -> list[int]:
+        """The placeholders whose values differ from the first context's."""
+        return [i for i, (mine, theirs) in enumerate(zip(self.values, values)) if mine != theirs]
 
     def add(self, values: tuple[str, ...], level: str, chain: str | None) -> None:
         if self.varying is None:
-            differing = [i for i, (mine, theirs) in enumerate(zip(self.values, values)) if mine != theirs]
+            differing = self._differing(values)
             if differing:
                 self.varying = differing[0]
                 self.listed = [self.values[self.varying]]
