@@ -161,6 +161,10 @@ def test_a_job_no_run_can_start_publishes_nothing(tmp_path: Path, on: str, condi
     root = write_tree(tmp_path, {".github/workflows/release.yml": text})
     verdict = judge_repository(str(root))
     assert (verdict.verdict, verdict.evidence) == ("none", [])
+    # the reason says an upload exists but cannot run, so an inventory does not read it as "no release workflow"
+    line = text.splitlines().index("      - run: twine upload dist/*") + 1
+    assert verdict.reason == (f"no upload can run: twine in .github/workflows/release.yml:{line} is in job 'release', "
+                              "which no trigger of its workflow can start")
     alive = text.replace(f"    if: {condition}\n", "")
     assert {f.rule_id for f in lint_text(alive)} >= {"TC101", "TC301"}
     assert judge_repository(str(write_tree(tmp_path / "alive", {".github/workflows/release.yml": alive}))).verdict == "token"

@@ -132,7 +132,7 @@ def judge(repository: str, contexts: dict[str, list[Context]], files: int, root:
     elif PathKind.UNSURE in kinds:
         verdict = Outcome.UNKNOWN
     else:
-        return Verdict(repository, Outcome.NONE, "no workflow uploads to PyPI or TestPyPI", evidence, files)
+        return Verdict(repository, Outcome.NONE, _why_nothing_uploads(contexts, root), evidence, files)
     return Verdict(repository, verdict, _reason(verdict, evidence), evidence, files)
 
 
@@ -169,6 +169,23 @@ def _evidence(contexts: dict[str, list[Context]], root: str | None) -> Iterable[
         if job is not None and delegation is not None and job.can_run:
             chain = context.call.chain if context.call else None
             yield _delegation_evidence(delegation, job, _relative(context.file.path, root), chain)
+
+
+def _why_nothing_uploads(contexts: dict[str, list[Context]], root: str | None) -> str:
+    """The reason for ``none``: an upload that exists but sits in a job no trigger can start is
+    named, so an inventory does not read a broken release workflow as no release workflow."""
+    dead = []
+    for context in contexts.get("step", ()):
+        step, job = context.step, context.job
+        upload = step.unreachable_upload if step is not None else None
+        if upload is not None and upload.to_pypi and job is not None:
+            line, _ = _where(upload.node, None)
+            dead.append(f"{upload.tool} in {_relative(context.file.path, root)}:{line} is in job '{job.id}'")
+    if not dead:
+        return "no workflow uploads to PyPI or TestPyPI"
+    first = dead[0]
+    more = f" (and {len(dead) - 1} more)" if len(dead) > 1 else ""
+    return f"no upload can run: {first}, which no trigger of its workflow can start{more}"
 
 
 def _publish_evidence(publish: UploadFacts, job: JobFacts, path: str, chain: str | None) -> Evidence:

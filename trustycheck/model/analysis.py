@@ -219,9 +219,10 @@ def _oidc_gap(publish: Publish, job_id: str, id_token: bool) -> str | None:
 
 
 def _without_uploads(steps: list[StepFacts]) -> list[StepInstance]:
-    """Forget the uploads of a job no run can start (no publishing steps are left)."""
+    """Forget the uploads of a job no run can start (no publishing steps are left); each step
+    keeps its upload as ``unreachable_upload`` so the verdict can say why nothing publishes."""
     for step in steps:
-        step.publish = None
+        step.unreachable_upload, step.publish = step.publish, None
         step._handed = None
     return []
 

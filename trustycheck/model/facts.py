@@ -262,6 +262,9 @@ class StepFacts(FactRecord):
     """The job may mint an OIDC token for PyPI (and uses it for nothing else in sight)."""
     _handed: DelegationFacts | None = field(default=None, repr=False)
     """A PyPI token handed to a task or action, found while building the step (it is ``publish``)."""
+    unreachable_upload: UploadFacts | None = field(default=None, repr=False)
+    """The upload this step would make, in a job no run can start (``publish`` is then empty): not a
+    fact for rules, only for saying why a repository publishes nothing."""
 
     @cached_property
     def delegates(self) -> DelegationFacts | None:
