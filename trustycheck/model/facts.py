@@ -330,6 +330,14 @@ class JobFacts(FactRecord):
         return any(step.publish is not None and step.publish.to_pypi and step.publish.index != TESTPYPI for step in self._steps)
 
     @cached_property
+    def on_path_to(self) -> str | None:
+        """what the job's work ends in, in words: a PyPI release (it uploads to PyPI, or builds what a PyPI
+        upload publishes), else a TestPyPI upload; absent for a job that does neither"""
+        if self.releases_to_pypi or self.feeds_publish:
+            return "a PyPI release"
+        return "a TestPyPI upload" if self.publishes_to_pypi else None
+
+    @cached_property
     def publishes_to(self) -> str | None:
         """the indexes with Trusted Publishing the job uploads to, in words: PyPI, TestPyPI, or PyPI and TestPyPI"""
         indexes = {step.publish.index for step in self._steps if step.publish is not None and step.publish.to_pypi}
