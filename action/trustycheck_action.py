@@ -57,7 +57,7 @@ class Inputs:
 # Options the Action sets itself, from its own inputs: given in `args` too, they would fight.
 _OWN_OPTIONS = {
     "--format": "format", "--output": "output", "-o": "output", "--min-severity": "min-severity",
-    "--config": "config", "--fail-level": "fail-on", "--exit-zero": "fail-on",
+    "--config": "config", "--fail-level": "fail-on",
 }
 
 
@@ -103,6 +103,8 @@ def _refuse_contradictions(inputs: Inputs) -> None:
         if name in _OWN_OPTIONS or (arg.startswith("-o") and not arg.startswith("--")):
             own = _OWN_OPTIONS.get(name, "output")
             raise InputError(f"args: {name} is set by the action; give it as the {own} input instead")
+    if "--exit-zero" in inputs.args and inputs.fail_on:
+        raise InputError(f"args: --exit-zero never fails, and fail-on: {inputs.fail_on} asks when to; give only one")
     if inputs.format == "github" and not inputs.annotations:
         raise InputError("format: github is annotations, and annotations: false asks for none; "
                          "choose format: text (or json, sarif) for the log, or annotations: true")

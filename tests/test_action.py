@@ -66,6 +66,10 @@ def test_example_uploads_sarif_with_minimal_permissions_and_a_sha_pin() -> None:
     assert lint["with"]["format"] == "sarif"
     assert lint["with"]["output"] == upload["with"]["sarif_file"]
     assert steps[0]["with"]["persist-credentials"] is False
+    # the action takes these inputs, and does not upload a second time
+    inputs = entry.parse_inputs({"TRUSTYCHECK_" + name.upper().replace("-", "_"): str(value)
+                                 for name, value in lint["with"].items()})
+    assert inputs.sarif_upload == "false"
 
 
 # ---- action.yml's shape --------------------------------------------------------------------
@@ -206,7 +210,8 @@ def test_lists_split_as_a_shell_splits_them() -> None:
     ({"args": "--format sarif"}, "args: --format is set by the action; give it as the format input instead"),
     ({"args": "-o report.txt"}, "args: -o is set by the action; give it as the output input instead"),
     ({"args": "--min-severity=error"}, "args: --min-severity is set by the action; give it as the min-severity input"),
-    ({"args": "--exit-zero"}, "args: --exit-zero is set by the action; give it as the fail-on input instead"),
+    ({"args": "--exit-zero", "fail-on": "error"}, "args: --exit-zero never fails, and fail-on: error asks when to"),
+    ({"args": "--fail-level=note"}, "args: --fail-level is set by the action; give it as the fail-on input instead"),
     ({"args": "-- x.yml"}, "args: '--' starts the paths; give paths in the paths input"),
     ({"sarif-upload": "true", "category": ""}, "sarif-upload: true needs a category"),
 ])
