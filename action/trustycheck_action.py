@@ -23,7 +23,8 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from typing import Any
+from pathlib import Path, PurePath, PureWindowsPath
 
 SEVERITIES = ("note", "warning", "error")
 FORMATS = ("github", "text", "json", "sarif")
@@ -116,14 +117,11 @@ def _refuse_contradictions(inputs: Inputs) -> None:
 
 
 def venv_python(venv: PurePath) -> PurePath:
-    """The environment's interpreter: Scripts\\python.exe on Windows, bin/python elsewhere."""
+    """The environment's interpreter: Scripts\\python.exe on Windows, bin/python elsewhere
+    (``PurePath(path)`` is a Windows path on Windows)."""
     if isinstance(venv, PureWindowsPath):
         return venv / "Scripts" / "python.exe"
     return venv / "bin" / "python"
-
-
-def _native(path: str) -> PurePath:
-    return PureWindowsPath(path) if os.name == "nt" else PurePosixPath(path)
 
 
 def cache_key(env: Mapping[str, str], python_version: str, python_home: str, content: str) -> str:
@@ -208,7 +206,7 @@ def decide_upload(inputs: Inputs, env: Mapping[str, str], probe: Probe = _probe_
                    "to upload, or set sarif-upload: false")
 
 
-def _event(env: Mapping[str, str]) -> dict:
+def _event(env: Mapping[str, str]) -> dict[str, Any]:
     try:
         with open(env.get("GITHUB_EVENT_PATH", ""), encoding="utf-8") as handle:
             event = json.load(handle)
@@ -227,7 +225,7 @@ def prepare(env: Mapping[str, str], probe: Probe = _probe_code_scanning) -> int:
     version = ".".join(map(str, sys.version_info[:3]))
     write_outputs({
         "venv": str(venv),
-        "python": _native(str(venv_python(_native(str(venv))))).as_posix(),
+        "python": venv_python(PurePath(venv)).as_posix(),  # bash on Windows runs D:/a/... too
         "key": cache_key(env, f"{version}-{sys.implementation.name}", sys.base_prefix, content_digest()),
         "work": tempfile.mkdtemp(prefix="run-", dir=work),
         "upload": "true" if upload else "false",
@@ -247,7 +245,7 @@ def install(env: Mapping[str, str]) -> int:
     The runner's own pip installs into the environment (``pip --python``) when it can, so the
     environment holds no pip: 3 s less to create, and 24 MB less to cache."""
     venv, key = Path(env["TRUSTYCHECK_VENV"]), env["TRUSTYCHECK_KEY"]
-    python = Path(venv_python(_native(str(venv))))
+    python = Path(venv_python(PurePath(venv)))
     marker = venv / MARKER
     if python.exists() and marker.is_file() and marker.read_text(encoding="utf-8") == key:
         print(f"trustycheck: using the cached environment ({key})")
@@ -322,8 +320,9 @@ def run(env: Mapping[str, str], cli: Callable[[list[str]], int] = run_cli,
         return EXIT_USAGE
     if cli(["check", "--format", "sarif", "--output", str(sarif), "--exit-zero", *common, *paths]) != 0:
         return EXIT_USAGE
-    shown_in_log = inputs.format == "text" or (inputs.format != "github" and not inputs.output)
-    if shown_in_log or (inputs.format == "github" and inputs.output):
+    written = inputs.format in ("json", "sarif") and inputs.output  # by one of the two runs above
+    annotated = inputs.format == "github" and not inputs.output  # the annotations below are that report
+    if not (written or annotated):
         output = ["--output", inputs.output] if inputs.output else []
         if cli(["check", "--format", inputs.format, *output, "--exit-zero", *common, *paths]) != 0:
             return EXIT_USAGE

@@ -261,6 +261,38 @@ def test_upload_is_off_for_read_only_tokens_without_asking(tmp_path: Path) -> No
     assert _decide({}, 404, sarif_upload="false") == (False, "sarif-upload: false", [])
 
 
+def test_the_probe_asks_the_api_with_the_token() -> None:
+    """The real request, to a server on the loopback interface standing in for the API."""
+    import http.server
+    import threading
+
+    seen: list[tuple[str, str | None]] = []
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+            seen.append((self.path, self.headers.get("Authorization")))
+            self.send_response(403 if "/denied/" in self.path else 404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        api = f"http://127.0.0.1:{server.server_port}"
+        env = {"TRUSTYCHECK_TOKEN": "ghs_x", "GITHUB_API_URL": api}
+        allowed = entry.decide_upload(entry.parse_inputs({}), {**env, "GITHUB_REPOSITORY": "octo/pkg"})
+        denied = entry.decide_upload(entry.parse_inputs({}), {**env, "GITHUB_REPOSITORY": "denied/pkg"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert allowed == (True, "the token can read code scanning (security-events)")
+    assert denied[0] is False and "(HTTP 403)" in denied[1]
+    assert seen == [("/repos/octo/pkg/code-scanning/analyses?per_page=1", "Bearer ghs_x"),
+                    ("/repos/denied/pkg/code-scanning/analyses?per_page=1", "Bearer ghs_x")]
+
+
 # ---- fail-on reaches the CLI as --fail-level ---------------------------------------------------
 
 
@@ -459,6 +491,17 @@ def test_a_report_file_in_the_format_asked_beside_the_annotations(tmp_path: Path
     report = json.loads((runner.workspace / "trustycheck.json").read_text())
     assert runner.output("findings") == str(report["summary"]["findings"]) != "0"
     assert "::error file=.github/workflows/release.yml,line=10,col=11," in runner.results["run"].stdout
+
+
+def test_without_annotations_the_text_report_goes_to_the_log(tmp_path: Path) -> None:
+    runner = Runner(tmp_path, {"format": "text", "annotations": "false", "args": "--select TC101 --no-color"},
+                    python=sys.executable)
+    _workspace(runner, {".github/workflows/release.yml": TOKEN_PUBLISH})
+    assert runner.run() == 1
+    log = runner.results["run"].stdout
+    assert ".github/workflows/release.yml:10:11: TC101 [token-publish]" in log
+    assert "::error" not in log
+    assert runner.summary.read_text().startswith("## trustycheck\n\n1 finding in 1 file: 1 error.\n\n| Severity |")
 
 
 @pytest.mark.slow
