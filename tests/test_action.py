@@ -449,6 +449,8 @@ def test_the_steps_annotate_summarise_and_fail_on_findings(tmp_path: Path) -> No
                               "GitHub shows at most 10 annotations of each kind per step, so 2 warnings were not "
                               "annotated: every finding is listed below.\n\n| Severity | Rule | Location | Finding | How to fix |\n")
     assert summary.count("\n| warning | TC401 unpinned-action | .github/workflows/release.yml:") == 12
+    assert runner.results["Fail on findings"].stdout == (
+        "trustycheck: failing on findings (12 reported; see 'Run trustycheck' and the job summary)\n")
     assert runner.uploads == []  # no token: sarif-upload auto stays off
     assert "not uploading the SARIF report to code scanning: no token or repository" in runner.results["prepare"].stdout
 
