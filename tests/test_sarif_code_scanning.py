@@ -143,6 +143,19 @@ def test_identical_flagged_lines_get_distinct_hashes_as_github_numbers_them(tmp_
     assert first["fingerprints"] != second["fingerprints"]
 
 
+def test_ids_do_not_depend_on_whether_suppressed_findings_are_included(tmp_path: Path, sarif_schema: dict) -> None:
+    """The first of two identical uploads is suppressed: the second keeps the same line hash
+    and stable id whether or not the first is written."""
+    first = UPLOAD_JOB.format(name="publish-mirror").replace(
+        "        with:\n", "        with:\n          # trustycheck: ignore[TC101] the mirror has no Trusted Publishing\n")
+    repo = repository(tmp_path, TWO_UPLOADS.format(jobs=first + UPLOAD_JOB.format(name="publish-pypi")))
+    [alone] = by_rule(sarif(".", cwd=repo, schema=sarif_schema))["TC101"]
+    suppressed, kept = by_rule(sarif("--include-suppressed", ".", cwd=repo, schema=sarif_schema))["TC101"]
+    assert suppressed["suppressions"] and kept["suppressions"] == []
+    assert (line_hash(alone), alone["fingerprints"]) == (line_hash(kept), kept["fingerprints"])
+    assert line_hash(alone).endswith(":2")
+
+
 def test_nothing_in_the_output_depends_on_a_literal_password(tmp_path: Path, sarif_schema: dict) -> None:
     """The line hash is taken over the text with credentials masked: a 64-bit polynomial hash
     of a short password next to known text could be searched back."""

@@ -60,18 +60,22 @@ def render_sarif(reports: list["FileReport"], rules: Iterable["Rule"], *, severi
     bases = RepositoryBases()
     results = []
     for report in reports:
-        entries: list[tuple["Finding", "Suppression | None"]] = [(finding, None) for finding in report.findings]
-        if include_suppressed:
-            entries += report.suppressed
-        if not entries:
+        if not report.findings and not (include_suppressed and report.suppressed):
             continue
+        # Suppressed findings count in the rank of identical ones either way, so that our
+        # stable id does not depend on --include-suppressed.
+        entries: list[tuple["Finding", "Suppression | None"]] = [(finding, None) for finding in report.findings]
+        entries.extend(report.suppressed)
         entries.sort(key=lambda item: item[0].sort_key)
         uri = bases.uri(report.path, report.root)
         excerpts = Excerpts(report.doc.lines, report.redactions)
-        hashes = _line_hashes(report, excerpts, {finding.pos.line for finding, _ in entries})
+        shown = {finding.pos.line for finding, suppression in entries if include_suppressed or suppression is None}
+        hashes = _line_hashes(report, excerpts, shown)
         seen: dict[tuple[str, str], int] = {}
         for finding, suppression in entries:
             result = _result(report, excerpts, finding, uri, index, seen, hashes)
+            if suppression is not None and not include_suppressed:
+                continue
             run_level = configured.get(finding.rule_id)
             rule = by_id.get(finding.rule_id)
             if rule is not None and run_level is None and finding.severity != rule.severity:
@@ -211,7 +215,7 @@ def _invocation(reports: list["FileReport"], rules: list["Rule"], index: dict[st
 def _problem_notification(problem: "Problem", lines: list[str], uri: str, index: dict[str, int]) -> dict[str, object]:
     """A file trustycheck could not (fully) read, as TC001 reports it, whether or not TC001 runs."""
     line = lines[problem.pos.line - 1] if 0 < problem.pos.line <= len(lines) else ""
-    region = {"startLine": problem.pos.line, "startColumn": utf16_column(line, problem.pos.col)}
+    region = {"startLine": max(problem.pos.line, 1), "startColumn": max(utf16_column(line, problem.pos.col), 1)}
     location = {"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": ROOT_ID}, "region": region}}
     rule: dict[str, object] = {"id": "TC001"}
     if "TC001" in index:
