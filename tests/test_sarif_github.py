@@ -47,7 +47,7 @@ def test_driver_describes_every_rule(sarif_schema: dict) -> None:
     assert tc101["defaultConfiguration"]["level"] == "error"
     assert "security" in tc101["properties"]["tags"]
     assert float(tc101["properties"]["security-severity"]) >= 7.0
-    scores = {rule["id"]: float(rule["properties"]["security-severity"]) for rule in driver["rules"]}
+    scores = {rule["id"]: float(rule["properties"]["security-severity"]) for rule in driver["rules"] if "security" in rule["properties"]["tags"]}
     assert scores["TC102"] >= 9.0 and scores["TC204"] < 4.0  # Critical and Low exist
 
 
@@ -79,8 +79,8 @@ def test_fingerprints_survive_unrelated_lines_moving(tmp_path: Path) -> None:
     target.write_text("# a comment added on top\nname: Release\n" + TOKEN_PUBLISH)
     after, _ = sarif_of(str(tmp_path))
 
-    def prints(document: dict) -> list[tuple[str, str]]:
-        return sorted((r["ruleId"], r["partialFingerprints"]["trustycheck/v1"]) for r in document["runs"][0]["results"])
+    def prints(document: dict) -> list[tuple[str, str, str]]:
+        return sorted((r["ruleId"], r["partialFingerprints"]["primaryLocationLineHash"], r["fingerprints"]["trustycheck/v1"]) for r in document["runs"][0]["results"])
 
     assert prints(before) == prints(after)
     lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after["runs"][0]["results"]]

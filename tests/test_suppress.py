@@ -84,7 +84,7 @@ def test_unused_is_not_judged_for_rules_that_did_not_run(tmp_path: Path) -> None
 def test_sarif_keeps_suppressed_findings_with_their_justification(tmp_path: Path) -> None:
     path = tmp_path / "release.yml"
     path.write_text(workflow(above="# trustycheck: ignore[TC101] mirror needs it"))
-    result = run_cli("--format", "sarif", "--select", "TC101", str(path))
+    result = run_cli("--format", "sarif", "--include-suppressed", "--select", "TC101", str(path))
     assert result.returncode == 0
     [finding] = json.loads(result.stdout)["runs"][0]["results"]
     assert finding["ruleId"] == "TC101"

@@ -203,6 +203,8 @@ _VERDICTS = ("trusted", "token", "mixed", "none", "unknown")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (usage errors still exit 2).")
 @click.option("--report-unused-ignores", is_flag=True,
               help="Report '# trustycheck: ignore[...]' comments that suppress nothing (TC003).")
+@click.option("--include-suppressed", is_flag=True,
+              help="SARIF: keep suppressed findings, marked as suppressed (code scanning would still open alerts for them).")
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1). Colour is used only on a terminal.")
 @click.option("-j", "--jobs", type=_AtLeastOne(), default=None, metavar="N",
               help="Processes to lint with when there are many files [default: all usable cores].")
@@ -210,7 +212,7 @@ _VERDICTS = ("trusted", "token", "mixed", "none", "unknown")
 @_help_option
 def check(paths: tuple[str, ...], output_format: str | None, output: str | None, select: tuple[str, ...],
           ignore: tuple[str, ...], min_severity: str | None, config_file: str | None, isolated: bool, exit_zero: bool,
-          report_unused_ignores: bool, no_color: bool, jobs: int | None) -> int:
+          report_unused_ignores: bool, include_suppressed: bool, no_color: bool, jobs: int | None) -> int:
     """Lint workflow files and local actions: the default command, so 'trustycheck PATH...'
     is 'trustycheck check PATH...'.
 
@@ -246,12 +248,12 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     from trustycheck.pipeline import lint
 
     reports = lint(targets, settings)
-    _write(_render(reports, settings), settings.output, is_json=settings.output_format in ("json", "sarif"))
+    _write(_render(reports, settings, include_suppressed), settings.output, is_json=settings.output_format in ("json", "sarif"))
     found = any(report.findings for report in reports)
     return EXIT_FINDINGS if found and not settings.exit_zero else EXIT_CLEAN
 
 
-def _render(reports: list[FileReport], settings: Settings) -> str:
+def _render(reports: list[FileReport], settings: Settings, include_suppressed: bool = False) -> str:
     """The report in the format asked for (only that format's reporter is imported)."""
     if settings.output_format == "json":
         from trustycheck.report.json_report import render_json
@@ -260,7 +262,7 @@ def _render(reports: list[FileReport], settings: Settings) -> str:
     if settings.output_format == "sarif":
         from trustycheck.report.sarif import render_sarif
 
-        return render_sarif(reports, list(settings.rules))
+        return render_sarif(reports, list(settings.rules), severity=settings.severity, include_suppressed=include_suppressed)
     if settings.output_format == "github":
         from trustycheck.report.github import render_github
 

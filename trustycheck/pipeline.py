@@ -147,13 +147,26 @@ def _per_path(report: FileReport, findings: list[Finding], options: Settings) ->
     if not ignored:
         return findings
     kept = []
-    where = f"per-path-ignores in {options.config_path}" if options.config_path else "per-path-ignores"
+    where = f"per-path-ignores in {_config_name(options.config_path, report.root)}" if options.config_path else "per-path-ignores"
     for finding in findings:
         if finding.rule_id in ignored and finding.rule_id not in NEVER_SUPPRESSED:
             report.suppressed.append((finding, Suppression(f"ignored for this path by {where}", "external")))
         else:
             kept.append(finding)
     return kept
+
+
+def _config_name(config: os.PathLike[str], root: str | None) -> str:
+    """The configuration file as a justification names it (SARIF carries it to code scanning):
+    relative to the repository root when inside it, else by its name; never an absolute path."""
+    if root is not None:
+        try:
+            relative = os.path.relpath(os.path.abspath(config), os.path.abspath(root))
+        except ValueError:  # another drive on Windows
+            relative = os.pardir
+        if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+            return relative.replace(os.sep, "/")
+    return os.path.basename(config)
 
 
 @dataclass(eq=False, repr=False)
