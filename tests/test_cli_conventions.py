@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TOKEN_PUBLISH, write_tree
+from conftest import PUBLISH_CALLEE, SECRET_CALLER, TOKEN_PUBLISH, write_tree
 
 TC101 = ("pypa/gh-action-pypi-publish uploads to PyPI with a long-lived credential (secrets.PYPI_API_TOKEN) "
          "instead of Trusted Publishing")
@@ -161,6 +161,17 @@ def test_stdin_replaces_the_file_on_disk_it_names(capsys, repo: Path, monkeypatc
     clean = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n"
     assert run_here(capsys, "--isolated", "--stdin-filename", ".github/workflows/release.yml", "-", stdin=clean.encode(),
                     monkeypatch=monkeypatch) == (0, "No findings (1 file checked).\n", "")
+
+
+def test_stdin_named_in_a_repository_is_judged_with_its_callers(capsys, tmp_path: Path, monkeypatch) -> None:
+    """pre-commit or an editor hands over a reusable workflow: the caller on disk passes it the token."""
+    write_tree(tmp_path, {".github/workflows/example.yml": SECRET_CALLER})
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run_here(capsys, "--isolated", "--select", "TC101", "--format", "concise", "--stdin-filename",
+                              ".github/workflows/publish.yml", stdin=PUBLISH_CALLEE.encode(), monkeypatch=monkeypatch)
+    assert status == 1
+    assert out.splitlines()[0] == (".github/workflows/publish.yml:14:11: error TC101 " + TC101
+                                   + " (via example.yml job 'publish' → publish.yml job 'upload')")
 
 
 def test_stdin_finds_the_configuration_from_the_name_it_is_given(capsys, repo: Path, monkeypatch) -> None:

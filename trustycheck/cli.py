@@ -220,8 +220,8 @@ _VERDICTS = ("trusted", "token", "mixed", "none", "unknown")
               help="Exit 1 on findings even with --format sarif --output FILE, which otherwise exits 0 so the upload "
                    "step after it runs (config: exit-code = true).")
 @click.option("-q", "--quiet", count=True,
-              help="Print findings only, no summary line or notes; -qq prints nothing, only the exit status tells "
-                   "(a report asked for with --output is still written).")
+              help="Print findings only: no summary line, no warning that nothing was found; -qq prints nothing, "
+                   "only the exit status tells (a report asked for with --output is still written).")
 @click.option("--statistics", is_flag=True, help="Count the findings of each rule instead of listing them (text, "
                                                  "concise or json).")
 @click.option("--color", type=_Choice(("auto", "always", "never")), default=None, metavar="WHEN",
