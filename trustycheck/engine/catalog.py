@@ -59,6 +59,9 @@ class Rule:
     severity_cases: tuple[dict[str, Any], ...] = ()
     declared_security_severity: float | None = None
     extra_tags: tuple[str, ...] = ()
+    message_many: str | None = None
+    """The message when one finding stands for several contexts that differ in one placeholder
+    (``jobs 'a' and 'b' publish``): the plural the singular template cannot make."""
 
     @property
     def hint(self) -> str:
@@ -258,6 +261,7 @@ def _rule(path: str | os.PathLike[str], data: dict[str, Any]) -> Rule:
         severity_cases=tuple(data.get("severity-cases", ())),
         declared_security_severity=data.get("security-severity"),
         extra_tags=tuple(data.get("tags", ())),
+        message_many=data.get("message-many"),
     )
 
 
@@ -307,8 +311,9 @@ def _check_facts(path: str | os.PathLike[str], data: dict[str, Any], known: dict
     at = data["at"]
     for index, fact in enumerate([at] if isinstance(at, str) else at):
         check(fact, f"at[{index}]" if not isinstance(at, str) else "at")
-    for fact in _PLACEHOLDER.findall(data["message"]):
-        check(fact, "message")
+    for field in ("message", "message-many"):
+        for fact in _PLACEHOLDER.findall(data.get(field, "")):
+            check(fact, field)
 
 
 def _regex_problem(pattern: Any) -> str | None:
