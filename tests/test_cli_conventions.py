@@ -331,8 +331,8 @@ def test_no_path_outside_a_repository_lints_no_other_yaml(capsys, tmp_path: Path
     monkeypatch.chdir(tmp_path)
     status, out, err = run_here(capsys)
     assert (status, out) == (0, "No findings (0 files checked).\n")
-    assert err == ("trustycheck: warning: no workflow files found in the current directory (no .github/workflows/ here; "
-                   "name a file or folder to lint it)\n")
+    assert err == ("trustycheck: warning: no workflow files found in the current directory (none in .github/workflows/; "
+                   "name a file or folder to lint other YAML)\n")
 
 
 def test_a_repository_without_workflows_named_as_a_folder_lints_no_other_yaml(capsys, tmp_path: Path, monkeypatch) -> None:

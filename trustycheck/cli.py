@@ -279,9 +279,9 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     if not targets and not settings.quiet:
         from trustycheck.report.visible import visible
 
-        where = ", ".join(paths) if paths else "the current directory"
-        sys.stderr.write(f"{PROG}: warning: no workflow files found in {visible(where)} (no .github/workflows/ here; "
-                         "name a file or folder to lint it)\n")
+        where = ", ".join(paths) if paths else "the current directory (none in .github/workflows/; name a file or " \
+                                               "folder to lint other YAML)"
+        sys.stderr.write(f"{PROG}: warning: no workflow files found in {visible(where)}\n")
     recorded = _read_baseline(baseline_file) if baseline_file and not write_baseline else None
     from trustycheck.pipeline import lint
 
