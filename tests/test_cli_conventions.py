@@ -346,3 +346,24 @@ def test_a_repository_without_workflows_named_as_a_folder_lints_no_other_yaml(ca
     assert "no workflow files found in project" in err
     status, out, _ = run_here(capsys, "--isolated", "--format", "concise", "--select", "TC101", "flows")
     assert (status, out.splitlines()[0]) == (1, f"flows/release.yml:10:11: error TC101 {TC101}")
+
+
+def test_a_baseline_for_files_outside_github_is_relative_to_its_own_folder(capsys, tmp_path: Path, monkeypatch) -> None:
+    write_tree(tmp_path, {"ci/flows/release.yml": TOKEN_PUBLISH, "elsewhere/.keep": ""})
+    monkeypatch.chdir(tmp_path / "ci")
+    assert run_here(capsys, "--isolated", "--write-baseline", "baseline.json", "flows")[0] == 0
+    assert {entry["path"] for entry in json.loads((tmp_path / "ci" / "baseline.json").read_text())["findings"]} == {"flows/release.yml"}
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert run_here(capsys, "--isolated", "--baseline", "../ci/baseline.json", "../ci/flows") == (
+        0, "No findings (1 file checked, 4 in the baseline).\n", "")
+
+
+def test_twice_quiet_still_writes_the_report_file_asked_for(capsys, repo: Path) -> None:
+    assert run_here(capsys, "--isolated", "-qq", "--format", "json", "--output", "report.json") == (1, "", "")
+    assert json.loads((repo / "report.json").read_text())["summary"]["findings"] == 4
+
+
+def test_status_takes_the_same_color_option(capsys, repo: Path) -> None:
+    status, out, _ = run_here(capsys, "status", "--color", "always", ".")
+    assert status == 0 and "\x1b[" in out
+    assert "\x1b[" not in run_here(capsys, "status", "--color", "never", ".")[1]
