@@ -193,7 +193,8 @@ _VERDICTS = ("trusted", "token", "mixed", "none", "unknown")
 
 @cli.command(short_help="Lint workflows and local actions (the default command).")
 @click.argument("paths", nargs=-1, type=_PathName(), metavar="[PATH]...")
-@click.option("--format", "--output-format", "output_format", type=_Choice(_OUTPUT_FORMATS), default=None, metavar="FORMAT",
+@click.option("--format", "--output-format", "output_format", type=_Choice(_OUTPUT_FORMATS), default=None,
+              metavar="FORMAT",
               help="Output format: text (with excerpts), concise (one line per finding), json, sarif or github "
                    "(annotations) [default: text, under GitHub Actions too].")
 @click.option("-o", "--output", type=_PathName(), metavar="FILE", help="Write the report to this file instead of standard output.")

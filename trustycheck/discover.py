@@ -6,9 +6,9 @@ conventional way: in a repository root (a folder holding ``.github`` or ``.git``
 as GitHub reads them) plus local actions (``action.y{a,}ml`` anywhere under ``.github/``); any
 other directory is treated as a workflows folder (its ``*.y{a,}ml`` files). With no argument,
 only the current directory's workflows are looked for: a project's ``docker-compose.yml`` is
-not a workflow. ``-`` is standard input, read by the CLI and named by ``--stdin-filename``. Symlinked directories are not followed, so a
-symlink loop cannot hang the search; a file entry that cannot be read is still listed, so
-it is reported rather than skipped.
+not a workflow. ``-`` is standard input, read by the CLI and named by ``--stdin-filename``.
+Symlinked directories are not followed, so a symlink loop cannot hang the search; a file
+entry that cannot be read is still listed, so it is reported rather than skipped.
 """
 
 from __future__ import annotations

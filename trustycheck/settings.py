@@ -70,7 +70,8 @@ class Settings:
     exit_code: bool = False
     """Exit 1 on findings even for a SARIF report written to a file."""
     quiet: int = 0
-    """1: findings only (no summary line or notes); 2: nothing on standard output."""
+    """1: findings only (no summary line, no warning that nothing was found); 2: nothing on
+    standard output (a report file asked for is still written)."""
     statistics: bool = False
     """Counts per rule instead of each finding."""
 
