@@ -308,6 +308,7 @@ def test_a_baseline_entry_hides_one_finding_each(capsys, repo: Path) -> None:
     (None, "baseline.json: no such baseline file"),
     ("{", "baseline.json: not a trustycheck baseline (not valid JSON"),
     ('{"version": 1, "findings": [{"rule": 1}]}', "baseline.json: not a trustycheck baseline (findings[0]"),
+    ("[" * 200_000 + "]" * 200_000, "baseline.json: not a trustycheck baseline (nested too deep)"),
 ])
 def test_an_unusable_baseline_is_a_usage_error(capsys, repo: Path, content: str | None, message: str) -> None:
     if content is not None:
