@@ -7,7 +7,11 @@ import pytest
 from tests.conftest import lint_text
 
 
-def _release(steps: str) -> str:
+BUILD_AND_UPLOAD = "      - run: uv build\n      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+
+
+def _release(steps: str, then: str = BUILD_AND_UPLOAD) -> str:
+    """A tag-run release job: ``steps``, then ``then`` (by default a build and the upload)."""
     return f"""\
 on:
   push:
@@ -19,9 +23,7 @@ jobs:
     permissions:
       id-token: write
     steps:
-{steps}      - run: uv build
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
+{steps}{then}"""
 
 
 def _tc403(steps: str) -> list[tuple[int, str]]:
@@ -85,20 +87,8 @@ def test_a_package_cache_outranks_a_linter_cache() -> None:
 # --- a cache matters only when something in the job reads it ---------------------------------
 
 def _publish_only(steps: str) -> str:
-    """A job that downloads the built files and uploads them, with ``steps`` in between."""
-    return f"""\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  release:
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
-{steps}"""
+    """A job that downloads the built files and uploads them, with ``steps`` after the download."""
+    return _release("      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8\n", steps)
 
 
 UV_SETUP = "      - uses: astral-sh/setup-uv@e92bafb6253dcd438e0484186d7669ea7a8ca1cc  # v6.4.3\n"
