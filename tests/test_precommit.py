@@ -151,7 +151,7 @@ def test_bad_workflow_fails_the_hook_with_the_finding(tmp_path: Path, hook_repo,
     result = _run(repo, hook_home, "--all-files")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "trustycheck" in result.stdout and "Failed" in result.stdout
-    assert ".github/workflows/release.yml:10:11: TC101 [token-publish]" in result.stdout
+    assert ".github/workflows/release.yml:10:11: error TC101 [token-publish]" in result.stdout
 
 
 def test_good_workflow_passes(tmp_path: Path, hook_repo, hook_home: Path) -> None:
@@ -166,7 +166,7 @@ def test_only_the_files_passed_are_checked(tmp_path: Path, hook_repo, hook_home:
     result = _run(repo, hook_home, "--files", ".github/workflows/release.yml")
     assert result.returncode == 0, result.stdout + result.stderr
     result = _run(repo, hook_home, "--files", ".github/workflows/old.yml")
-    assert result.returncode == 1 and "old.yml:10:11: TC101" in result.stdout
+    assert result.returncode == 1 and "old.yml:10:11: error TC101" in result.stdout
 
 
 def test_a_change_touching_no_workflow_is_not_blocked(tmp_path: Path, hook_repo, hook_home: Path) -> None:
@@ -183,5 +183,5 @@ def test_a_file_named_like_an_option_is_linted_as_a_file(tmp_path: Path, hook_re
     repo = _project(tmp_path, files, hook_repo, {"files": r"^-.*\.yml$"})
     result = _run(repo, hook_home, "--all-files")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "-rf.yml:10:11: TC101 [token-publish]" in result.stdout
+    assert "-rf.yml:10:11: error TC101 [token-publish]" in result.stdout
     assert "error:" not in result.stdout

@@ -70,7 +70,7 @@ def test_cli_summary_counts_suppressed_and_unused_ones_are_reported_on_request(t
     loud = run_cli("--select", "TC101,TC003", "--report-unused-ignores", "--no-color", str(path))
     assert loud.returncode == 1
     assert loud.stdout.splitlines()[0] == (
-        f"{path}:12:52: TC003 [unused-ignore] unused suppression: 'TC999' names no rule ('TC999')"
+        f"{path}:12:52: warning TC003 [unused-ignore] unused suppression: 'TC999' names no rule ('TC999')"
     )
 
 

@@ -14,7 +14,7 @@ from trustycheck.discover import Target, discover_repository
 from trustycheck.engine.catalog import Rule
 from trustycheck.engine.runner import run_rules
 from trustycheck.findings import Finding, severity_rank
-from trustycheck.loader import Document, Problem, load_path
+from trustycheck.loader import Document, Problem, load_bytes, load_path
 from trustycheck.model.analysis import Analysis, analyse, analyse_project, problem_facts, problems_only
 from trustycheck.model.facts import Context, FileFacts
 from trustycheck.model.project import Project
@@ -60,10 +60,11 @@ def lint(targets: list[Target], settings: Settings) -> list[FileReport]:
     groups = _by_repository(targets)
     weights = [sum(_size(path) for path in paths) for _, paths in groups]
     jobs = settings.jobs if sum(weights) >= PARALLEL_FROM_BYTES else 1
+    given = {target.path: target.data for target in targets if target.data is not None}
 
     def lint_groups(share: list[tuple[str | None, list[str]]]) -> list[list[FileReport]]:
         with cycle_collector_paused():
-            return [_lint_group(root, paths, settings) for root, paths in share]
+            return [_lint_group(root, paths, settings, given) for root, paths in share]
 
     reports: dict[str, FileReport] = {}
     for group_reports in run_in_shares(groups, weights, jobs, lint_groups):
@@ -86,9 +87,10 @@ def _size(path: str) -> int:
         return 0
 
 
-def _lint_group(root: str | None, paths: list[str], settings: Settings) -> list[FileReport]:
+def _lint_group(root: str | None, paths: list[str], settings: Settings,
+                given: dict[str, bytes] | None = None) -> list[FileReport]:
     threshold = severity_rank(settings.min_severity)
-    reports = _lint_project(root, paths, settings.rules)
+    reports = _lint_project(root, paths, settings.rules, given)
     for report in reports:
         _suppress(report, settings.rules, settings)
         report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
@@ -192,8 +194,13 @@ def repository_files(root: str) -> list[str]:
     return [target.path for target in discover_repository(root)]
 
 
-def _lint_project(root: str | None, paths: list[str], rules: Sequence[Rule]) -> list[FileReport]:
+def _lint_project(root: str | None, paths: list[str], rules: Sequence[Rule],
+                  given: dict[str, bytes] | None = None) -> list[FileReport]:
+    """``given``: the bytes of files not read from disk (standard input), by path."""
     project = Project(root, load_path, repository_files)
+    for path in paths:
+        if given and path in given:
+            project.add(load_bytes(path, given[path]))
     try:
         analyses = [analyse_project(project, paths)]
     except Exception as error:  # a bug of ours must not hide the other files or print a traceback
