@@ -501,7 +501,7 @@ def test_without_annotations_the_text_report_goes_to_the_log(tmp_path: Path) -> 
     _workspace(runner, {".github/workflows/release.yml": TOKEN_PUBLISH})
     assert runner.run() == 1
     log = runner.results["run"].stdout
-    assert ".github/workflows/release.yml:10:11: TC101 [token-publish]" in log
+    assert ".github/workflows/release.yml:10:11: error TC101 [token-publish]" in log
     assert "::error" not in log
     assert runner.summary.read_text().startswith("## trustycheck\n\n1 finding in 1 file: 1 error.\n\n| Severity |")
 

@@ -142,7 +142,7 @@ def test_system_hook_runs_the_trustycheck_on_path(tmp_path: Path, hook_repo, hoo
                     hook_repo, hook_id="trustycheck-system")
     result = _run(repo, hook_home, "--all-files", hook_id="trustycheck-system")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert ".github/workflows/release.yml:10:11: TC101 [token-publish]" in result.stdout
+    assert ".github/workflows/release.yml:10:11: error TC101 [token-publish]" in result.stdout
     assert "docs/workflow.yml" not in result.stdout
 
 
