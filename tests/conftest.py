@@ -138,7 +138,7 @@ def run_cli(
     full_env.pop("FORCE_COLOR")
     if env:
         full_env.update(env)
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "trustycheck", *args],
         cwd=cwd or REPO,
         env=full_env,
@@ -146,6 +146,33 @@ def run_cli(
         text=not binary,
         timeout=timeout,
     )
+    encoding = full_env.get("PYTHONIOENCODING", "utf-8").split(":")[0] or "utf-8"
+    check_sarif_written(args, result.returncode, result.stdout, cwd or REPO, encoding)
+    return result
+
+
+def check_sarif_written(args: tuple[str, ...] | list[str], status: int, stdout: str | bytes, cwd: Path,
+                        encoding: str = "utf-8") -> None:
+    """Every SARIF report a test has the CLI write (to standard output or to ``--output``) passes
+    the official schema and GitHub's rules for code scanning (``sarif_checks``)."""
+    from sarif_checks import check_for_code_scanning, official_schema, schema_path
+
+    words = list(args)
+    options = words[:words.index("--")] if "--" in words else words
+    chosen = [options[i + 1] for i, word in enumerate(options[:-1]) if word in ("--format", "--output-format")]
+    chosen += [word.split("=", 1)[1] for word in options if word.startswith(("--format=", "--output-format="))]
+    if not chosen or chosen[-1] != "sarif" or status not in (0, 1) or "--write-baseline" in options:
+        return
+    outputs = [options[i + 1] for i, word in enumerate(options[:-1]) if word in ("-o", "--output")]
+    if outputs:
+        target = Path(outputs[-1]) if Path(outputs[-1]).is_absolute() else cwd / outputs[-1]
+        text = target.read_text(encoding="utf-8")
+    else:
+        text = stdout.decode(encoding) if isinstance(stdout, bytes) else stdout  # the stream's encoding
+    if text.strip():
+        import json
+
+        check_for_code_scanning(json.loads(text), official_schema(schema_path(CORPUS)))
 
 
 @pytest.fixture

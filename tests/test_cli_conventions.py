@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PUBLISH_CALLEE, SECRET_CALLER, TOKEN_PUBLISH, write_tree
+from conftest import PUBLISH_CALLEE, SECRET_CALLER, TOKEN_PUBLISH, check_sarif_written, write_tree
 
 TC101 = ("pypa/gh-action-pypi-publish uploads to PyPI with a long-lived credential (secrets.PYPI_API_TOKEN) "
          "instead of Trusted Publishing")
@@ -37,6 +37,7 @@ def run_here(capsys: pytest.CaptureFixture[str], *arguments: str, stdin: bytes |
         monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
     status = run(list(arguments))
     out, err = capsys.readouterr()
+    check_sarif_written(arguments, status, out, Path.cwd())
     return status, out, err
 
 

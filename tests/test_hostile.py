@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import hostile, run_cli
+from conftest import CORPUS, hostile, run_cli
+from sarif_checks import check_for_code_scanning, official_schema, schema_path
 
 
 @pytest.mark.timeout(60)
@@ -53,6 +54,7 @@ def test_no_output_format_shows_a_control_character_a_command_or_a_credential(ca
     outputs = {"json": render_json(reports), "text": render_text(reports, color=False), "sarif": render_sarif(reports, rules),
                "github": render_github(reports)}
     assert [problem for name, output in outputs.items() for problem in hostile.output_problems(output, name)] == []
+    check_for_code_scanning(json.loads(outputs["sarif"]), official_schema(schema_path(CORPUS)))
 
 
 def _line_count(path: Path) -> int:

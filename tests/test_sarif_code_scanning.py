@@ -13,9 +13,9 @@ import jsonschema
 import pytest
 
 from conftest import CORPUS, TOKEN_PUBLISH, run_cli
+from sarif_checks import LINE_HASH, check_for_code_scanning, schema_path
 
-SCHEMA_PATH = CORPUS.parent / "schemas" / "sarif-schema-2.1.0.json"
-LINE_HASH = re.compile(r"[0-9a-f]{1,16}:[1-9][0-9]*")
+SCHEMA_PATH = schema_path(CORPUS)
 
 
 @pytest.fixture(scope="module")
@@ -23,36 +23,6 @@ def sarif_schema() -> dict:
     if not SCHEMA_PATH.exists():
         pytest.skip(f"the SARIF schema is not present at {SCHEMA_PATH}")
     return json.loads(SCHEMA_PATH.read_text())
-
-
-def check_for_code_scanning(document: dict, schema: dict) -> None:
-    """The official schema, and what GitHub's documentation adds for code scanning: a line
-    hash on every result that has a line (but in a file that could not be read: the upload
-    action hashes it from the checkout), security-severity only on security rules and as a
-    number string in (0, 10], relative URIs without ``..``, UTF-16 columns, an invocation, and
-    the upload limits (25,000 rules and results a run, 20 tags a rule)."""
-    jsonschema.validate(document, schema)
-    [run] = document["runs"]
-    assert run["columnKind"] == "utf16CodeUnits"
-    assert run["invocations"] and all(isinstance(i["executionSuccessful"], bool) for i in run["invocations"])
-    rules = run["tool"]["driver"]["rules"]
-    assert len(rules) <= 25_000 and len(run["results"]) <= 25_000
-    for rule in rules:
-        properties = rule["properties"]
-        assert len(properties["tags"]) <= 20
-        if "security" in properties["tags"]:
-            assert 0.0 < float(properties["security-severity"]) <= 10.0
-            assert re.fullmatch(r"\d+\.\d", properties["security-severity"])
-        else:
-            assert "security-severity" not in properties
-    for result in run["results"]:
-        location = result["locations"][0]["physicalLocation"]
-        uri = location["artifactLocation"]["uri"]
-        assert not uri.startswith("/") and "://" not in uri and ".." not in uri.split("/"), uri
-        assert not re.search(r"[ #?\\]|%(?![0-9A-F]{2})", uri), uri
-        if "region" in location and (result["ruleId"] != "TC001" or "partialFingerprints" in result):
-            assert LINE_HASH.fullmatch(result["partialFingerprints"]["primaryLocationLineHash"])
-        assert set(result["fingerprints"]) == {"trustycheck/v1"}
 
 
 def sarif(*args: str, cwd: Path, schema: dict) -> dict:
