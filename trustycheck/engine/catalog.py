@@ -59,6 +59,9 @@ class Rule:
     severity_cases: tuple[dict[str, Any], ...] = ()
     declared_security_severity: float | None = None
     extra_tags: tuple[str, ...] = ()
+    autofix: dict[str, Any] | None = None
+    """``{safe, summary}`` when `trustycheck fix` can fix the rule's findings (the code is in
+    trustycheck/fixes/); ``safe: false`` fixes change behaviour and run only with ``--unsafe``."""
 
     @property
     def hint(self) -> str:
@@ -258,6 +261,7 @@ def _rule(path: str | os.PathLike[str], data: dict[str, Any]) -> Rule:
         severity_cases=tuple(data.get("severity-cases", ())),
         declared_security_severity=data.get("security-severity"),
         extra_tags=tuple(data.get("tags", ())),
+        autofix=data.get("autofix"),
     )
 
 
