@@ -206,11 +206,12 @@ _VERDICTS = ("trusted", "token", "mixed", "none", "unknown")
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1). Colour is used only on a terminal.")
 @click.option("-j", "--jobs", type=_AtLeastOne(), default=None, metavar="N",
               help="Processes to lint with when there are many files [default: all usable cores].")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes first, then report what is left (see 'fix').")
 @_version_option
 @_help_option
 def check(paths: tuple[str, ...], output_format: str | None, output: str | None, select: tuple[str, ...],
           ignore: tuple[str, ...], min_severity: str | None, config_file: str | None, isolated: bool, exit_zero: bool,
-          report_unused_ignores: bool, no_color: bool, jobs: int | None) -> int:
+          report_unused_ignores: bool, no_color: bool, jobs: int | None, apply_fixes: bool = False) -> int:
     """Lint workflow files and local actions: the default command, so 'trustycheck PATH...'
     is 'trustycheck check PATH...'.
 
@@ -243,6 +244,10 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
 
         where = ", ".join(paths) if paths else "the current directory"
         sys.stderr.write(f"{PROG}: warning: no workflow files found in {visible(where)}\n")
+    if apply_fixes:
+        from trustycheck.fixes.command import fix_before_lint
+
+        fix_before_lint(targets, settings.rules)
     from trustycheck.pipeline import lint
 
     reports = lint(targets, settings)
@@ -282,6 +287,27 @@ def _write(text: str, output: str | None, is_json: bool = False) -> None:
             handle.write((encode_json if is_json else encode_text)(text, "utf-8"))
     except OSError as error:
         raise UsageProblem(f"cannot write {output}: {error.strerror or error}") from None
+
+
+@cli.command(short_help="Fix what has a fix; show the diff; say what to register on PyPI.")
+@click.argument("paths", nargs=-1, type=_PathName(), metavar="[PATH]...")
+@click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of writing them.")
+@click.option("--unsafe", is_flag=True, help="Also apply the fixes that change behaviour (Trusted Publishing, environments).")
+@click.option("--publisher-settings", is_flag=True, help="Print what to register as PyPI's trusted publisher for each upload.")
+@click.option("--format", "output_format", type=_Choice(("text", "json")), default="text", show_default=True,
+              help="Format of --publisher-settings.")
+@click.option("--config", "config_file", type=_PathName(), metavar="FILE", help="Use this configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@_help_option
+def fix(paths: tuple[str, ...], diff: bool, unsafe: bool, publisher_settings: bool, output_format: str,
+        config_file: str | None, isolated: bool) -> int:
+    """Fix the findings that have a fix ('explain RULE' says which), as minimal edits that keep
+    comments, quoting, indentation and line endings; a fix whose result is invalid or has a new
+    finding is dropped. Exit 0 when no finding is left, 1 when some remain."""
+    from trustycheck.fixes.command import run_fix_command
+
+    return run_fix_command(paths, diff=diff, unsafe=unsafe, show_settings=publisher_settings,
+                           output_format=output_format, config_file=config_file, isolated=isolated)
 
 
 @cli.command(short_help="Say how each repository publishes to PyPI.")
@@ -429,6 +455,8 @@ def _explain(rule: Rule) -> str:
         parts += ["", "  Before:", block(rule.fix["before"])]
     if rule.fix.get("after"):
         parts += ["", "  After:", block(rule.fix["after"])]
+    if rule.autofix:
+        parts += ["", f"Fixable: {'yes' if rule.autofix['safe'] else 'with --unsafe'} ({rule.autofix['summary']})"]
     if rule.references:
         parts += ["", "References"] + [f"    - {ref['title']}: {ref['url']}" for ref in rule.references]
     return "\n".join(parts)

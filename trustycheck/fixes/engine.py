@@ -53,6 +53,8 @@ class FileFix:
     """Why the file was not touched at all (not UTF-8, not readable)."""
     analysis: Analysis | None = None
     """The analysis of the fixed text (for the publisher settings)."""
+    unsafe_available: int = 0
+    """Fixes left that only ``--unsafe`` applies."""
 
     @property
     def changed(self) -> bool:
@@ -164,6 +166,8 @@ def fix_text(path: str, root: str | None, text: str, rules: Sequence[Rule], unsa
             break
     outcome.remaining = current.findings
     outcome.analysis = current.analysis
+    if not unsafe and _problem(current) is None:
+        outcome.unsafe_available = sum(not fix.safe for fix in plan(current, Source(path, outcome.after), rules, True))
     return outcome
 
 
