@@ -110,8 +110,8 @@ def render_summary(run: FixRun, *, unsafe: bool, wrote: bool) -> str:
             dropped += 1
             out.append(f"{name}: not fixed {drop.fix.rule_id}: {_shown(drop.fix.description)}: {_shown(drop.reason)}")
     files = sum(1 for outcome in run.files if outcome.changed)
-    verb = "Fixed" if wrote else "Would fix"
-    out.append(f"{verb} {applied} finding{'s' * (applied != 1)} in {files} file{'s' * (files != 1)}; "
+    verb = "Applied" if wrote else "Would apply"
+    out.append(f"{verb} {applied} fix{'es' * (applied != 1)} in {files} file{'s' * (files != 1)}; "
                f"{run.remaining} finding{'s' * (run.remaining != 1)} remain{'s' * (run.remaining == 1)}"
                + (f"; {dropped} fix{'es' * (dropped != 1)} dropped" if dropped else "") + ".")
     unsafe_left = sum(outcome.unsafe_available for outcome in run.files)

@@ -193,9 +193,14 @@ def insert_entry_lines(mapping: Mapping, before: tuple[str, ...], lines: list[st
         return None
     indent = " " * entry_indent(mapping)
     text = [indent + line for line in lines]
-    for key, _ in mapping.pairs:
+    previous: tuple[Node, Node] | None = None
+    for key, value in mapping.pairs:
         if key.text in before:
             if source.line(key.pos.line)[:key.pos.col - 1].strip():
                 return None
-            return insert_lines_before(source, key.pos.line, text)
+            if previous is None:
+                return insert_lines_before(source, key.pos.line, text)
+            # Right after the entry before: blank lines and comments above the key stay with it.
+            return insert_lines_after(source, max(previous[0].pos.line, source.last_content_line(previous[1])), text)
+        previous = key, value
     return insert_lines_after(source, source.last_content_line(mapping), text)

@@ -71,13 +71,19 @@ def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
     credential = upload.credential
     env_names = {credential.node.text} if isinstance(credential.node, Scalar) else set()
     spec = TOOLS[rewrite.program]
+    script = run_pair[1].as_string()
     env_names |= {name.text for name, _ in _env_pairs(node) if name.text in spec.password_env + spec.user_env
-                  or name.text.startswith(spec.password_env_prefixes)}
+                  or name.text.startswith(spec.password_env_prefixes) or _expands(script, name.text)}
     dropped = remove_keys(node, "env", env_names, source)
     if dropped is None:
         return None
     return fix_of(f"job '{job.id}', step '{step.label}': upload with {PYPA_ACTION} instead of {upload.tool}", edits + dropped + granted,
                   after_move_notes(credential.source, credential.origin))
+
+
+def _expands(script: str, name: str) -> bool:
+    """Whether the upload command reads the variable (``$NAME``, ``${NAME}``): it goes with it."""
+    return f"${name}" in script or f"${{{name}}}" in script
 
 
 def _env_pairs(node: Mapping) -> list[tuple[Scalar, object]]:
