@@ -55,3 +55,18 @@ def test_the_seed_inputs_are_the_examples() -> None:
 def test_crlf_input_keeps_crlf() -> None:
     data = (GOLDEN / "twine-crlf.out.yml").read_bytes()
     assert data.count(b"\r\n") == data.count(b"\n") > 20
+
+
+def test_readme_migration_section_shows_the_real_output(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Migrate to Trusted Publishing", 1)[1]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text('[remote "origin"]\n\turl = https://github.com/octo-org/example-package.git\n')
+    shutil.copyfile(EXAMPLES / "action-with-token.yml", tmp_path / ".github" / "workflows" / "release.yml")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert run(["fix", "--unsafe", "--diff", "--publisher-settings"]) == 1
+    assert capsys.readouterr().out == shown

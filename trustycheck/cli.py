@@ -289,27 +289,6 @@ def _write(text: str, output: str | None, is_json: bool = False) -> None:
         raise UsageProblem(f"cannot write {output}: {error.strerror or error}") from None
 
 
-@cli.command(short_help="Fix what has a fix; show the diff; say what to register on PyPI.")
-@click.argument("paths", nargs=-1, type=_PathName(), metavar="[PATH]...")
-@click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of writing them.")
-@click.option("--unsafe", is_flag=True, help="Also apply the fixes that change behaviour (Trusted Publishing, environments).")
-@click.option("--publisher-settings", is_flag=True, help="Print what to register as PyPI's trusted publisher for each upload.")
-@click.option("--format", "output_format", type=_Choice(("text", "json")), default="text", show_default=True,
-              help="Format of --publisher-settings.")
-@click.option("--config", "config_file", type=_PathName(), metavar="FILE", help="Use this configuration file.")
-@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@_help_option
-def fix(paths: tuple[str, ...], diff: bool, unsafe: bool, publisher_settings: bool, output_format: str,
-        config_file: str | None, isolated: bool) -> int:
-    """Fix the findings that have a fix ('explain RULE' says which), as minimal edits that keep
-    comments, quoting, indentation and line endings; a fix whose result is invalid or has a new
-    finding is dropped. Exit 0 when no finding is left, 1 when some remain."""
-    from trustycheck.fixes.command import run_fix_command
-
-    return run_fix_command(paths, diff=diff, unsafe=unsafe, show_settings=publisher_settings,
-                           output_format=output_format, config_file=config_file, isolated=isolated)
-
-
 @cli.command(short_help="Say how each repository publishes to PyPI.")
 @click.argument("paths", nargs=-1, type=_PathName(folder=True), metavar="[REPO]...")
 @click.option("--each", is_flag=True, help="Each REPO is a directory of repositories: judge every subdirectory.")
@@ -427,6 +406,27 @@ def facts(ctx: click.Context) -> int:
     width = max(len(name) for name in vocabulary)
     _emit("".join(f"{name:<{width}}  {description}\n" for name, description in vocabulary.items()))
     return EXIT_CLEAN
+
+
+@cli.command(short_help="Fix what has a fix; show the diff; say what to register on PyPI.")
+@click.argument("paths", nargs=-1, type=_PathName(), metavar="[PATH]...")
+@click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of writing them.")
+@click.option("--unsafe", is_flag=True, help="Also apply the fixes that change behaviour (Trusted Publishing, environments).")
+@click.option("--publisher-settings", is_flag=True, help="Print what to register as PyPI's trusted publisher for each upload.")
+@click.option("--format", "output_format", type=_Choice(("text", "json")), default="text", show_default=True,
+              help="Format of --publisher-settings.")
+@click.option("--config", "config_file", type=_PathName(), metavar="FILE", help="Use this configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@_help_option
+def fix(paths: tuple[str, ...], diff: bool, unsafe: bool, publisher_settings: bool, output_format: str,
+        config_file: str | None, isolated: bool) -> int:
+    """Fix the findings that have a fix ('explain RULE' says which), as minimal edits that keep
+    comments, quoting, indentation and line endings; a fix whose result is invalid or has a new
+    finding is dropped. Exit 0 when no finding is left, 1 when some remain."""
+    from trustycheck.fixes.command import run_fix_command
+
+    return run_fix_command(paths, diff=diff, unsafe=unsafe, show_settings=publisher_settings,
+                           output_format=output_format, config_file=config_file, isolated=isolated)
 
 
 def _no_more_arguments(ctx: click.Context) -> None:
