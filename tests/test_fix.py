@@ -328,10 +328,11 @@ def test_publisher_settings_from_the_git_remote(tmp_path: Path, capsys: pytest.C
             steps:
               - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
         """, remote="git@github.com:octo-org/octo-lib.git")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "octo-lib"\nversion = "1.0"\n')
     _, out = _fix(capsys, "--publisher-settings", "--format", "json", str(path))
     settings = json.loads(out)
     assert settings == [{
-        "index": "PyPI", "owner": "octo-org", "repository": "octo-lib", "workflow": "release.yml",
+        "index": "PyPI", "project": "octo-lib", "owner": "octo-org", "repository": "octo-lib", "workflow": "release.yml",
         "environment": "${{ inputs.target }}", "job": "publish", "path": str(path), "line": 5,
         "warnings": ["the environment is an expression (${{ inputs.target }}): PyPI needs the name it takes when "
                      "publishing, or no environment in the publisher"],
@@ -375,3 +376,22 @@ def test_explain_says_whether_a_rule_is_fixable(capsys: pytest.CaptureFixture[st
     assert "\nFixable: with --unsafe (add `environment: pypi` to the release job)\n" in capsys.readouterr().out
     run(["explain", "TC401"])
     assert "Fixable" not in capsys.readouterr().out
+
+
+def test_names_from_the_file_cannot_act_on_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _repo(tmp_path, """\
+        on:
+          release:
+            types: [published]
+        jobs:
+          "pub\\e]0;owned\\a":
+            runs-on: ubuntu-latest
+            permissions:
+              id-token: write
+            steps:
+              - name: "up\\r\\nload"
+                uses: pypa/gh-action-pypi-publish@master
+        """)
+    _, out = _fix(capsys, "--publisher-settings", str(path))
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out
+    assert "job 'pub\\x1b]0;owned\\x07', step 'up\\r\\nload': pypa/gh-action-pypi-publish@master -> v1.14.0" in out

@@ -35,12 +35,14 @@ class PublisherSettings:
     job: str
     path: str
     line: int
+    project: str | None = None
+    """The project's name from ``pyproject.toml`` (what a pending publisher for a new project names)."""
     warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
-        return {"index": self.index, "owner": self.owner, "repository": self.repository, "workflow": self.workflow,
-                "environment": self.environment, "job": self.job, "path": self.path, "line": self.line,
-                "warnings": self.warnings}
+        return {"index": self.index, "project": self.project, "owner": self.owner, "repository": self.repository,
+                "workflow": self.workflow, "environment": self.environment, "job": self.job, "path": self.path,
+                "line": self.line, "warnings": self.warnings}
 
 
 def github_repository(root: str | None) -> tuple[str, str] | None:
@@ -63,11 +65,28 @@ def github_repository(root: str | None) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
+def project_name(root: str | None) -> str | None:
+    """``[project] name`` of the repository's ``pyproject.toml``, read with the configuration's
+    bounded TOML reader; ``None`` when there is none."""
+    from trustycheck.config import ConfigError, _read_toml
+
+    path = os.path.join(root, "pyproject.toml") if root is not None else None
+    if path is None or not os.path.isfile(path):
+        return None
+    try:
+        project = _read_toml(path).get("project")
+    except ConfigError:
+        return None
+    name = project.get("name") if isinstance(project, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
 def publisher_settings(analysis: Analysis, path: str, root: str | None) -> list[PublisherSettings]:
     """The trusted publishers the uploads of ``path`` (its Trusted Publishing uploads to PyPI
     or TestPyPI, or those still on a token) need, one per job and index."""
     remote = github_repository(root)
     owner, repository = remote if remote else (OWNER, REPOSITORY)
+    project = project_name(root)
     found: dict[tuple[str, str, str], PublisherSettings] = {}
     mine = os.path.abspath(path)
     for context in analysis.contexts.get("step", ()):
@@ -87,7 +106,7 @@ def publisher_settings(analysis: Analysis, path: str, root: str | None) -> list[
         if key in found:
             continue
         settings = PublisherSettings(upload.index_name, owner, repository, os.path.basename(workflow), environment,
-                                     job.id, path, job.key.pos.line)
+                                     job.id, path, job.key.pos.line, project)
         settings.warnings = _warnings(settings, remote is not None, workflow, entry, upload.index)
         found[key] = settings
     return list(found.values())
@@ -123,15 +142,19 @@ def render_settings_text(settings: list[PublisherSettings]) -> str:
         return "No upload to PyPI or TestPyPI found: no trusted publisher to register.\n"
     lines = []
     for entry in settings:
-        lines += [f"Trusted publisher for {entry.index} ({entry.path}:{entry.line}, job '{entry.job}'):",
-                  f"  Owner:             {entry.owner}",
+        lines += [f"Trusted publisher for {entry.index} ({entry.path}:{entry.line}, job '{entry.job}'):"]
+        if entry.project:
+            lines.append(f"  PyPI project name: {entry.project} (asked only for a pending publisher)")
+        lines += [f"  Owner:             {entry.owner}",
                   f"  Repository name:   {entry.repository}",
                   f"  Workflow name:     {entry.workflow}",
                   f"  Environment name:  {entry.environment or '(none)'}"]
         lines += [f"  warning: {warning}" for warning in entry.warnings]
         lines.append("")
     host = "test.pypi.org" if all(entry.index == "TestPyPI" for entry in settings) else "pypi.org"
+    named = settings[0].project
+    name = f"the project name '{named}'" if named else "the project's name as in pyproject.toml"
     lines.append(f"Existing project: {host} > Your projects > Manage > Publishing. New project: {host} > "
-                 "Your account > Publishing > 'Add a new pending publisher', with the project's name as in "
-                 "pyproject.toml (a pending publisher does not reserve the name and expires after 30 days unused).")
+                 f"Your account > Publishing > 'Add a new pending publisher', with {name} (a pending publisher "
+                 "does not reserve the name and expires after 30 days unused).")
     return "\n".join(lines) + "\n"
