@@ -395,3 +395,35 @@ def test_names_from_the_file_cannot_act_on_the_terminal(tmp_path: Path, capsys: 
     _, out = _fix(capsys, "--publisher-settings", str(path))
     assert "\x1b" not in out and "\x07" not in out and "\r" not in out
     assert "job 'pub\\x1b]0;owned\\x07', step 'up\\r\\nload': pypa/gh-action-pypi-publish@master -> v1.14.0" in out
+
+
+def test_values_shared_through_yaml_anchors_are_not_edited(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _repo(tmp_path, """\
+        on:
+          release:
+            types: [published]
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            environment: pypi
+            permissions:
+              contents: read
+            steps:
+              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
+                with: &upload
+                  password: ${{ secrets.PYPI_API_TOKEN }}
+                  verbose: true
+          again:
+            runs-on: ubuntu-latest
+            environment: pypi
+            permissions:
+              contents: read
+            steps:
+              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
+                with: *upload
+        """)
+    before = path.read_bytes()
+    status, out = _fix(capsys, "--unsafe", str(path))
+    assert path.read_bytes() == before
+    assert "Applied 0 fixes in 0 files; 1 finding remains." in out  # one TC101: the two steps share the node
+    assert status == 1

@@ -5,11 +5,11 @@ Dependabot and Renovate keep it."""
 from __future__ import annotations
 
 from trustycheck.fixes.fix import Fix, fix_of
-from trustycheck.fixes.text import Edit, Source
+from trustycheck.fixes.text import Edit, Source, written_here
 from trustycheck.model.analysis import Analysis
 from trustycheck.model.facts import Context
 from trustycheck.model.pypa_action import KNOWN_COMMITS, PYPA_ACTION
-from trustycheck.nodes import Scalar
+from trustycheck.nodes import Mapping, Scalar
 from trustycheck.patterns import lazy_pattern
 
 _VERSION_COMMENT = lazy_pattern(r"#\s*v?\d+(?:\.\d+){0,2}\s*\Z")
@@ -34,7 +34,8 @@ def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
     if step is None or uses is None or uses.action != PYPA_ACTION or not uses.ref:
         return None
     node = uses.node
-    if not isinstance(node, Scalar) or not source.owns(node) or node.pos.line != node.pos.end_line:
+    key = step.node.key_node("uses") if isinstance(step.node, Mapping) else None
+    if not isinstance(node, Scalar) or key is None or not written_here(key, node, source) or node.pos.line != node.pos.end_line:
         return None
     start, end = source.span(node)
     needle = "@" + uses.ref

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from trustycheck.discover import discover_repository
 from trustycheck.engine.catalog import Rule
 from trustycheck.engine.runner import locate, run_rules
 from trustycheck.findings import Finding
@@ -25,6 +24,7 @@ from trustycheck.loader import Document, load_path, load_text
 from trustycheck.model.analysis import Analysis, analyse_project
 from trustycheck.model.facts import Context
 from trustycheck.model.project import Project
+from trustycheck.pipeline import repository_files
 from trustycheck.suppress import apply as apply_suppressions
 
 MAX_ROUNDS = 8
@@ -34,6 +34,8 @@ workflow needs two or three)."""
 
 @dataclass(eq=False, repr=False)
 class Dropped:
+    """A fix that was not applied, and why (its result was invalid, or had a new finding)."""
+
     fix: Fix
     reason: str
 
@@ -82,7 +84,7 @@ def lint_text(path: str, root: str | None, text: str, rules: Sequence[Rule]) -> 
     def load(other: str) -> Document:
         return doc if os.path.abspath(other) == mine else load_path(other)
 
-    project = Project(root, load, lambda where: [target.path for target in discover_repository(where)])
+    project = Project(root, load, repository_files)
     project.add(doc)
     analysis = analyse_project(project, [path])
     found = [finding for finding in run_rules(rules, analysis) if os.path.abspath(finding.path) == mine]

@@ -7,7 +7,7 @@ default permissions gets ``contents: read`` too when it checks out the repositor
 
 from __future__ import annotations
 
-from trustycheck.fixes.text import Edit, Source, block_entries, insert_entry_lines
+from trustycheck.fixes.text import Edit, Source, block_entries, insert_entry_lines, written_here
 from trustycheck.model.facts import JobFacts
 from trustycheck.nodes import Mapping, Scalar
 
@@ -34,7 +34,7 @@ def job_lines(job: JobFacts, key: str, entries: list[str]) -> list[str]:
 
 def insert_into_job(job: JobFacts, lines: list[str], source: Source, before: tuple[str, ...] = JOB_BODY_KEYS) -> Edit | None:
     node = job.node
-    if not isinstance(node, Mapping) or not source.owns(node):
+    if not isinstance(node, Mapping) or not written_here(job.key, node, source):
         return None
     return insert_entry_lines(node, before, lines, source)
 
@@ -47,6 +47,9 @@ def grant_id_token(job: JobFacts, source: Source) -> list[Edit] | None:
         return []
     block = permissions.block
     if permissions.origin == "job":
+        key = job.node.key_node("permissions") if isinstance(job.node, Mapping) else None
+        if key is None or block is None or not written_here(key, block, source):
+            return None
         return _add_to_block(block, source)
     if permissions.origin == "workflow":
         if not isinstance(block, Mapping):
@@ -72,7 +75,7 @@ def _add_to_block(block: object, source: Source) -> list[Edit] | None:
     pair = block.entries.get("id-token")
     if pair is not None:
         value = pair[1]
-        if not isinstance(value, Scalar) or not source.owns(value):
+        if not isinstance(value, Scalar) or not written_here(pair[0], value, source):
             return None
         start, end = source.span(value)
         return [Edit(start, end, "write")]

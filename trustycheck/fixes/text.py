@@ -118,6 +118,22 @@ def _blank_or_comment(line: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
+def written_here(key: Node, value: Node, source: Source) -> bool:
+    """Whether ``value`` is written right after ``key``, and only there: not an alias (whose
+    node is written at its anchor) nor an anchor (which aliases elsewhere share), so editing it
+    changes this entry alone. Only ``:``, blanks and comments may stand between them."""
+    if not (source.owns(key) and source.owns(value)):
+        return False
+    start = source.offset(key.pos.end_line, key.pos.end_col)
+    end = source.offset(value.pos.line, value.pos.col)
+    if end < start or source.text[end:end + 1] in ("&", "*", "!"):  # the composer starts a node at its anchor or tag
+        return False
+    for line in _LINE_BREAK.split(source.text[start:end]):
+        if line.split("#", 1)[0].strip(": \t"):
+            return False
+    return True
+
+
 def block_entries(mapping: Node | None, source: Source) -> bool:
     """Whether ``mapping`` is a block mapping of this file whose keys each start a line (the
     shape entries can be removed from and added to line by line)."""
@@ -138,6 +154,8 @@ def remove_entry(mapping: Mapping, key: str, source: Source) -> Edit | None:
     key_node, value = pair
     if source.line(key_node.pos.line)[:key_node.pos.col - 1].strip():
         return None  # `- key: value`: removing the line would remove the item
+    if not written_here(key_node, value, source):
+        return None
     first = key_node.pos.line
     last = max(source.last_content_line(value), first)
     return Edit(source.line_starts[first - 1], source.start_of_next_line(last), "")
@@ -172,8 +190,9 @@ def remove_keys(parent: Mapping, field_name: str, names: set[str], source: Sourc
     """Edits that delete the entries ``names`` of the block mapping ``parent[field_name]``;
     the whole ``field_name:`` entry when nothing else is left in it. ``None`` when a shape
     does not allow it."""
-    child = parent.get(field_name)
-    if not isinstance(child, Mapping):
+    pair = parent.entries.get(field_name)
+    child = pair[1] if pair else None
+    if pair is None or not isinstance(child, Mapping) or not written_here(pair[0], child, source):
         return None
     present = [key.text for key, _ in child.pairs if key.text in names]
     if not present:

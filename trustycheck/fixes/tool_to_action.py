@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from trustycheck.fixes.action_ref import pinned_uses
 from trustycheck.fixes.fix import Fix, fix_of
 from trustycheck.fixes.grant import grant_id_token
-from trustycheck.fixes.text import Edit, Source, insert_lines_after, remove_entry, remove_keys
+from trustycheck.fixes.text import Edit, Source, insert_lines_after, remove_entry, remove_keys, written_here
 from trustycheck.fixes.token_upload import after_move_notes
 from trustycheck.model.analysis import Analysis
 from trustycheck.model.facts import Context
@@ -59,7 +59,7 @@ def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
     if rewrite is None or not isinstance(node, Mapping) or not source.owns(node) or "working-directory" in node:
         return None
     run_pair = node.entries.get("run")
-    if run_pair is None or not isinstance(run_pair[1], Scalar):
+    if run_pair is None or not isinstance(run_pair[1], Scalar) or not written_here(run_pair[0], run_pair[1], source):
         return None
     builds = _reads(run_pair[1].as_string(), rewrite)
     if builds is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from trustycheck.fixes.fix import Fix, fix_of
 from trustycheck.fixes.grant import insert_into_job, job_lines
-from trustycheck.fixes.text import Edit, Source, block_entries, remove_entry
+from trustycheck.fixes.text import Edit, Source, block_entries, remove_entry, written_here
 from trustycheck.model.analysis import Analysis
 from trustycheck.model.facts import Context
 from trustycheck.nodes import Mapping, Scalar
@@ -19,8 +19,9 @@ def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
     workflow = context.workflow
     if workflow is None or not isinstance(workflow.node, Mapping) or not source.owns(workflow.node):
         return None
+    key = workflow.node.key_node("permissions")
     block = workflow.node.get("permissions")
-    if not isinstance(block, Mapping) or not block_entries(block, source):
+    if key is None or not isinstance(block, Mapping) or not block_entries(block, source) or not written_here(key, block, source):
         return None
     pair = block.entries.get("id-token")
     if pair is None or not isinstance(pair[1], Scalar) or pair[1].text != "write":
@@ -54,7 +55,7 @@ def _drop_from_workflow(root: Mapping, block: Mapping, source: Source) -> list[E
         edit = remove_entry(block, "id-token", source)
         return [edit] if edit is not None else None
     key = root.key_node("permissions")
-    if key is None or not source.starts_line(key):
+    if key is None or not source.starts_line(key) or source.line(key.pos.line)[:key.pos.col - 1].strip():
         return None
     start = source.offset(key.pos.line, key.pos.col)
     end = source.line_ends[source.last_content_line(block) - 1]
