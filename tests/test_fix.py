@@ -427,3 +427,23 @@ def test_values_shared_through_yaml_anchors_are_not_edited(tmp_path: Path, capsy
     assert path.read_bytes() == before
     assert "Applied 0 fixes in 0 files; 1 finding remains." in out  # one TC101: the two steps share the node
     assert status == 1
+
+
+def test_publisher_settings_warn_about_a_workflow_in_a_subfolder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _repo(tmp_path, """\
+        on:
+          release:
+            types: [published]
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            permissions:
+              id-token: write
+            steps:
+              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
+        """, name="release/pypi.yml")
+    _, out = _fix(capsys, "--publisher-settings", str(path))
+    assert ("  warning: 'pypi.yml' is not directly in .github/workflows/: GitHub runs only workflows there, and PyPI "
+            "matches only a file name there\n") in out
+    assert ("  warning: the job has no environment: leave PyPI's environment field empty (any run of the workflow "
+            "can then publish), or add one to the job and name it there\n") in out
