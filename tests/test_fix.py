@@ -447,3 +447,44 @@ def test_publisher_settings_warn_about_a_workflow_in_a_subfolder(tmp_path: Path,
             "matches only a file name there\n") in out
     assert ("  warning: the job has no environment: leave PyPI's environment field empty (any run of the workflow "
             "can then publish), or add one to the job and name it there\n") in out
+
+
+def test_a_job_that_signs_with_its_oidc_token_keeps_id_token(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _repo(tmp_path, """\
+        on:
+          push:
+            tags: ["v*"]
+        permissions:
+          contents: read
+          id-token: write
+        jobs:
+          lint:
+            runs-on: ubuntu-latest
+            steps:
+              - run: make lint
+          build:
+            runs-on: ubuntu-latest
+            permissions:
+              contents: read
+            steps:
+              - run: make dist
+          provenance:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502 # v4.0.2
+                with:
+                  role-to-assume: arn:aws:iam::123456789012:role/upload
+          publish:
+            needs: build
+            runs-on: ubuntu-latest
+            environment: pypi
+            steps:
+              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
+        """)
+    _fix(capsys, str(path))
+    text = path.read_text()
+    assert text.count("id-token: write") == 2
+    assert "  provenance:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n      id-token: write\n" in text
+    assert "  publish:\n    needs: build\n    runs-on: ubuntu-latest\n    environment: pypi\n    permissions:\n" \
+           "      contents: read\n      id-token: write\n" in text
+    assert "\npermissions:\n  contents: read\njobs:\n" in text

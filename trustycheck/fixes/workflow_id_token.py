@@ -1,9 +1,10 @@
 """TC202: ``id-token: write`` granted to the whole workflow moves into the jobs that need it.
 
 The workflow-level entry goes (``permissions: {}`` when it was the only one, so the other
-jobs keep exactly what they had); each publishing job, and each job calling a reusable
-workflow, that inherited the workflow's block gets its own: the workflow's other scopes and
-``id-token: write``."""
+jobs keep exactly what they had); each job that inherited the workflow's block and publishes,
+calls a reusable workflow, or exchanges its OIDC token with a cloud or signing service gets a
+block of its own: the workflow's scopes, ``id-token: write`` included. Only what no job uses
+is taken away, so the fix is safe."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from trustycheck.fixes.fix import Fix, fix_of
 from trustycheck.fixes.grant import insert_into_job, job_lines
 from trustycheck.fixes.text import Edit, Source, block_entries, remove_entry, written_here
 from trustycheck.model.analysis import Analysis
-from trustycheck.model.facts import Context
+from trustycheck.model.delegation import oidc_used_elsewhere
+from trustycheck.model.facts import Context, JobFacts
 from trustycheck.nodes import Mapping, Scalar
 
 
@@ -37,7 +39,7 @@ def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
         if job is None or other.file.path != context.file.path or id(job.node) in seen or not source.owns(job.node):
             continue
         seen.add(id(job.node))
-        if job.permissions.origin != "workflow" or not (job.publishes_to_pypi or job.calls is not None):
+        if job.permissions.origin != "workflow" or not _needs_id_token(job):
             continue
         edit = insert_into_job(job, job_lines(job, "permissions", entries), source)
         if edit is None:
@@ -48,6 +50,12 @@ def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
         return None
     named = ", ".join(f"'{name}'" for name in receivers)
     return fix_of(f"move id-token: write from the workflow's permissions into job {named}", edits)
+
+
+def _needs_id_token(job: JobFacts) -> bool:
+    """A job that publishes, calls a reusable workflow (which may), or hands its OIDC token to
+    a cloud or signing service keeps ``id-token: write``, now in a block of its own."""
+    return job.publishes_to_pypi or job.calls is not None or oidc_used_elsewhere(job._instance.job.steps)
 
 
 def _drop_from_workflow(root: Mapping, block: Mapping, source: Source) -> list[Edit] | None:
