@@ -488,3 +488,44 @@ def test_a_job_that_signs_with_its_oidc_token_keeps_id_token(tmp_path: Path, cap
     assert "  publish:\n    needs: build\n    runs-on: ubuntu-latest\n    environment: pypi\n    permissions:\n" \
            "      contents: read\n      id-token: write\n" in text
     assert "\npermissions:\n  contents: read\njobs:\n" in text
+
+
+def test_credential_options_leave_the_upload_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _repo(tmp_path, """\
+        on:
+          release:
+            types: [published]
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            environment: pypi
+            permissions:
+              contents: read
+            steps:
+              - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
+              - name: Upload
+                env:
+                  PYPI_PASSWORD: ${{ secrets.PYPI_TOKEN }}
+                  TWINE_NON_INTERACTIVE: "1"
+                run: |
+                  pipx run twine check dist/*
+                  pipx run twine upload --username=__token__ --password "$PYPI_PASSWORD" --skip-existing dist/*
+                  pipx run twine upload -r testpypi -u __token__ -p ${{ secrets.TEST_PYPI_TOKEN }} dist/*
+        """)
+    status, out = _fix(capsys, "--unsafe", str(path))
+    assert path.read_text().splitlines()[7:] == [
+        "    permissions:",
+        "      contents: read",
+        "      id-token: write",
+        "    steps:",
+        "      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8",
+        "      - name: Upload",
+        "        env:",
+        '          TWINE_NON_INTERACTIVE: "1"',
+        "        run: |",
+        "          pipx run twine check dist/*",
+        "          pipx run twine upload --skip-existing dist/*",
+        "          pipx run twine upload -r testpypi dist/*",
+    ]
+    assert "then: delete the secret PYPI_TOKEN" in out and "then: delete the secret TEST_PYPI_TOKEN" in out
+    assert status == 0

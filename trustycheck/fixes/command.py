@@ -102,10 +102,14 @@ def render_summary(run: FixRun, *, unsafe: bool, wrote: bool) -> str:
         if outcome.refused:
             out.append(f"{name}: {outcome.refused}")
             continue
+        said: set[str] = set()  # two uploads with one secret: say to delete it once
         for fix in outcome.applied:
             applied += 1
             out.append(f"{name}: {'fixed' if wrote else 'would fix'} {fix.rule_id}: {_shown(fix.description)}")
-            out.extend(f"    then: {_shown(note)}" for note in fix.notes)
+            for note in fix.notes:
+                if note not in said:
+                    said.add(note)
+                    out.append(f"    then: {_shown(note)}")
         for drop in outcome.dropped:
             dropped += 1
             out.append(f"{name}: not fixed {drop.fix.rule_id}: {_shown(drop.fix.description)}: {_shown(drop.reason)}")

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from trustycheck.fixes.fix import Fix, fix_of
 from trustycheck.fixes.grant import grant_id_token
-from trustycheck.fixes.text import Source, remove_keys
+from trustycheck.fixes.script_flags import flag_edits
+from trustycheck.fixes.text import Edit, Source, remove_keys
 from trustycheck.model.actions import MATURIN_COMMAND, PYPA_INPUTS, action_spec
 from trustycheck.model.analysis import Analysis
 from trustycheck.model.facts import Context, JobFacts, StepFacts
 from trustycheck.model.tools import TOOLS
-from trustycheck.nodes import Mapping, Node, Scalar
+from trustycheck.nodes import Mapping, Node, Pos, Scalar
 from trustycheck.patterns import lazy_pattern
 
 _NATIVE_TOOLS = {spec.name: spec for spec in TOOLS.values() if spec.native_oidc}
@@ -29,22 +30,40 @@ def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
     if not _uploads_natively(step, job, upload.tool):
         return None
     key = upload.credential.node
-    if not isinstance(key, Scalar) or not source.owns(key):
-        return None  # a --password flag in a script, or a value from a called file
-    found = _holder(key, step, job, context)
+    if isinstance(key, Pos):
+        removed = _from_script(key, step, upload.tool, source)
+    elif isinstance(key, Scalar) and source.owns(key):
+        removed = _from_mapping(key, step, job, source)
+    else:
+        return None
+    granted = grant_id_token(job, source)
+    if not removed or granted is None:
+        return None
+    what = upload.credential.source or "a token"
+    where = f" (line {key.line})" if isinstance(key, Pos) else ""
+    return fix_of(f"job '{job.id}', step '{step.label}': {upload.tool} uploads with Trusted Publishing instead of {what}{where}",
+                  removed + granted, after_move_notes(upload.credential.source, upload.credential.origin))
+
+
+def _from_mapping(key: Scalar, step: StepFacts, job: JobFacts, source: Source) -> list[Edit] | None:
+    """Edits deleting the input or env var ``key`` (and the user's) from where it is written."""
+    found = _holder(key, step, job)
     if found is None:
         return None
     parent, field_name = found
     holder = parent.get(field_name)
     assert isinstance(holder, Mapping)
     names = {key.text} | {name.text for name, _ in holder.pairs if name.text in _USER_NAMES}
-    removed = remove_keys(parent, field_name, names, source)
-    granted = grant_id_token(job, source)
-    if not removed or granted is None:
+    return remove_keys(parent, field_name, names, source)
+
+
+def _from_script(flag: Pos, step: StepFacts, tool: str, source: Source) -> list[Edit] | None:
+    """Edits deleting a credential option from the step's script."""
+    spec = _NATIVE_TOOLS.get(tool)
+    run = step._instance.step.run
+    if spec is None or run is None or not isinstance(step.node, Mapping) or not source.owns(run) or flag.path not in (None, source.path):
         return None
-    what = upload.credential.source or "a token"
-    return fix_of(f"job '{job.id}', step '{step.label}': {upload.tool} uploads with Trusted Publishing instead of {what}",
-                  removed + granted, after_move_notes(upload.credential.source, upload.credential.origin))
+    return flag_edits(flag, run, step.node, spec, source)
 
 
 def after_move_notes(source: str | None, origin: str | None) -> list[str]:
@@ -85,7 +104,7 @@ def _pinned_below(job: JobFacts, program: str, since: str) -> bool:
     return False
 
 
-def _holder(key: Scalar, step: StepFacts, job: JobFacts, context: Context) -> tuple[Mapping, str] | None:
+def _holder(key: Scalar, step: StepFacts, job: JobFacts) -> tuple[Mapping, str] | None:
     """The mapping and field (``with``, ``env``) whose entry ``key`` is: the step's or the job's
     (a workflow-wide ``env:`` may feed other jobs, so it is not edited)."""
     places: list[tuple[Node, str]] = [(step.node, "with"), (step.node, "env"), (job.node, "env")]
