@@ -32,7 +32,7 @@ def flag_edits(flag: Pos, run: Scalar, step: Mapping, spec: ToolSpec, source: So
     edits = [Edit(begin, stop, "") for begin, stop in spans]
     script = _without(source.text, spans)[start:end - sum(stop - begin for begin, stop in spans)]
     deleted = " ".join(source.text[begin:stop] for begin, stop in spans)
-    unused = {key.text for key, _ in _env(step) if _reads(deleted, key.text) and not _reads(script, key.text)}
+    unused = {key.text for key, _ in _env(step) if reads_variable(deleted, key.text) and not reads_variable(script, key.text)}
     dropped = remove_keys(step, "env", unused, source) if unused else []
     return None if dropped is None else edits + dropped
 
@@ -42,7 +42,8 @@ def _env(step: Mapping) -> list[tuple[Scalar, object]]:
     return [(key, value) for key, value in env.pairs if isinstance(key, Scalar)] if isinstance(env, Mapping) else []
 
 
-def _reads(text: str, name: str) -> bool:
+def reads_variable(text: str, name: str) -> bool:
+    """Whether a script reads the variable ``name`` (``$NAME``, ``${NAME}``)."""
     return f"${name}" in text or f"${{{name}}}" in text
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from trustycheck.fixes.action_ref import pinned_uses
 from trustycheck.fixes.fix import Fix, fix_of
 from trustycheck.fixes.grant import grant_id_token
+from trustycheck.fixes.script_flags import reads_variable
 from trustycheck.fixes.text import Edit, Source, insert_lines_after, remove_entry, remove_keys, written_here
 from trustycheck.fixes.token_upload import after_move_notes
 from trustycheck.model.analysis import Analysis
@@ -61,7 +62,7 @@ def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
     run_pair = node.entries.get("run")
     if run_pair is None or not isinstance(run_pair[1], Scalar) or not written_here(run_pair[0], run_pair[1], source):
         return None
-    builds = _reads(run_pair[1].as_string(), rewrite)
+    builds = _upload_builds(run_pair[1].as_string(), rewrite)
     if builds is None:
         return None
     edits = _rewritten(node, run_pair, builds, rewrite, source)
@@ -73,7 +74,7 @@ def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
     spec = TOOLS[rewrite.program]
     script = run_pair[1].as_string()
     env_names |= {name.text for name, _ in _env_pairs(node) if name.text in spec.password_env + spec.user_env
-                  or name.text.startswith(spec.password_env_prefixes) or _expands(script, name.text)}
+                  or name.text.startswith(spec.password_env_prefixes) or reads_variable(script, name.text)}
     dropped = remove_keys(node, "env", env_names, source)
     if dropped is None:
         return None
@@ -81,17 +82,12 @@ def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
                   after_move_notes(credential.source, credential.origin))
 
 
-def _expands(script: str, name: str) -> bool:
-    """Whether the upload command reads the variable (``$NAME``, ``${NAME}``): it goes with it."""
-    return f"${name}" in script or f"${{{name}}}" in script
-
-
 def _env_pairs(node: Mapping) -> list[tuple[Scalar, object]]:
     env = node.get("env")
     return [(key, value) for key, value in env.pairs if isinstance(key, Scalar)] if isinstance(env, Mapping) else []
 
 
-def _reads(script: str, rewrite: _Rewrite) -> bool | None:
+def _upload_builds(script: str, rewrite: _Rewrite) -> bool | None:
     """Whether the one-line upload command also builds; ``None`` when it is anything else."""
     lines = [line for line in script.strip().splitlines() if line.strip()]
     if len(lines) != 1:
