@@ -228,8 +228,18 @@ def test_hatch_upload_becomes_the_pypa_action(tmp_path: Path, capsys: pytest.Cap
         """)
 
 
-def test_twine_pinned_before_trusted_publishing_is_not_fixed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _repo(tmp_path, """\
+@pytest.mark.parametrize(("install", "fixed"), [
+    ("pip install twine==5.1.1", False),
+    ("pip install 'twine<6'", False),
+    ("pip install 'twine[keyring]~=5.0'", False),
+    ("pip install twine", True),
+    ("pip install 'twine>=6.1'", True),
+    ("pip install twine==6.2.0", True),
+    ("pip install python-twine==1.0 twine", True),
+])
+def test_twine_is_moved_only_when_it_can_do_trusted_publishing(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                install: str, fixed: bool) -> None:
+    path = _repo(tmp_path, f"""\
         on:
           release:
             types: [published]
@@ -241,17 +251,17 @@ def test_twine_pinned_before_trusted_publishing_is_not_fixed(tmp_path: Path, cap
               contents: read
             steps:
               - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
-              - run: pip install twine==5.1.1
+              - run: {install}
               - run: twine upload dist/*
                 env:
                   TWINE_USERNAME: __token__
-                  TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
+                  TWINE_PASSWORD: ${{{{ secrets.PYPI_API_TOKEN }}}}
         """)
     before = path.read_bytes()
     status, out = _fix(capsys, "--unsafe", str(path))
-    assert path.read_bytes() == before
-    assert "Applied 0 fixes in 0 files; 1 finding remains." in out
-    assert status == 1
+    assert (path.read_bytes() != before) == fixed
+    assert ("Applied 1 fix in 1 file; 0 findings remain." if fixed else "Applied 0 fixes in 0 files; 1 finding remains.") in out
+    assert status == (0 if fixed else 1)
 
 
 def test_diff_writes_nothing_and_masks_written_credentials(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from trustycheck.model.analysis import Analysis
 from trustycheck.model.credentials import CredentialKind
 from trustycheck.model.pypi import TESTPYPI
-from trustycheck.patterns import lazy_pattern
 
-_GITHUB_REMOTE = lazy_pattern(r"github\.com[:/]+([A-Za-z0-9_.-]{1,100})/([A-Za-z0-9_.-]{1,100}?)(?:\.git)?/?\Z")
 WORKFLOWS_DIR = os.path.join(".github", "workflows")
 OWNER, REPOSITORY = "<owner>", "<repository>"
 MAX_GIT_CONFIG = 64 * 1024
@@ -61,8 +59,24 @@ def github_repository(root: str | None) -> tuple[str, str] | None:
         return None
     section = 'remote "origin"'
     url = parser.get(section, "url", fallback=None) if parser.has_section(section) else None
-    match = _GITHUB_REMOTE.search(url.strip()) if url else None
-    return (match.group(1), match.group(2)) if match else None
+    return _owner_and_name(url.strip()) if url else None
+
+
+def _owner_and_name(url: str) -> tuple[str, str] | None:
+    """``owner/name`` of a GitHub remote URL (``https://github.com/o/n.git``, ``git@github.com:o/n``)."""
+    at = url.find("github.com")
+    if at == -1 or url[at + len("github.com"):at + len("github.com") + 1] not in (":", "/"):
+        return None
+    path = url[at + len("github.com"):].strip(":/").removesuffix("/").removesuffix(".git")
+    parts = path.split("/")
+    if len(parts) != 2 or not all(_github_name(part) for part in parts):
+        return None
+    return parts[0], parts[1]
+
+
+def _github_name(part: str) -> bool:
+    """An owner or repository name as GitHub allows it (ASCII letters, digits, ``_.-``)."""
+    return 0 < len(part) <= 100 and all(char.isascii() and (char.isalnum() or char in "_.-") for char in part)
 
 
 def project_name(root: str | None) -> str | None:

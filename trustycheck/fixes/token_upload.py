@@ -13,13 +13,10 @@ from trustycheck.model.analysis import Analysis
 from trustycheck.model.facts import Context, JobFacts, StepFacts
 from trustycheck.model.tools import TOOLS
 from trustycheck.nodes import Mapping, Node, Pos, Scalar
-from trustycheck.patterns import lazy_pattern
 
 _NATIVE_TOOLS = {spec.name: spec for spec in TOOLS.values() if spec.native_oidc}
 _USER_NAMES = frozenset({"user", "username"} | {name for spec in TOOLS.values() for name in spec.user_env})
 """Inputs and env vars that name the upload's user: with Trusted Publishing there is none."""
-_PINNED = lazy_pattern(r"\b([a-z][a-z0-9_-]{0,40})(?:\[[^\]\s]{0,80}\])?\s?(==|<=|<|~=)\s?(\d{1,6})\.(\d{1,6})")
-"""A requirement that pins a tool's version from above (``twine==5.1.1``, ``twine<6``)."""
 
 
 def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
@@ -90,18 +87,50 @@ def _uploads_natively(step: StepFacts, job: JobFacts, tool: str) -> bool:
 
 
 def _pinned_below(job: JobFacts, program: str, since: str) -> bool:
-    """Whether a script of the job installs ``program`` at a version before ``since``."""
+    """Whether a script of the job installs ``program`` at a version before ``since``
+    (``twine==5.1.1``, ``twine<6``, ``twine[keyring]~=5.0``)."""
     wanted = tuple(int(part) for part in since.split(".")[:2])
     for model in job._instance.job.steps:
         if model.run is None:
             continue
-        for match in _PINNED.finditer(model.run.as_string()):
-            if match.group(1) != program:
-                continue
-            version = (int(match.group(3)), int(match.group(4)))
-            if match.group(2) == "<" and version <= wanted or match.group(2) != "<" and version < wanted:
+        script = model.run.as_string()
+        at = script.find(program)
+        while at != -1:
+            pin = _pin_after(script, at, program)
+            if pin is not None and (pin[0] == "<" and pin[1] <= wanted or pin[0] != "<" and pin[1] < wanted):
                 return True
+            at = script.find(program, at + 1)
     return False
+
+
+def _pin_after(script: str, at: int, program: str) -> tuple[str, tuple[int, int]] | None:
+    """The operator and (major, minor) of a requirement on ``program`` written at ``at``."""
+    if at and (script[at - 1].isalnum() or script[at - 1] in "_-"):
+        return None  # another package whose name ends with the tool's
+    rest = script[at + len(program):at + len(program) + 120]
+    if rest.startswith("["):
+        close = rest.find("]")
+        if close == -1:
+            return None
+        rest = rest[close + 1:]
+    rest = rest.lstrip(" ")
+    operator = next((op for op in ("==", "<=", "~=", "<") if rest.startswith(op)), None)
+    if operator is None:
+        return None
+    parts = rest[len(operator):].lstrip(" ").split(".", 2)
+    major, minor = _leading_digits(parts[0]), _leading_digits(parts[1]) if len(parts) > 1 else ""
+    if not major or len(parts[0]) != len(major) and len(parts) > 1:
+        return None
+    return operator, (int(major), int(minor or 0))
+
+
+def _leading_digits(text: str) -> str:
+    digits = ""
+    for char in text[:6]:
+        if not char.isdigit():
+            break
+        digits += char
+    return digits
 
 
 def _holder(key: Scalar, step: StepFacts, job: JobFacts) -> tuple[Mapping, str] | None:
