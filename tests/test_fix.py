@@ -539,3 +539,26 @@ def test_credential_options_leave_the_upload_command(tmp_path: Path, capsys: pyt
     ]
     assert "then: delete the secret PYPI_TOKEN" in out and "then: delete the secret TEST_PYPI_TOKEN" in out
     assert status == 0
+
+
+def test_a_workflow_linked_out_of_the_repository_is_neither_read_nor_written(tmp_path: Path,
+                                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "outside.yml"
+    outside.write_text(textwrap.dedent(OLD_ACTION))
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    workflows = repo / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "release.yml").symlink_to(outside)
+    before = outside.read_bytes()
+    _, out = _fix(capsys, "--unsafe", str(repo))
+    assert outside.read_bytes() == before
+    assert "release.yml: not fixed: it points outside the repository" in out
+
+
+def test_a_byte_order_mark_is_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _repo(tmp_path, OLD_ACTION)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    _fix(capsys, str(path))
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfon:\n") and b"attestations" not in data

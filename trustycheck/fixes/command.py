@@ -10,9 +10,11 @@ import codecs
 import difflib
 import json
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from trustycheck.boundary import locate
 from trustycheck.discover import Target
 from trustycheck.engine.catalog import Rule
 from trustycheck.fixes.engine import FileFix, fix_text
@@ -44,12 +46,11 @@ def fix_targets(targets: Sequence[Target], rules: Sequence[Rule], *, unsafe: boo
         if isinstance(read, str):
             run.files.append(FileFix(path, "", "", refused=read))
             continue
-        bom, text = read
+        real, bom, text = read
         outcome = fix_text(path, target.root, text, rules, unsafe)
         if write and outcome.changed:
             try:
-                with open(path, "wb") as handle:
-                    handle.write(bom + outcome.after.encode("utf-8"))
+                _write(real, bom + outcome.after.encode("utf-8"))
             except OSError as error:
                 outcome.refused = f"cannot write it: {error.strerror or error}"
                 outcome.after = outcome.before
@@ -59,20 +60,35 @@ def fix_targets(targets: Sequence[Target], rules: Sequence[Rule], *, unsafe: boo
     return run
 
 
-def _read(path: str) -> tuple[bytes, str] | str:
-    """(byte order mark, text) of a UTF-8 file, or why it is not fixed."""
+def _read(path: str) -> tuple[str, bytes, str] | str:
+    """(real path, byte order mark, text) of a UTF-8 file of the repository, or why it is not
+    fixed. As the loader does, only a regular file whose real path is inside the repository
+    (not in ``.git``, not a link out of it) is read, and so written."""
+    real, refused = locate(path)
+    if refused is not None:
+        return f"not fixed: {refused}"
     try:
-        if os.path.getsize(path) > MAX_BYTES:
-            return "too large to fix"
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
         return f"cannot read it: {error.strerror or error}"
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            return "not a regular file: not fixed"
+        if status.st_size > MAX_BYTES:
+            return "too large to fix"
+        data = handle.read(MAX_BYTES + 1)
     bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
     try:
-        return bom, data[len(bom):].decode("utf-8")
+        return real, bom, data[len(bom):].decode("utf-8")
     except UnicodeDecodeError:
         return "not UTF-8 text: not fixed"
+
+
+def _write(real: str, data: bytes) -> None:
+    descriptor = os.open(real, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
 
 
 def render_diff(run: FixRun) -> str:
