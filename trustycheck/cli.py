@@ -414,7 +414,7 @@ def facts(ctx: click.Context) -> int:
 @click.option("--unsafe", is_flag=True, help="Also apply the fixes that change behaviour (Trusted Publishing, environments).")
 @click.option("--publisher-settings", is_flag=True, help="Print what to register as PyPI's trusted publisher for each upload.")
 @click.option("--format", "output_format", type=_Choice(("text", "json")), default="text", show_default=True,
-              help="Format of --publisher-settings.")
+              help="Format of --publisher-settings (json: the settings alone, without the diff or summary).")
 @click.option("--config", "config_file", type=_PathName(), metavar="FILE", help="Use this configuration file.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @_help_option
