@@ -85,10 +85,6 @@ class Source:
         pos = node.pos
         return self.offset(pos.line, pos.col), self.offset(pos.end_line, pos.end_col)
 
-    def indent(self, number: int) -> str:
-        line = self.line(number)
-        return line[:len(line) - len(line.lstrip(" "))]
-
     def last_content_line(self, node: Node) -> int:
         """The last line holding part of ``node``: a block collection or block scalar ends where
         the next token starts, after blank and comment lines that belong to what follows."""
@@ -159,12 +155,6 @@ def remove_entry(mapping: Mapping, key: str, source: Source) -> Edit | None:
     first = key_node.pos.line
     last = max(source.last_content_line(value), first)
     return Edit(source.line_starts[first - 1], source.start_of_next_line(last), "")
-
-
-def entry_lines(mapping: Mapping, source: Source) -> tuple[int, int]:
-    """The first and last line of a block mapping's entries."""
-    first_key = mapping.pairs[0][0]
-    return first_key.pos.line, source.last_content_line(mapping)
 
 
 def entry_indent(mapping: Mapping) -> int:
