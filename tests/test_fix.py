@@ -562,3 +562,19 @@ def test_a_byte_order_mark_is_kept(tmp_path: Path, capsys: pytest.CaptureFixture
     _fix(capsys, str(path))
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfon:\n") and b"attestations" not in data
+
+
+def test_fixes_that_keep_failing_cost_a_bounded_number_of_lints(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    def bad(context, source, analysis):  # type: ignore[no-untyped-def]
+        start, _ = source.span(context.step.publish.attestations_off)
+        return fix_of(f"break line {context.step.publish.attestations_off.pos.line}", [Edit(start, start, "[")])
+
+    monkeypatch.setitem(registry.FIXERS, "TC501", (bad,))
+    steps = "".join("      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4\n"
+                    "        with:\n          attestations: false\n" for _ in range(60))
+    path = _repo(tmp_path, "on:\n  release:\n    types: [published]\njobs:\n  publish:\n    runs-on: ubuntu-latest\n"
+                           "    environment: pypi\n    permissions:\n      id-token: write\n    steps:\n" + steps)
+    _, out = _fix(capsys, str(path))
+    assert out.count(": the result is not a valid workflow") == 39  # the 40th lint was of all of them together
+    assert out.count(": not checked: over 40 fixed versions of the file were linted") == 21

@@ -30,6 +30,9 @@ from trustycheck.suppress import apply as apply_suppressions
 MAX_ROUNDS = 8
 """Rounds of planning and applying per file (each fix removes the finding it fixes, so a real
 workflow needs two or three)."""
+MAX_LINTS = 40
+"""Lints of fixed texts per file. Fixes that fail together are tried one by one, each a lint
+of the whole file: a file with thousands of failing fixes must not cost thousands of lints."""
 
 
 @dataclass(eq=False, repr=False)
@@ -141,6 +144,7 @@ def fix_text(path: str, root: str | None, text: str, rules: Sequence[Rule], unsa
     outcome = FileFix(path, text, text)
     current = lint_text(path, root, text, rules)
     rejected: set[tuple[str, str]] = set()
+    budget = _Budget(MAX_LINTS)
     for _ in range(MAX_ROUNDS):
         if _problem(current) is not None:
             break  # a file that does not read as a workflow is left as it is
@@ -149,6 +153,8 @@ def fix_text(path: str, root: str | None, text: str, rules: Sequence[Rule], unsa
         if not candidates:
             break
         together = _compatible(candidates)
+        if budget.spent():
+            break
         attempt = _attempt(path, root, source.text, together, current, rules)
         if isinstance(attempt, Linted):
             outcome.after, current = apply_edits(source.text, [e for fix in together for e in fix.edits]), attempt
@@ -156,6 +162,9 @@ def fix_text(path: str, root: str | None, text: str, rules: Sequence[Rule], unsa
             continue
         progressed = False
         for fix in candidates:  # one by one: keep the first that passes, say why the others fail
+            if budget.spent():
+                outcome.dropped.append(Dropped(fix, f"not checked: over {MAX_LINTS} fixed versions of the file were linted"))
+                continue
             single = _attempt(path, root, source.text, [fix], current, rules)
             if isinstance(single, Linted):
                 outcome.after, current = apply_edits(source.text, fix.edits), single
@@ -171,6 +180,20 @@ def fix_text(path: str, root: str | None, text: str, rules: Sequence[Rule], unsa
     if not unsafe and _problem(current) is None:
         outcome.unsafe_available = sum(not fix.safe for fix in plan(current, Source(path, outcome.after), rules, True))
     return outcome
+
+
+class _Budget:
+    """How many more fixed texts may be linted."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def spent(self) -> bool:
+        """Whether the budget is spent; takes one from it otherwise."""
+        if self.left <= 0:
+            return True
+        self.left -= 1
+        return False
 
 
 def _compatible(fixes: list[Fix]) -> list[Fix]:
