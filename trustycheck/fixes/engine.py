@@ -9,6 +9,7 @@ text (positions move; one fix can make another possible) until nothing is left t
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -96,7 +97,9 @@ def lint_text(path: str, root: str | None, text: str, rules: Sequence[Rule]) -> 
 
 
 def plan(linted: Linted, source: Source, rules: Sequence[Rule], unsafe: bool) -> list[Fix]:
-    """The fixes for the findings of one linted text, each once, in rule order."""
+    """The fixes for the findings of one linted text, each once, in rule order. A finding that
+    several contexts share (a step two jobs run, a workflow-wide grant every job inherits) is
+    fixed from the first of them that has a fix: the fix is checked as a whole afterwards."""
     places = {(finding.rule_id, finding.pos.line, finding.pos.col) for finding in linted.findings}
     fixes: dict[tuple[str, str], Fix] = {}
     for rule in rules:
@@ -106,13 +109,15 @@ def plan(linted: Linted, source: Source, rules: Sequence[Rule], unsafe: bool) ->
             if not _holds(rule, context):
                 continue
             pos = locate(rule, context)
-            if (rule.id, pos.line, pos.col) not in places or not source.owns(pos):
+            place = (rule.id, pos.line, pos.col)
+            if place not in places or not source.owns(pos):
                 continue
             for fixer in FIXERS[rule.id]:
                 fix = fixer(context, source, linted.analysis)
                 if fix is not None:
                     fix.rule_id, fix.safe = rule.id, bool(rule.autofix.get("safe"))
                     fixes.setdefault(fix.key, fix)
+                    places.discard(place)
                     break
     return list(fixes.values())
 
@@ -197,17 +202,36 @@ class _Budget:
 
 
 def _compatible(fixes: list[Fix]) -> list[Fix]:
-    """The fixes, in order, whose edits overlap none of an earlier one's."""
+    """The fixes, in order, whose edits overlap none of an earlier one's (an identical edit is
+    shared, not an overlap). The edits taken are kept in order, so each check is a bisection."""
     chosen: list[Fix] = []
-    taken: list[Edit] = []
+    taken: list[tuple[int, int, str]] = []
     for fix in fixes:
         try:
-            check_disjoint(taken + fix.edits)
+            check_disjoint(fix.edits)
         except OverlappingEdits:
             continue
+        if any(_collides(taken, edit) for edit in fix.edits):
+            continue
         chosen.append(fix)
-        taken.extend(fix.edits)
+        for edit in fix.edits:
+            at = bisect.bisect_left(taken, (edit.start, edit.end, edit.new))
+            if at == len(taken) or taken[at] != (edit.start, edit.end, edit.new):
+                taken.insert(at, (edit.start, edit.end, edit.new))
     return chosen
+
+
+def _collides(taken: list[tuple[int, int, str]], edit: Edit) -> bool:
+    """Whether ``edit`` overlaps an edit in ``taken`` (sorted), or inserts where one starts."""
+    key = (edit.start, edit.end, edit.new)
+    at = bisect.bisect_left(taken, key)
+    if at < len(taken) and taken[at] == key:
+        return False
+    before = taken[at - 1] if at else None
+    after = taken[at] if at < len(taken) else None
+    if before is not None and (edit.start < before[1] or edit.start == before[0]):
+        return True
+    return after is not None and (after[0] < edit.end or after[0] == edit.start)
 
 
 def _attempt(path: str, root: str | None, text: str, fixes: list[Fix], before: Linted, rules: Sequence[Rule]) -> Linted | str:
