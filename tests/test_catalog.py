@@ -66,6 +66,7 @@ def test_each_rule_file_is_named_after_its_id_and_slug() -> None:
         (lambda r: r.update(scope="workflow"),
          "field 'condition.all[0].fact': fact 'step.publish.to_pypi' is not available to a workflow-scope rule"),
         (lambda r: r.update(message="{step.publish.nope} uploads"), "field 'message': unknown fact 'step.publish.nope'"),
+        (lambda r: r.update({"message-many": "{job.nope} publish"}), "field 'message-many': unknown fact 'job.nope'"),
         (lambda r: r.update(condition={"fact": "step.label", "matches": "(unclosed"}),
          "field 'condition.matches': invalid regular expression"),
         (lambda r: r.update(condition={"fact": "step.label", "equals": 1, "in": [1]}), "field 'condition'"),

@@ -65,8 +65,8 @@ def test_a_composite_action_two_jobs_run_gives_one_finding_naming_both(tmp_path:
         ("TC401", ".github/actions/setup/action.yml", 6, 13, "warning"),
     ]
     assert findings[0].message == (
-        "'actions/setup-python@v5' is pinned to a tag ref, not a full commit SHA, in job 'build' and 'publish', "
-        "which publishes or builds the release (via example.yml job 'build' → example.yml step './.github/actions/setup'; "
+        "'actions/setup-python@v5' is pinned to a tag ref, not a full commit SHA, in jobs 'build' and 'publish', "
+        "which publish or build the release (via example.yml job 'build' → example.yml step './.github/actions/setup'; "
         "example.yml job 'publish' → example.yml step './.github/actions/setup')"
     )
 
@@ -75,7 +75,7 @@ def test_the_jobs_are_named_whatever_they_are_called_and_in_the_order_they_run(t
     files = {".github/actions/setup/action.yml": SETUP_ACTION}
     findings = lint_repo(tmp_path, _workflow("wheels", "release"), files, {"TC401"})
     assert len(findings) == 1
-    assert "in job 'wheels' and 'release', which" in findings[0].message
+    assert "in jobs 'wheels' and 'release', which publish" in findings[0].message
 
 
 def test_a_trigger_that_starts_several_publishing_jobs_is_one_finding() -> None:
@@ -101,7 +101,10 @@ jobs:
 """
     findings = [f for f in lint_text(workflow) if f.pos.line == 2]
     assert len(findings) == len({f.rule_id for f in findings}) >= 1
-    assert all("'wheels' and 'pypi'" in f.message for f in findings)
+    assert all("jobs 'wheels' and 'pypi' " in f.message for f in findings)
+    # the verb agrees with the jobs named
+    assert [f.message for f in findings if f.rule_id == "TC303"] == [
+        "jobs 'wheels' and 'pypi' publish to PyPI on every push run, with no tag or release filter or guard"]
 
 
 def test_contexts_that_differ_in_more_than_one_placeholder_stay_apart() -> None:
@@ -112,7 +115,7 @@ def test_contexts_that_differ_in_more_than_one_placeholder_stay_apart() -> None:
     from trustycheck.model.analysis import analyse
 
     rule = next(r for r in catalog() if r.id == "TC401")
-    placed = replace(rule, at=("workflow.node",), message="'{step.uses.raw}' in '{job.id}'")
+    placed = replace(rule, at=("workflow.node",), message="'{step.uses.raw}' in '{job.id}'", message_many=None)
     workflow = """\
 on:
   release:

@@ -321,6 +321,10 @@ def test_an_output_only_a_tag_run_sets_gates_the_job_that_tests_it(tmp_path: Pat
                        before=output_job("Gate", step_condition="github.ref_type == 'tag'", step_id="is-tag",
                                          value="${{ steps.is-tag.outputs.release }}"), needs="[lint, Gate]")
     assert gating(renamed) == []
+    # the index forms GitHub's expressions allow name the same output
+    for test, value in (("needs.check.outputs['release'] == 'true'", "${{ steps.tag.outputs['release'] }}"),
+                        ("needs['check']['outputs'].release == 'true'", "${{ steps['tag'].outputs.release }}")):
+        assert gating(workflow(PUSH_ANY, test, before=output_job("check", value), needs="check")) == [], test
     # on branch pushes only, no run sets it: the publishing job never runs, so it publishes nothing
     dead = workflow(PUSH_MAIN, "needs.check.outputs.release == 'true'", before=output_job("check"), needs="check")
     dead = dead.split("    environment: pypi\n")[0] + TOKEN_STEPS

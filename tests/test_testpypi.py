@@ -183,8 +183,7 @@ def test_tc103_names_testpypi() -> None:
                                "the job has id-token: write; the token is what gets used")
 
 
-def test_tc302_names_testpypi_for_a_testpypi_job_outsiders_can_start() -> None:
-    workflow = """\
+PREVIEW_ON_PULL_REQUEST_TARGET = """\
         on:
           pull_request_target:
         jobs:
@@ -194,8 +193,26 @@ def test_tc302_names_testpypi_for_a_testpypi_job_outsiders_can_start() -> None:
             permissions:
               id-token: write
             steps:
-              - run: uv publish --index testpypi
-    """
+"""
+
+
+def test_tc302_names_testpypi_for_a_testpypi_job_outsiders_can_start() -> None:
+    workflow = PREVIEW_ON_PULL_REQUEST_TARGET + "              - run: uv publish --index testpypi\n"
     [finding] = lint_text(workflow, {"TC302"})
     assert finding.message == ("job 'preview' publishes to TestPyPI and can be started by pull_request_target, "
                                "which outsiders can trigger")
+
+
+def test_tc305_names_a_testpypi_upload_for_a_job_that_only_uploads_there() -> None:
+    workflow = PREVIEW_ON_PULL_REQUEST_TARGET + """\
+              - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+                with:
+                  ref: ${{ github.event.pull_request.head.sha }}
+              - run: uv build
+              - run: uv publish --index testpypi
+"""
+    [finding] = lint_text(workflow, {"TC305"})
+    assert finding.message == ("job 'preview' checks out code from a pull request or workflow_run head "
+                               "(step 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683') on the path to a TestPyPI upload")
+    [finding] = lint_text(workflow.replace(" --index testpypi", ""), {"TC305"})
+    assert finding.message.endswith("on the path to a PyPI release")

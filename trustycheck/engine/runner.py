@@ -109,10 +109,12 @@ class _Merged:
         rule = self.rule
         shown = dict(zip(self.names, self.values))
         quoted_list = None
+        template = rule.message
         if self.varying is not None:
             name = self.names[self.varying]
             quoted_list = (name, self.listed)
-        message = _fill(rule.message, shown, quoted_list) + _chains_note(self.chains)
+            template = rule.message_many or template
+        message = _fill(template, shown, quoted_list) + _chains_note(self.chains)
         return Finding(rule.id, rule.slug, self.level, message, self.path, self.pos, rule.hint)
 
 

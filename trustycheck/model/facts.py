@@ -28,7 +28,8 @@ from trustycheck.model.pypa_action import documented_floating_ref
 from trustycheck.model.pypi import INDEX_NAMES, PYPI, TESTPYPI, reusable_workflow_publisher
 from trustycheck.model.reachability import Reachability
 from trustycheck.model.refs import ActionRef, pinned_in_words
-from trustycheck.model.roles import artifact_transfer, looks_like_release, step_role
+from trustycheck.model.caches import Cache
+from trustycheck.model.roles import artifact_transfer, caches_read, looks_like_release, step_role
 from trustycheck.nodes import Node, Pos
 
 
@@ -330,6 +331,14 @@ class JobFacts(FactRecord):
         return any(step.publish is not None and step.publish.to_pypi and step.publish.index != TESTPYPI for step in self._steps)
 
     @cached_property
+    def on_path_to(self) -> str | None:
+        """what the job's work ends in, in words: a PyPI release (it uploads to PyPI, or builds what a PyPI
+        upload publishes), else a TestPyPI upload; absent for a job that does neither"""
+        if self.releases_to_pypi or self.feeds_publish:
+            return "a PyPI release"
+        return "a TestPyPI upload" if self.publishes_to_pypi else None
+
+    @cached_property
     def publishes_to(self) -> str | None:
         """the indexes with Trusted Publishing the job uploads to, in words: PyPI, TestPyPI, or PyPI and TestPyPI"""
         indexes = {step.publish.index for step in self._steps if step.publish is not None and step.publish.to_pypi}
@@ -417,13 +426,14 @@ class JobFacts(FactRecord):
 
     @cached_property
     def caches(self) -> bool:
-        """true when a step restores a cache (actions/cache, setup-python cache:...)"""
+        """true when a step restores a cache (actions/cache, setup-python cache:...) that a later step reads: an
+        install, a fetch or a build for a package cache, any command for a restored virtualenv or build output"""
         return self._roles.caches is not None
 
     @cached_property
     def cache_step(self) -> StepRefFacts | None:
-        """the step that restores the riskiest cache (a virtualenv or build output before a package cache,
-        a package cache before a linter's), the first of equal risk"""
+        """the step that restores the riskiest cache a later step reads (a virtualenv or build output before
+        a package cache, a package cache before a linter's)"""
         return self._roles.caches
 
     @cached_property
@@ -469,22 +479,28 @@ class JobFacts(FactRecord):
     def _roles(self) -> _Roles:
         builds = caches = untrusted = None
         cache = None
+        restored: list[tuple[StepRefFacts, Cache]] = []  # caches restored so far that no step has read yet
         for step_instance in self._instance.steps:
             step = step_instance.step
             role = step_role(step)
             here = StepRefFacts(step.label, step.node)
             if builds is None and role.builds:
                 builds = here
-            if role.cache is not None and (cache is None or role.cache.risk > cache.risk):
-                caches, cache = here, role.cache
+            for restored_here, restored_cache in caches_read(role, restored):
+                if cache is None or restored_cache.risk > cache.risk:
+                    caches, cache = restored_here, restored_cache
+            if role.cache is not None:
+                restored.append((here, role.cache))
             if untrusted is None and role.untrusted_checkout:
                 untrusted = here
-        if builds is None:
-            for step_facts in self._steps:
-                upload = step_facts.publish
-                if upload is not None and upload.builds:
-                    builds = StepRefFacts(step_facts.label, upload.node)
-                    break
+        for step_facts in self._steps:
+            upload = step_facts.publish
+            if upload is not None and upload.builds:  # a publish command that builds installs from caches too
+                builds = builds or StepRefFacts(step_facts.label, upload.node)
+                for restored_here, restored_cache in restored:
+                    if cache is None or restored_cache.risk > cache.risk:
+                        caches, cache = restored_here, restored_cache
+                break
         return _Roles(builds, caches, untrusted, cache.what if cache is not None else None)
 
     @cached_property

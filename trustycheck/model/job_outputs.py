@@ -17,10 +17,25 @@ from trustycheck.nodes import Mapping, Scalar
 from trustycheck.patterns import lazy_pattern
 
 _NAME = r"[A-Za-z_][\w-]*"
-_SOURCE = lazy_pattern(rf"\$\{{\{{\s*(steps|needs)\.({_NAME})\.outputs\.({_NAME})\s*\}}\}}", re.I)
+
+
+def _member(name: str) -> str:
+    """``.name`` or ``['name']``: the ways an expression reads a property (GitHub's expressions
+    quote strings with ``'`` only; ``name`` is a pattern, each form's capture one group)."""
+    return rf"(?:\.({name})|\[\s*'({name})'\s*\])"
+
+
+_SOURCE = lazy_pattern(rf"\$\{{\{{\s*(steps|needs){_member(_NAME)}{_member('outputs')}{_member(_NAME)}\s*\}}\}}", re.I)
 """A whole output value that is one step's or one needed job's output."""
-_TEST = lazy_pattern(rf"\bneeds\.({_NAME})\.outputs\.({_NAME})", re.I)
+_TEST = lazy_pattern(rf"\bneeds{_member(_NAME)}{_member('outputs')}{_member(_NAME)}", re.I)
 """A needed job's output named in an ``if:``."""
+
+
+def _names(match: re.Match[str]) -> list[str]:
+    """The names a match of ``_SOURCE`` or ``_TEST`` captured, one per member (and the context
+    for ``_SOURCE``), in lower case: of each member's two forms, the one that matched."""
+    groups = [group for group in match.groups() if group is not None]
+    return [group.lower() for group in groups]
 MAX_TESTS = 64
 """Outputs of needed jobs read per ``if:``; the rest stay unknown (a guard names one or two)."""
 
@@ -42,7 +57,8 @@ def output_tests(condition: str) -> tuple[tuple[str, str], ...]:
         return ()
     found: dict[tuple[str, str], None] = {}
     for match in _TEST.finditer(condition):
-        found[(match.group(1).lower(), match.group(2).lower())] = None
+        job, _, output = _names(match)
+        found[(job, output)] = None
         if len(found) >= MAX_TESTS:
             break
     return tuple(found)
@@ -59,7 +75,7 @@ def output_sources(job: Job) -> dict[str, OutputSource]:
             continue
         match = _SOURCE.fullmatch(value.as_string().strip())
         if match is not None:
-            kind, owner, name = (group.lower() for group in match.groups())
+            kind, owner, _, name = _names(match)
             sources[str(key.value).lower()] = OutputSource(kind, owner, name)
     return sources
 

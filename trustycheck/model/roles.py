@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from typing import TypeVar
 
 from trustycheck.model import actions
-from trustycheck.model.caches import Cache, restored_cache
+from trustycheck.model.caches import RESTORED_CODE, Cache, restored_cache
 from trustycheck.model.expressions import references, replace_expressions
-from trustycheck.model.launchers import unwrap
+from trustycheck.model.launchers import PYTHON_M, unwrap
 from trustycheck.model.shell import is_python, split_commands
 from trustycheck.model.workflow import Step
 from trustycheck.nodes import Node, Scalar
@@ -49,6 +50,25 @@ class StepRole:
     cache: Cache | None = None
     """What the restored cache holds (:mod:`trustycheck.model.caches`)."""
     untrusted_checkout: bool = False
+    reads_packages: bool = False
+    """It installs or fetches packages (``pip install twine``, ``uvx twine``) or builds: a package
+    cache restored before it is what it installs from."""
+    runs_command: bool = False
+    """It runs a shell command, which may run code from a restored virtualenv or build output."""
+
+
+_FETCHES_PACKAGES = {
+    # program: subcommands that install or fetch packages, and so read a package manager's cache
+    # (empty: any use). Launchers other than ``python -m`` (uvx, pipx run, uv run...) fetch what
+    # they run, and count without this table.
+    "pip": ("install", "download", "wheel"), "pip3": ("install", "download", "wheel"),
+    "uv": ("sync", "pip install", "pip sync", "tool install", "add", "lock", "build", "venv"),
+    "poetry": ("install", "add", "update", "lock", "build"), "pdm": ("install", "sync", "add", "update", "lock", "build"),
+    "pipenv": ("install", "sync"), "hatch": (), "tox": (), "nox": (), "pre-commit": (),
+    "conda": ("install", "create", "update"), "mamba": ("install", "create", "update"),
+    "micromamba": ("install", "create", "update"), "npm": ("install", "ci"), "yarn": (), "pnpm": ("install",),
+    "cargo": (), "go": ("build", "install", "mod", "get"),
+}
 
 
 _UPLOAD_ACTIONS = frozenset({"actions/upload-artifact"})
@@ -70,7 +90,7 @@ def step_role(step: Step) -> StepRole:
     action = step.uses.action if step.uses else None
     if action:
         spec = actions.action_spec(step)
-        role.builds = spec is not None and actions.builds(spec, step)
+        role.builds = role.reads_packages = spec is not None and actions.builds(spec, step)
         role.cache = restored_cache(step)
         role.caches = role.cache is not None
         if action == "actions/checkout":
@@ -78,8 +98,35 @@ def step_role(step: Step) -> StepRole:
     elif step.run is not None:
         script = step.run.as_string()
         role.untrusted_checkout = "gh pr checkout" in script or bool(_UNTRUSTED_REF.search(script) and "git" in script)
-        role.builds = any(_runs_code(command.words) for command in split_commands(script))
+        commands = split_commands(script)
+        role.builds = any(_runs_code(command.words) for command in commands)
+        role.reads_packages = role.builds or any(_fetches_packages(command.words) for command in commands)
+        role.runs_command = True
     return role
+
+
+Restored = TypeVar("Restored")
+
+
+def caches_read(role: StepRole, restored: list[tuple[Restored, Cache]]) -> list[tuple[Restored, Cache]]:
+    """The caches restored earlier in the job that a step with ``role`` reads, taken out of
+    ``restored``: a package or tool cache by a step that installs, fetches or builds; restored
+    code (a virtualenv, build output) by any command. A cache nothing reads cannot change the
+    release: ``uv publish`` and the PyPA action's container install nothing from it."""
+    read = [(where, cache) for where, cache in restored
+            if role.reads_packages or (role.runs_command and cache.risk >= RESTORED_CODE)]
+    if read:
+        restored[:] = [item for item in restored if item not in read]
+    return read
+
+
+def _fetches_packages(words: list[str]) -> bool:
+    """The command installs or fetches packages (through any launcher)."""
+    launched = unwrap(words)
+    if any(launcher is not PYTHON_M for launcher in launched.launchers):
+        return True
+    subs = _FETCHES_PACKAGES.get(launched.program)
+    return subs is not None and (not subs or _has_sub(launched.words[1:], subs))
 
 
 def _artifact_name(step: Step, *inputs: str) -> str | None:
