@@ -578,3 +578,15 @@ def test_fixes_that_keep_failing_cost_a_bounded_number_of_lints(tmp_path: Path, 
     _, out = _fix(capsys, str(path))
     assert out.count(": the result is not a valid workflow") == 39  # the 40th lint was of all of them together
     assert out.count(": not checked: over 40 fixed versions of the file were linted") == 21
+
+
+def test_lint_with_fix_refuses_standard_input(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "trustycheck", "--fix", "--stdin-filename", "release.yml", "-"],
+                            input=textwrap.dedent(OLD_ACTION), capture_output=True, text=True, cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("trustycheck: error: --fix does not fix standard input\n")
