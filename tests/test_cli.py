@@ -359,7 +359,7 @@ def test_shell_completion_scripts_are_produced(capsys, monkeypatch, shell: str) 
 
 
 @pytest.mark.parametrize(("words", "expected"), [
-    ("trustycheck ", ["plain,check", "plain,status", "plain,rules", "plain,explain", "plain,facts"]),
+    ("trustycheck ", ["plain,check", "plain,status", "plain,rules", "plain,explain", "plain,facts", "plain,fix"]),
     ("trustycheck st", ["plain,status"]),
     ("trustycheck exa", ["file,exa"]),
     ("trustycheck --sel", ["plain,--select"]),

@@ -238,6 +238,7 @@ _VERDICTS = ("trusted", "token", "mixed", "none", "unknown")
                    "changes.")
 @click.option("--write-baseline", type=_PathName(), metavar="FILE",
               help="Record every finding of this run in FILE (JSON, no line numbers, no secret values) and exit 0.")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes first, then report what is left (see 'fix').")
 @_version_option
 @_help_option
 def check(paths: tuple[str, ...], output_format: str | None, output: str | None, select: tuple[str, ...],
@@ -245,7 +246,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
           report_unused_ignores: bool, include_suppressed: bool, no_color: bool, jobs: int | None,
           fail_level: str | None = None, exit_code: bool = False, quiet: int = 0, statistics: bool = False, color: str | None = None,
           stdin_filename: str | None = None, baseline_file: str | None = None,
-          write_baseline: str | None = None) -> int:
+          write_baseline: str | None = None, apply_fixes: bool = False) -> int:
     """Lint workflow files and local actions: the default command, so 'trustycheck PATH...'
     is 'trustycheck check PATH...'.
 
@@ -285,6 +286,12 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
         where = ", ".join(paths) if paths else "the current directory (none in .github/workflows/; name a file or " \
                                                "folder to lint other YAML)"
         sys.stderr.write(f"{PROG}: warning: no workflow files found in {visible(where)}\n")
+    if apply_fixes:
+        if stdin:
+            raise UsageProblem("--fix does not fix standard input", f"Try '{PROG} fix PATH --diff' to see the fixes.")
+        from trustycheck.fixes.command import fix_before_lint
+
+        fix_before_lint(targets, settings.rules)
     recorded = _read_baseline(baseline_file) if baseline_file and not write_baseline else None
     from trustycheck.pipeline import lint
 
@@ -533,6 +540,27 @@ def facts(ctx: click.Context) -> int:
     return EXIT_CLEAN
 
 
+@cli.command(short_help="Fix what has a fix; show the diff; say what to register on PyPI.")
+@click.argument("paths", nargs=-1, type=_PathName(), metavar="[PATH]...")
+@click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of writing them.")
+@click.option("--unsafe", is_flag=True, help="Also apply the fixes that change behaviour (Trusted Publishing, environments).")
+@click.option("--publisher-settings", is_flag=True, help="Print what to register as PyPI's trusted publisher for each upload.")
+@click.option("--format", "output_format", type=_Choice(("text", "json")), default="text", show_default=True,
+              help="Format of --publisher-settings (json: the settings alone, without the diff or summary).")
+@click.option("--config", "config_file", type=_PathName(), metavar="FILE", help="Use this configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@_help_option
+def fix(paths: tuple[str, ...], diff: bool, unsafe: bool, publisher_settings: bool, output_format: str,
+        config_file: str | None, isolated: bool) -> int:
+    """Fix the findings that have a fix ('explain RULE' says which), as minimal edits that keep
+    comments, quoting, indentation and line endings; a fix whose result is invalid or has a new
+    finding is dropped. Exit 0 when no finding is left, 1 when some remain."""
+    from trustycheck.fixes.command import run_fix_command
+
+    return run_fix_command(paths, diff=diff, unsafe=unsafe, show_settings=publisher_settings,
+                           output_format=output_format, config_file=config_file, isolated=isolated)
+
+
 def _no_more_arguments(ctx: click.Context) -> None:
     if ctx.args:
         raise UsageProblem(f"unrecognized arguments: {' '.join(ctx.args)}", f"Try '{ctx.command_path} --help' for help.")
@@ -559,6 +587,8 @@ def _explain(rule: Rule) -> str:
         parts += ["", "  Before:", block(rule.fix["before"])]
     if rule.fix.get("after"):
         parts += ["", "  After:", block(rule.fix["after"])]
+    if rule.autofix:
+        parts += ["", f"Fixable: {'yes' if rule.autofix['safe'] else 'with --unsafe'} ({rule.autofix['summary']})"]
     if rule.references:
         parts += ["", "References"] + [f"    - {ref['title']}: {ref['url']}" for ref in rule.references]
     return "\n".join(parts)

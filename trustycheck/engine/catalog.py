@@ -63,6 +63,9 @@ class Rule:
     message_many: str | None = None
     """The message when one finding stands for several contexts that differ in one placeholder
     (``jobs 'a' and 'b' publish``): the plural the singular template cannot make."""
+    autofix: dict[str, Any] | None = None
+    """``{safe, summary}`` when `trustycheck fix` can fix the rule's findings (the code is in
+    trustycheck/fixes/); ``safe: false`` fixes change behaviour and run only with ``--unsafe``."""
 
     @property
     def hint(self) -> str:
@@ -289,6 +292,7 @@ def _rule(path: str | os.PathLike[str], data: dict[str, Any]) -> Rule:
         declared_security_severity=data.get("security-severity"),
         extra_tags=tuple(data.get("tags", ())),
         message_many=data.get("message-many"),
+        autofix=data.get("autofix"),
     )
 
 

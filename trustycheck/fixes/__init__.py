@@ -1,0 +1,1 @@
+"""Fixes: minimal text edits that resolve findings (`trustycheck fix`)."""
