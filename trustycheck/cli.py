@@ -284,7 +284,7 @@ def _write(text: str, output: str | None, is_json: bool = False) -> None:
         raise UsageProblem(f"cannot write {output}: {error.strerror or error}") from None
 
 
-_STATUS_FORMATS = ("text", "json", "csv", "jsonl")
+_STATUS_FORMATS = ("text", "json", "csv", "jsonl", "markdown", "html")
 
 
 @cli.command(short_help="Say how each repository publishes to PyPI.")

@@ -63,6 +63,9 @@ class Evidence:
     """For token evidence: the secret or value the long-lived credential comes from."""
     environment: str | None = None
     """The job's deployment environment (``status`` reports name it for a trusted publisher)."""
+    handed_to: str | None = None
+    """For a hand-over to another repository's workflow or action: its name (the upload, and
+    the trusted publisher to register, are that repository's)."""
 
     def location(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
@@ -226,12 +229,14 @@ def _delegation_evidence(delegation: DelegationFacts, job: JobFacts, path: str, 
     line, column = _where(delegation.node, None)
     authority = delegation.authority
     target = delegation.target
-    what = f"{target} ({'another repository' if delegation.kind != 'script' else 'a task or script'})"
+    elsewhere = delegation.kind != "script"
+    what = f"{target} ({'another repository' if elsewhere else 'a task or script'})"
+    handed_to = target if elsewhere else None
     if authority == Authority.SECRET:
         return Evidence(PathKind.TOKEN, path, line, column, what, f"handed {delegation.credential}", job.id, chain,
-                        source=delegation.credential)
+                        source=delegation.credential, environment=_environment(job), handed_to=handed_to)
     words = "may mint OIDC tokens (id-token: write)" if authority == Authority.ID_TOKEN else "handed every secret (secrets: inherit)"
-    return Evidence(PathKind.UNSURE, path, line, column, what, words, job.id, chain, delegation.needs)
+    return Evidence(PathKind.UNSURE, path, line, column, what, words, job.id, chain, delegation.needs, handed_to=handed_to)
 
 
 def _environment(job: JobFacts) -> str | None:

@@ -23,6 +23,14 @@ def make_writer(output_format: str, emit: Emit, *, mapped: bool, long_form: bool
         from trustycheck.report.status_long import JsonLinesWriter
 
         return JsonLinesWriter(emit, mapped)
+    if output_format == "markdown":
+        from trustycheck.report.status_markdown import MarkdownWriter
+
+        return MarkdownWriter(emit, mapped)
+    if output_format == "html":
+        from trustycheck.report.status_html import HtmlWriter
+
+        return HtmlWriter(emit, mapped)
     from trustycheck.report.status import TextWriter, text_width
 
     return TextWriter(emit, mapped, width=text_width(roots), color=color, evidence=evidence)
