@@ -296,9 +296,9 @@ _STATUS_FORMATS = ("text", "json", "csv", "jsonl", "markdown", "html")
 @click.option("--package-map", "package_map", type=_PathName(), metavar="FILE",
               help="CSV or TSV with a header: package, repository (a path or a GitHub URL), optionally rank and "
                    "downloads. Rows then carry their PyPI projects, and summaries are also weighted by downloads.")
-@click.option("--format", "output_format", type=_Choice(_STATUS_FORMATS), default="text", show_default=True,
+@click.option("--format", "output_format", type=_Choice(_STATUS_FORMATS), default="text", metavar="FORMAT",
               help="Output format: text, json, csv, jsonl (one line per upload path), markdown or html (a "
-                   "self-contained report).")
+                   "self-contained report) [default: text].")
 @click.option("--long", "long_form", is_flag=True, help="CSV: one row per upload path (the columns of jsonl), not per repository.")
 @click.option("-o", "--output", type=_PathName(), metavar="FILE", help="Write the report to this file (UTF-8) instead of standard output.")
 @click.option("-j", "--jobs", type=_AtLeastOne(), default=None, metavar="N",
