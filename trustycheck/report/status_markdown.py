@@ -13,7 +13,7 @@ from trustycheck.report.status_publisher import Publisher, publishers
 from trustycheck.report.status_tally import Tally
 from trustycheck.report.visible import visible
 
-_PUNCTUATION = frozenset("\\`*_[]!|~@:")
+_PUNCTUATION = frozenset("\\`*_[]!|~@")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
