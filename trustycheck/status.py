@@ -79,9 +79,13 @@ def judge_repository(root: str) -> Verdict:
     try:
         targets = discover_repository(root)
         workflows = [t.path for t in targets if os.path.basename(os.path.dirname(t.path)) == "workflows"]
-        with cycle_collector_paused():  # judging too: a collection over the live analysis finds nothing to free
+        with cycle_collector_paused():
+            # Judged and freed with the collector paused: once it is back, its first collection
+            # would otherwise scan the whole live analysis, to free nothing.
             analysis = analyse_project(Project(root, load_path, repository_files), [t.path for t in targets])
-            return without_tokens(judge(root, analysis.contexts, len(workflows), root))
+            verdict = without_tokens(judge(root, analysis.contexts, len(workflows), root))
+            del analysis
+        return verdict
     except Exception as error:  # one repository's trouble must not stop a run over thousands
         return Verdict(root, Outcome.UNKNOWN, f"trustycheck could not analyse it ({type(error).__name__}: {error}); please report this")
 
