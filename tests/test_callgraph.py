@@ -263,7 +263,7 @@ def test_a_reusable_workflow_linted_alone_is_judged_in_its_callers_context(tmp_p
     result = run_cli("--select", "TC101", "--no-color", ".github/workflows/publish.yml", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0] == (
-        ".github/workflows/publish.yml:14:11: TC101 [token-publish] pypa/gh-action-pypi-publish uploads to PyPI "
+        ".github/workflows/publish.yml:14:11: error TC101 [token-publish] pypa/gh-action-pypi-publish uploads to PyPI "
         "with a long-lived credential (secrets.PYPI_API_TOKEN) instead of Trusted Publishing "
         "(via example.yml job 'publish' → publish.yml job 'upload')"
     )

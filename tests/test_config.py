@@ -78,8 +78,8 @@ def test_per_path_ignores_suppress_and_sarif_marks_them_external(tmp_path: Path)
     found, _ = rules_found(".", cwd=repo)
     assert "TC101" not in {rule for rule, _ in found} and "TC401" not in {rule for rule, _ in found}
     assert "TC301" in {rule for rule, _ in found}
-    sarif = json.loads(run_cli("--format", "sarif", ".", cwd=repo).stdout)
-    suppressed = [r for r in sarif["runs"][0]["results"] if "suppressions" in r]
+    sarif = json.loads(run_cli("--format", "sarif", "--include-suppressed", ".", cwd=repo).stdout)
+    suppressed = [r for r in sarif["runs"][0]["results"] if r["suppressions"]]
     assert {r["ruleId"] for r in suppressed} == {"TC101", "TC401"}
     assert suppressed[0]["suppressions"][0]["kind"] == "external"
 
@@ -96,7 +96,7 @@ def test_unknown_key_names_key_file_and_known_keys(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == (
         f"trustycheck: error: {repo / '.trustycheck.toml'}: unknown key 'selct' in the top level "
-        "(known keys: select, ignore, severity, per-path-ignores, min-severity, rules-dirs)\n"
+        "(known keys: select, ignore, severity, per-path-ignores, min-severity, rules-dirs, fail-level, exit-code)\n"
     )
 
 
@@ -150,7 +150,7 @@ def test_a_long_key_or_value_is_quoted_short(tmp_path: Path) -> None:
     result = run_cli(".", cwd=repo)
     assert result.returncode == 2
     assert result.stderr == (f"trustycheck: error: {repo / '.trustycheck.toml'}: unknown key '{'k' * 80}...' in the top level "
-                             "(known keys: select, ignore, severity, per-path-ignores, min-severity, rules-dirs)\n")
+                             "(known keys: select, ignore, severity, per-path-ignores, min-severity, rules-dirs, fail-level, exit-code)\n")
     (repo / ".trustycheck.toml").write_text(f'min-severity = "{"x" * 5000}"\n')
     assert run_cli(".", cwd=repo).stderr.endswith(f"must be one of note, warning, error, not '{'x' * 80}...'\n")
 
@@ -200,6 +200,8 @@ GOOD_TABLES = [
     {"severity": {"TC101": "note", "unpinned-action": "error"}, "min-severity": "warning"},
     {"per-path-ignores": {".github/workflows/*.yml": ["TC101"], "x": []}},
     {"severity": {}, "per-path-ignores": {}},
+    {"fail-level": "note", "exit-code": True},
+    {"fail-level": "error", "exit-code": False},
 ]
 BAD_TABLES = [
     {"selct": ["TC101"]},
@@ -219,6 +221,10 @@ BAD_TABLES = [
     {"min-severity": ["error"]},
     {"min-severity": datetime.date(2025, 1, 1)},
     {"select": [], "extra": 1},
+    {"fail-level": "never"},
+    {"fail-level": 1},
+    {"exit-code": "true"},
+    {"exit-code": 1},
 ]
 
 
@@ -248,7 +254,7 @@ _TABLES = st.dictionaries(st.sampled_from(["TC101", "a.yml", "x"]), st.one_of(_S
 _TOML_VALUES = st.one_of(_STRINGS, _LISTS, _TABLES, _SCALARS, st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=2) |
                                                                          st.dictionaries(st.sampled_from(["TC101", "x"]), inner, max_size=2), max_leaves=6))
 """Values a TOML table can hold, mostly near the right shape (the edge the checks decide)."""
-_KEY_NAMES = ["select", "ignore", "severity", "per-path-ignores", "min-severity", "rules-dirs", "selct"]
+_KEY_NAMES = ["select", "ignore", "severity", "per-path-ignores", "min-severity", "rules-dirs", "fail-level", "exit-code", "selct"]
 
 
 @settings(max_examples=300, deadline=None)

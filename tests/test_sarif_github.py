@@ -47,7 +47,7 @@ def test_driver_describes_every_rule(sarif_schema: dict) -> None:
     assert tc101["defaultConfiguration"]["level"] == "error"
     assert "security" in tc101["properties"]["tags"]
     assert float(tc101["properties"]["security-severity"]) >= 7.0
-    scores = {rule["id"]: float(rule["properties"]["security-severity"]) for rule in driver["rules"]}
+    scores = {rule["id"]: float(rule["properties"]["security-severity"]) for rule in driver["rules"] if "security" in rule["properties"]["tags"]}
     assert scores["TC102"] >= 9.0 and scores["TC204"] < 4.0  # Critical and Low exist
 
 
@@ -79,8 +79,8 @@ def test_fingerprints_survive_unrelated_lines_moving(tmp_path: Path) -> None:
     target.write_text("# a comment added on top\nname: Release\n" + TOKEN_PUBLISH)
     after, _ = sarif_of(str(tmp_path))
 
-    def prints(document: dict) -> list[tuple[str, str]]:
-        return sorted((r["ruleId"], r["partialFingerprints"]["trustycheck/v1"]) for r in document["runs"][0]["results"])
+    def prints(document: dict) -> list[tuple[str, str, str]]:
+        return sorted((r["ruleId"], r["partialFingerprints"]["primaryLocationLineHash"], r["fingerprints"]["trustycheck/v1"]) for r in document["runs"][0]["results"])
 
     assert prints(before) == prints(after)
     lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after["runs"][0]["results"]]
@@ -93,7 +93,8 @@ def test_exit_code_in_sarif_mode_and_exit_zero(tmp_path: Path) -> None:
     assert run_cli("--format", "sarif", str(EXAMPLES / "trusted-publishing.yml")).returncode == 0
     out = tmp_path / "report.sarif"
     result = run_cli("--format", "sarif", "--output", str(out), str(EXAMPLES / "action-with-token.yml"))
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == 0 and result.stdout == ""  # the upload step after it must run (issue 18, point 4)
+    assert run_cli("--format", "sarif", "--output", str(out), "--exit-code", str(EXAMPLES / "action-with-token.yml")).returncode == 1
     assert json.loads(out.read_text())["version"] == "2.1.0"
     unwritable = run_cli("--output", str(tmp_path / "missing" / "x.txt"), str(EXAMPLES))
     assert unwritable.returncode == 2 and "cannot write" in unwritable.stderr
@@ -115,8 +116,10 @@ def test_github_escaping_rules() -> None:
     assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
 
 
-def test_github_format_is_the_default_inside_github_actions() -> None:
+def test_text_stays_the_default_inside_github_actions() -> None:
     result = run_cli("--select", "TC101", str(EXAMPLES / "action-with-token.yml"), env={"GITHUB_ACTIONS": "true"})
-    assert result.stdout.startswith("::error file=")
+    assert result.stdout.startswith(str(EXAMPLES / "action-with-token.yml"))
+    asked = run_cli("--format", "github", "--select", "TC101", str(EXAMPLES / "action-with-token.yml"), env={"GITHUB_ACTIONS": "true"})
+    assert asked.stdout.startswith("::error file=")
     explicit = run_cli("--format", "text", "--select", "TC101", str(EXAMPLES / "action-with-token.yml"), env={"GITHUB_ACTIONS": "true"})
     assert explicit.stdout.startswith(str(EXAMPLES / "action-with-token.yml"))

@@ -70,7 +70,7 @@ def test_cli_summary_counts_suppressed_and_unused_ones_are_reported_on_request(t
     loud = run_cli("--select", "TC101,TC003", "--report-unused-ignores", "--no-color", str(path))
     assert loud.returncode == 1
     assert loud.stdout.splitlines()[0] == (
-        f"{path}:12:52: TC003 [unused-ignore] unused suppression: 'TC999' names no rule ('TC999')"
+        f"{path}:12:52: warning TC003 [unused-ignore] unused suppression: 'TC999' names no rule ('TC999')"
     )
 
 
@@ -84,7 +84,7 @@ def test_unused_is_not_judged_for_rules_that_did_not_run(tmp_path: Path) -> None
 def test_sarif_keeps_suppressed_findings_with_their_justification(tmp_path: Path) -> None:
     path = tmp_path / "release.yml"
     path.write_text(workflow(above="# trustycheck: ignore[TC101] mirror needs it"))
-    result = run_cli("--format", "sarif", "--select", "TC101", str(path))
+    result = run_cli("--format", "sarif", "--include-suppressed", "--select", "TC101", str(path))
     assert result.returncode == 0
     [finding] = json.loads(result.stdout)["runs"][0]["results"]
     assert finding["ruleId"] == "TC101"

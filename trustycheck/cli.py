@@ -1,7 +1,9 @@
 """Command-line interface: ``trustycheck [PATH]...`` lints; ``status`` judges repositories;
 ``rules``, ``explain``, ``facts`` document.
 
-Exit codes: 0 no findings, 1 findings, 2 usage or configuration error. Nothing a linted file
+Exit codes: 0 no findings that fail the run, 1 findings at or above the fail level (default:
+warning; notes never fail), 2 usage or configuration error. A SARIF report written to a file
+exits 0 unless ``--exit-code`` (so the upload step after it runs). Nothing a linted file
 contains can produce a traceback: unreadable input is a TC001 finding.
 
 Built on click. A first argument that is not a command name means ``check``, so
@@ -167,7 +169,8 @@ _version_option = click.option("--version", is_flag=True, expose_value=False, is
 
 @click.group(cls=_Trustycheck, context_settings={"help_option_names": [], "max_content_width": 100},
              epilog=f"Run '{PROG} explain TC101' to read a rule's documentation, '{PROG} COMMAND --help' for a "
-                    "command's options. Exit status: 0 no findings, 1 findings, 2 usage or configuration error.")
+                    "command's options. Exit status: 0 no findings at or above the fail level (--fail-level), 1 "
+                    "findings, 2 usage or configuration error; with --format sarif --output FILE, 0 unless --exit-code.")
 @_version_option
 @_help_option
 def cli() -> None:
@@ -176,11 +179,12 @@ def cli() -> None:
     Finds what lets a release be hijacked: long-lived PyPI tokens, tokens written into the
     file, id-token: write on jobs that build untrusted code, ungated publish jobs. With no
     PATH, lints .github/workflows/ and the local actions under .github/ of the current
-    directory; a PATH is a workflow or action file, a repository root or any folder.
+    directory (and nothing else: without them there is nothing to lint); a PATH is a workflow
+    or action file, a repository root, any folder, or - for standard input.
     """
 
 
-_OUTPUT_FORMATS = ("text", "json", "sarif", "github")
+_OUTPUT_FORMATS = ("text", "concise", "json", "sarif", "github")
 _SEVERITIES = ("note", "warning", "error")
 """findings.SEVERITIES, spelled again: importing findings brings in PyYAML, which --help and
 status's start need not pay for (a test keeps the two equal)."""
@@ -189,8 +193,10 @@ _VERDICTS = ("trusted", "token", "mixed", "none", "unknown")
 
 @cli.command(short_help="Lint workflows and local actions (the default command).")
 @click.argument("paths", nargs=-1, type=_PathName(), metavar="[PATH]...")
-@click.option("--format", "output_format", type=_Choice(_OUTPUT_FORMATS), default=None, metavar="FORMAT",
-              help="Output format: text, json, sarif or github [default: text; github when GITHUB_ACTIONS=true].")
+@click.option("--format", "--output-format", "output_format", type=_Choice(_OUTPUT_FORMATS), default=None,
+              metavar="FORMAT",
+              help="Output format: text (with excerpts), concise (one line per finding), json, sarif or github "
+                   "(annotations) [default: text, under GitHub Actions too].")
 @click.option("-o", "--output", type=_PathName(), metavar="FILE", help="Write the report to this file instead of standard output.")
 @click.option("--select", multiple=True, type=_RuleName(), metavar="RULES",
               help="Only these rules (ids, id prefixes such as TC1, or slugs; comma-separated or repeated).")
@@ -200,23 +206,53 @@ _VERDICTS = ("trusted", "token", "mixed", "none", "unknown")
 @click.option("--config", "config_file", type=_PathName(), metavar="FILE",
               help="Use this configuration file (.trustycheck.toml, or a pyproject.toml with [tool.trustycheck]).")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (usage errors still exit 2).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (usage errors still exit 2); wins "
+                                                   "over --fail-level.")
 @click.option("--report-unused-ignores", is_flag=True,
               help="Report '# trustycheck: ignore[...]' comments that suppress nothing (TC003).")
-@click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1). Colour is used only on a terminal.")
+@click.option("--include-suppressed", is_flag=True,
+              help="SARIF: keep suppressed findings, marked as suppressed (code scanning would still open alerts for them).")
+@click.option("--no-color", is_flag=True, help="Never colour the output: the same as --color never.")
 @click.option("-j", "--jobs", type=_AtLeastOne(), default=None, metavar="N",
               help="Processes to lint with when there are many files [default: all usable cores].")
+@click.option("--fail-level", type=_Choice(_SEVERITIES, case_sensitive=False), default=None, metavar="SEVERITY",
+              help="The lowest severity that makes the run exit 1: note, warning or error (config: fail-level) "
+                   "[default: warning, so notes are shown but never fail]. Only reported findings count: "
+                   "--min-severity hides the others; --exit-zero never fails.")
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 on findings even with --format sarif --output FILE, which otherwise exits 0 so the upload "
+                   "step after it runs (config: exit-code = true).")
+@click.option("-q", "--quiet", count=True,
+              help="Print findings only: no summary line, no warning that nothing was found; -qq prints nothing, "
+                   "only the exit status tells (a report asked for with --output is still written).")
+@click.option("--statistics", is_flag=True, help="Count the findings of each rule instead of listing them (text, "
+                                                 "concise or json).")
+@click.option("--color", type=_Choice(("auto", "always", "never")), default=None, metavar="WHEN",
+              help="Colour the output: auto, always or never [default: auto: on a terminal, unless NO_COLOR is set "
+                   "or FORCE_COLOR forces it].")
+@click.option("--stdin-filename", type=_PathName(), metavar="NAME",
+              help="Lint standard input (the PATH -) as the file NAME: named so in the report, its configuration "
+                   "and repository found from it. A workflow or an action, by its content.")
+@click.option("--baseline", "baseline_file", type=_PathName(), metavar="FILE",
+              help="Do not report the findings recorded in this file (made by --write-baseline) until their line "
+                   "changes.")
+@click.option("--write-baseline", type=_PathName(), metavar="FILE",
+              help="Record every finding of this run in FILE (JSON, no line numbers, no secret values) and exit 0.")
 @_version_option
 @_help_option
 def check(paths: tuple[str, ...], output_format: str | None, output: str | None, select: tuple[str, ...],
           ignore: tuple[str, ...], min_severity: str | None, config_file: str | None, isolated: bool, exit_zero: bool,
-          report_unused_ignores: bool, no_color: bool, jobs: int | None) -> int:
+          report_unused_ignores: bool, include_suppressed: bool, no_color: bool, jobs: int | None,
+          fail_level: str | None = None, exit_code: bool = False, quiet: int = 0, statistics: bool = False, color: str | None = None,
+          stdin_filename: str | None = None, baseline_file: str | None = None,
+          write_baseline: str | None = None) -> int:
     """Lint workflow files and local actions: the default command, so 'trustycheck PATH...'
     is 'trustycheck check PATH...'.
 
     With no PATH, lints .github/workflows/ and the local actions under .github/ of the current
     directory. A PATH is a workflow or action file (linted whatever its name), a repository
-    root or its .github/ folder, or any folder (its *.yml and *.yaml files). Everything after
+    root or its .github/ folder (a folder with .github or .git is one), or any other folder
+    (its *.yml and *.yaml files); - is standard input (see --stdin-filename). Everything after
     '--' is a path, even when it starts with '-'. Settings come from [tool.trustycheck] in
     pyproject.toml or .trustycheck.toml too; options given here win.
     """
@@ -226,33 +262,119 @@ def check(paths: tuple[str, ...], output_format: str | None, output: str | None,
     from trustycheck.settings import SelectionError, resolve
 
     for path in paths:
-        if path.startswith("-") and not os.path.lexists(path):
+        if path.startswith("-") and path != "-" and not os.path.lexists(path):
             raise UsageProblem(f"{path}: no such file or directory",
                                "Options go before '--'; the pre-commit hook passes '--' before file names, so give it "
                                "settings in the configuration file ([tool.trustycheck] in pyproject.toml).")
+    _refuse_contradictions(exit_code=exit_code, exit_zero=exit_zero, color=color, no_color=no_color,
+                           statistics=statistics, output_format=output_format)
+    paths, stdin = _standard_input(paths, stdin_filename)
     try:
-        settings = resolve(paths, config_file=config_file, isolated=isolated, select=select, ignore=ignore,
+        settings = resolve([stdin[0] if stdin and path == "-" else path for path in paths], config_file=config_file,
+                           isolated=isolated, select=select, ignore=ignore,
                            min_severity=min_severity, report_unused_ignores=report_unused_ignores, jobs=jobs,
                            output_format=output_format, output=output, exit_zero=exit_zero, no_color=no_color,
-                           terminal=sys.stdout.isatty())
-        targets = discover(list(paths))
+                           terminal=sys.stdout.isatty(), color=color, fail_level=fail_level, exit_code=exit_code,
+                           quiet=quiet, statistics=statistics)
+        targets = discover(list(paths), stdin)
     except (DiscoveryError, SelectionError, CatalogError, ConfigError) as error:
         raise UsageProblem(str(error)) from None
-    if not targets:
+    if not targets and not settings.quiet:
         from trustycheck.report.visible import visible
 
-        where = ", ".join(paths) if paths else "the current directory"
+        where = ", ".join(paths) if paths else "the current directory (none in .github/workflows/; name a file or " \
+                                               "folder to lint other YAML)"
         sys.stderr.write(f"{PROG}: warning: no workflow files found in {visible(where)}\n")
+    recorded = _read_baseline(baseline_file) if baseline_file and not write_baseline else None
     from trustycheck.pipeline import lint
 
     reports = lint(targets, settings)
-    _write(_render(reports, settings), settings.output, is_json=settings.output_format in ("json", "sarif"))
-    found = any(report.findings for report in reports)
-    return EXIT_FINDINGS if found and not settings.exit_zero else EXIT_CLEAN
+    if write_baseline:
+        return _write_baseline(write_baseline, reports, settings)
+    baselined = 0
+    if recorded is not None and baseline_file:
+        from trustycheck.baseline import apply_baseline
+
+        baselined = apply_baseline(reports, recorded, baseline_file)
+    if settings.quiet < 2 or settings.output is not None:
+        _write(_render(reports, settings, baselined, include_suppressed), settings.output,
+               is_json=settings.output_format in ("json", "sarif"))
+    return settings.exit_status(finding.severity for report in reports for finding in report.findings)
 
 
-def _render(reports: list[FileReport], settings: Settings) -> str:
+def _refuse_contradictions(*, exit_code: bool, exit_zero: bool, color: str | None, no_color: bool, statistics: bool,
+                           output_format: str | None) -> None:
+    """Options that cannot be given together: a usage error rather than one silently winning."""
+    if exit_code and exit_zero:
+        raise UsageProblem("--exit-code contradicts --exit-zero", f"Try '{PROG} --help' for help.")
+    if no_color and color == "always":
+        raise UsageProblem("--no-color contradicts --color always", f"Try '{PROG} --help' for help.")
+    if statistics and output_format not in (None, "text", "concise", "json"):
+        raise UsageProblem(f"--statistics works with the text, concise and json formats, not {output_format}",
+                           f"Try '{PROG} --help' for help.")
+
+
+def _standard_input(paths: tuple[str, ...], name: str | None) -> tuple[tuple[str, ...], tuple[str, bytes] | None]:
+    """The paths, and standard input's name and bytes when it is to be linted: given as ``-``,
+    or (as ruff does) when ``--stdin-filename`` comes without any path. Only as much is read as
+    a file may hold (the loader's limit), and one byte more, so it is refused the same way."""
+    if paths.count("-") > 1:
+        raise UsageProblem("standard input ('-') can be read only once")
+    if "-" not in paths:
+        if name is None:
+            return paths, None
+        if paths:
+            raise UsageProblem("--stdin-filename names standard input: give '-' among the paths",
+                               f"Try '{PROG} --help' for help.")
+        paths = ("-",)
+    from trustycheck.loader import MAX_BYTES
+
+    try:
+        data = sys.stdin.buffer.read(MAX_BYTES + 1) if sys.stdin is not None else b""
+    except (OSError, ValueError) as error:
+        raise UsageProblem(f"cannot read standard input: {error}") from None
+    return paths, (name or "-", data)
+
+
+def _read_baseline(file: str) -> Any:
+    from trustycheck.baseline import BaselineError, read_baseline
+
+    try:
+        return read_baseline(file)
+    except BaselineError as error:
+        raise UsageProblem(str(error)) from None
+
+
+def _write_baseline(file: str, reports: list[FileReport], settings: Settings) -> int:
+    """Record the run's findings; they are accepted, so the run succeeds."""
+    from trustycheck.baseline import BaselineError, write_baseline
+    from trustycheck.report.visible import visible
+
+    try:
+        count, files = write_baseline(file, reports)
+    except BaselineError as error:
+        raise UsageProblem(str(error)) from None
+    if settings.quiet < 2:
+        sys.stderr.write(f"{PROG}: wrote {count} finding{'s' if count != 1 else ''} in {files} "
+                         f"file{'s' if files != 1 else ''} to {visible(file)}\n")
+    return EXIT_CLEAN
+
+
+def _render(reports: list[FileReport], settings: Settings, baselined: int = 0, include_suppressed: bool = False) -> str:
     """The report in the format asked for (only that format's reporter is imported)."""
+    quiet = settings.quiet > 0
+    if settings.statistics:
+        from trustycheck.report.text import render_statistics, rule_counts
+
+        if settings.output_format == "json":
+            from trustycheck.report.encoding import json_text
+
+            return json_text([{"rule": rule, "slug": slug, "count": count} for rule, slug, count in rule_counts(reports)])
+        return render_statistics(reports, color=settings.color, quiet=quiet, baselined=baselined)
+    if settings.output_format == "concise":
+        from trustycheck.report.text import render_concise
+
+        return render_concise(reports, color=settings.color, quiet=quiet, baselined=baselined)
     if settings.output_format == "json":
         from trustycheck.report.json_report import render_json
 
@@ -260,14 +382,14 @@ def _render(reports: list[FileReport], settings: Settings) -> str:
     if settings.output_format == "sarif":
         from trustycheck.report.sarif import render_sarif
 
-        return render_sarif(reports, list(settings.rules))
+        return render_sarif(reports, list(settings.rules), severity=settings.severity, include_suppressed=include_suppressed)
     if settings.output_format == "github":
         from trustycheck.report.github import render_github
 
         return render_github(reports)
     from trustycheck.report.text import render_text
 
-    return render_text(reports, color=settings.color)
+    return render_text(reports, color=settings.color, quiet=quiet, baselined=baselined)
 
 
 def _write(text: str, output: str | None, is_json: bool = False) -> None:
@@ -307,11 +429,14 @@ _STATUS_FORMATS = ("text", "json", "csv", "jsonl", "markdown", "html")
 @click.option("--fail-on", multiple=True, type=_Choice(_VERDICTS), metavar="VERDICT",
               help=f"Exit 1 if any repository gets this verdict ({', '.join(_VERDICTS)}); repeatable, "
                    "e.g. --fail-on token --fail-on mixed.")
-@click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1).")
+@click.option("--no-color", is_flag=True, help="Never colour the output: the same as --color never.")
+@click.option("--color", type=_Choice(("auto", "always", "never")), default=None, metavar="WHEN",
+              help="Colour the output: auto, always or never [default: auto: on a terminal, unless NO_COLOR is set "
+                   "or FORCE_COLOR forces it].")
 @_help_option
 def status(paths: tuple[str, ...], each: bool, repos_from: str | None, package_map: str | None, output_format: str,
            long_form: bool, output: str | None, jobs: int | None, no_evidence: bool, fail_on: tuple[str, ...],
-           no_color: bool) -> int:
+           no_color: bool, color: str | None = None) -> int:
     """Say how each repository publishes to PyPI: trusted (Trusted Publishing only), token
     (long-lived credentials only), mixed, none, or unknown (publishing is handed to something
     that cannot be read offline). Each verdict comes with its reason and evidence.
@@ -327,6 +452,8 @@ def status(paths: tuple[str, ...], each: bool, repos_from: str | None, package_m
     from trustycheck.status import StatusError, judged, repositories
     from trustycheck.status_packages import PackageMapError, read_package_map
 
+    if no_color and color == "always":
+        raise UsageProblem("--no-color contradicts --color always", f"Try '{PROG} status --help' for help.")
     if long_form and output_format != "csv":
         raise UsageProblem("--long applies to --format csv (jsonl is always long)")
     try:
@@ -340,9 +467,9 @@ def status(paths: tuple[str, ...], each: bool, repos_from: str | None, package_m
         sys.stderr.write(f"{PROG}: warning: {package_map}: {listings.skipped} rows skipped (no package or repository, "
                          "or a field over 1,024 characters)\n")
     sink = _StatusSink(output, is_json=output_format == "json")
-    color = output is None and use_color(no_color, os.environ, sys.stdout.isatty())
+    colored = use_color(color or ("never" if no_color or output is not None else "auto"), os.environ, sys.stdout.isatty())
     writer = make_writer(output_format, sink.write, mapped=listings is not None, long_form=long_form, roots=roots,
-                         color=color, evidence=not no_evidence)
+                         color=colored, evidence=not no_evidence)
     sink.is_json = writer.is_json
     progress = _progress_bar() if len(roots) > 1 and sys.stderr.isatty() else None
     tally = Tally(mapped=listings is not None)
@@ -483,7 +610,10 @@ def explain(ctx: click.Context, rule: str) -> int:
         if wanted.upper() == candidate.id or wanted.lower() == candidate.slug:
             _emit(_explain(candidate) + "\n")
             return EXIT_CLEAN
-    raise UsageProblem(f"no rule '{rule}' (see `{PROG} rules`)")
+    from trustycheck.settings import closest_rule_name
+
+    guess = closest_rule_name(wanted, _builtin_catalog())
+    raise UsageProblem(f"no rule '{rule}' " + (f"(did you mean '{guess}'?)" if guess else f"(see `{PROG} rules`)"))
 
 
 @cli.command(short_help="List the facts rule conditions can test.", context_settings=_TAKES_NO_MORE)
@@ -597,9 +727,11 @@ def _usage_problem(error: click.UsageError, argv: list[str]) -> UsageProblem:
     if isinstance(error, click.BadParameter):
         return UsageProblem(f"argument {_label(error.param)}: {error.message}" if error.param else error.message, hint)
     if isinstance(error, click.BadOptionUsage):
-        # An option given without its value, or a flag given one. An option's name means the
-        # same in every command, so the first command that has it says which.
-        options = [p for command in (cli, *cli.commands.values()) for p in command.params if isinstance(p, click.Option)]
+        # An option given without its value, or a flag given one: the option of the command
+        # typed (``check`` when none was), else the first command that has one of that name.
+        command_typed = cli.commands[argv[0] if argv and argv[0] in cli.commands else "check"]
+        options = [p for command in (command_typed, cli, *cli.commands.values()) for p in command.params
+                   if isinstance(p, click.Option)]
         option = next((p for p in options if error.option_name in p.opts), None)
         if option is not None:
             takes = "takes no value" if option.is_flag else "expected one argument"

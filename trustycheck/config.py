@@ -52,6 +52,8 @@ class Config:
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
     min_severity: str | None = None
     rules_dirs: list[Path] = field(default_factory=list)
+    fail_level: str | None = None
+    exit_code: bool | None = None
 
     @property
     def base(self) -> Path:
@@ -101,6 +103,8 @@ def load_config(path: Path) -> Config:
     config.per_path_ignores = {glob: list(rules) for glob, rules in table.get("per-path-ignores", {}).items()}
     config.min_severity = table.get("min-severity")
     config.rules_dirs = [(path.parent / entry).resolve() for entry in table.get("rules-dirs", [])]
+    config.fail_level = table.get("fail-level")
+    config.exit_code = table.get("exit-code")
     return config
 
 
@@ -198,6 +202,11 @@ def _severity(value: Any) -> str | None:
     return f"must be one of {', '.join(SEVERITIES)}, not {_shown(value) if isinstance(value, str) else _describe(value)}"
 
 
+def _boolean(value: Any) -> str | None:
+    """What is wrong with a value that must be true or false, or None."""
+    return None if isinstance(value, bool) else f"must be true or false, not {_describe(value)}"
+
+
 _KEYS: dict[str, Callable[[Any], str | None]] = {
     "select": _strings,  # only these rules: ids, id prefixes or slugs
     "ignore": _strings,
@@ -205,6 +214,8 @@ _KEYS: dict[str, Callable[[Any], str | None]] = {
     "per-path-ignores": _strings,  # a table: glob, relative to the file -> rules ignored there
     "min-severity": _severity,
     "rules-dirs": _strings,  # rule directories, relative to the file
+    "fail-level": _severity,  # the lowest severity that fails the run
+    "exit-code": _boolean,  # exit 1 on findings even for a SARIF report written to a file
 }
 """Each key and the check of its value (of each of its values, for a key in :data:`_TABLES`),
 in the order the error message lists them. ``schemas/config.schema.json`` says the same for

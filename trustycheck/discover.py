@@ -1,12 +1,14 @@
 """Turn command-line paths into the files to lint.
 
 A file named directly is always linted, whatever its name. A directory is searched the
-conventional way: in a repository root (or its ``.github`` folder) the workflows GitHub runs
-(``.github/workflows/*.y{a,}ml``, top level only, as GitHub reads them) plus local actions
-(``action.y{a,}ml`` anywhere under ``.github/``); any other directory is treated as a
-workflows folder (its ``*.y{a,}ml`` files). Symlinked directories are not followed, so a
-symlink loop cannot hang the search; a file entry that cannot be read is still listed, so
-it is reported rather than skipped.
+conventional way: in a repository root (a folder holding ``.github`` or ``.git``, or its
+``.github`` folder) the workflows GitHub runs (``.github/workflows/*.y{a,}ml``, top level only,
+as GitHub reads them) plus local actions (``action.y{a,}ml`` anywhere under ``.github/``); any
+other directory is treated as a workflows folder (its ``*.y{a,}ml`` files). With no argument,
+only the current directory's workflows are looked for: a project's ``docker-compose.yml`` is
+not a workflow. ``-`` is standard input, read by the CLI and named by ``--stdin-filename``.
+Symlinked directories are not followed, so a symlink loop cannot hang the search; a file
+entry that cannot be read is still listed, so it is reported rather than skipped.
 """
 
 from __future__ import annotations
@@ -33,13 +35,26 @@ class Target:
 
     path: str
     root: str | None
+    data: bytes | None = None
+    """The file's bytes when they are not read from ``path`` (standard input)."""
 
 
-def discover(arguments: list[str]) -> list[Target]:
-    """Files to lint for the given arguments (the current directory when there are none)."""
+STDIN = "-"
+
+
+def discover(arguments: list[str], stdin: tuple[str, bytes] | None = None) -> list[Target]:
+    """Files to lint for the given arguments (the current directory's workflows when there are
+    none); ``stdin`` is the name and bytes of standard input, given as ``-``."""
+    if not arguments:
+        return _search_current()
     targets: list[Target] = []
     seen: set[str] = set()
-    for argument in arguments or ["."]:
+    for argument in arguments:
+        if argument == STDIN and stdin is not None:
+            name = spelled(stdin[0])
+            targets.append(Target(name, _root_of(name), stdin[1]))
+            seen.add(os.path.normpath(name))
+            continue
         if not _exists(argument):
             raise DiscoveryError(f"{argument}: no such file or directory")
         path = spelled(argument)
@@ -93,9 +108,18 @@ def _parent(path: str) -> str:
     return os.path.dirname(path) or "."
 
 
+def _search_current() -> list[Target]:
+    """With no argument: the workflows and actions of the repository here, or of the one whose
+    ``.github`` (or ``.github/workflows``) folder this is; nothing in any other folder."""
+    here = os.getcwd()
+    if _name(here) == ".github" or (_name(here) == "workflows" and _name(_parent(here)) == ".github"):
+        return _search(".")
+    return _search_repo(".")
+
+
 def _search(directory: str) -> list[Target]:
     github = _join(directory, ".github")
-    if os.path.isdir(os.path.join(github, "workflows")) or os.path.isdir(github):
+    if os.path.isdir(github) or os.path.lexists(_join(directory, ".git")):
         return _search_repo(directory)
     if _name(directory) == ".github":
         return _search_repo(_parent(directory))

@@ -14,7 +14,7 @@ from trustycheck.discover import Target, discover_repository
 from trustycheck.engine.catalog import Rule
 from trustycheck.engine.runner import run_rules
 from trustycheck.findings import Finding, severity_rank
-from trustycheck.loader import Document, Problem, load_path
+from trustycheck.loader import Document, Problem, load_bytes, load_path
 from trustycheck.model.analysis import Analysis, analyse, analyse_project, problem_facts, problems_only
 from trustycheck.model.facts import Context, FileFacts
 from trustycheck.model.project import Project
@@ -60,10 +60,11 @@ def lint(targets: list[Target], settings: Settings) -> list[FileReport]:
     groups = _by_repository(targets)
     weights = [sum(_size(path) for path in paths) for _, paths in groups]
     jobs = settings.jobs if sum(weights) >= PARALLEL_FROM_BYTES else 1
+    given = {target.path: target.data for target in targets if target.data is not None}
 
     def lint_groups(share: list[tuple[str | None, list[str]]]) -> list[list[FileReport]]:
         with cycle_collector_paused():
-            return [_lint_group(root, paths, settings) for root, paths in share]
+            return [_lint_group(root, paths, settings, given) for root, paths in share]
 
     reports: dict[str, FileReport] = {}
     for group_reports in run_in_shares(groups, weights, jobs, lint_groups):
@@ -86,9 +87,10 @@ def _size(path: str) -> int:
         return 0
 
 
-def _lint_group(root: str | None, paths: list[str], settings: Settings) -> list[FileReport]:
+def _lint_group(root: str | None, paths: list[str], settings: Settings,
+                given: dict[str, bytes] | None = None) -> list[FileReport]:
     threshold = severity_rank(settings.min_severity)
-    reports = _lint_project(root, paths, settings.rules)
+    reports = _lint_project(root, paths, settings.rules, given)
     for report in reports:
         _suppress(report, settings.rules, settings)
         report.findings = [f for f in report.findings if severity_rank(f.severity) >= threshold]
@@ -147,13 +149,26 @@ def _per_path(report: FileReport, findings: list[Finding], options: Settings) ->
     if not ignored:
         return findings
     kept = []
-    where = f"per-path-ignores in {options.config_path}" if options.config_path else "per-path-ignores"
+    where = f"per-path-ignores in {_config_name(options.config_path, report.root)}" if options.config_path else "per-path-ignores"
     for finding in findings:
         if finding.rule_id in ignored and finding.rule_id not in NEVER_SUPPRESSED:
             report.suppressed.append((finding, Suppression(f"ignored for this path by {where}", "external")))
         else:
             kept.append(finding)
     return kept
+
+
+def _config_name(config: os.PathLike[str], root: str | None) -> str:
+    """The configuration file as a justification names it (SARIF carries it to code scanning):
+    relative to the repository root when inside it, else by its name; never an absolute path."""
+    if root is not None:
+        try:
+            relative = os.path.relpath(os.path.abspath(config), os.path.abspath(root))
+        except ValueError:  # another drive on Windows
+            relative = os.pardir
+        if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+            return relative.replace(os.sep, "/")
+    return os.path.basename(config)
 
 
 @dataclass(eq=False, repr=False)
@@ -179,8 +194,13 @@ def repository_files(root: str) -> list[str]:
     return [target.path for target in discover_repository(root)]
 
 
-def _lint_project(root: str | None, paths: list[str], rules: Sequence[Rule]) -> list[FileReport]:
+def _lint_project(root: str | None, paths: list[str], rules: Sequence[Rule],
+                  given: dict[str, bytes] | None = None) -> list[FileReport]:
+    """``given``: the bytes of files not read from disk (standard input), by path."""
     project = Project(root, load_path, repository_files)
+    for path in paths:
+        if given and path in given:
+            project.add(load_bytes(path, given[path]))
     try:
         analyses = [analyse_project(project, paths)]
     except Exception as error:  # a bug of ours must not hide the other files or print a traceback

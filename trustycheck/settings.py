@@ -11,9 +11,14 @@ selection, no environment). How the sources merge:
   to ids here, so an unknown name is a usage error before anything is linted;
 - ``--config FILE`` names the file; ``--isolated`` ignores every file; otherwise the nearest
   one at or above the first path is used (:func:`trustycheck.config.find_config`);
-- the output format defaults to ``github`` under GitHub Actions (``GITHUB_ACTIONS=true``),
-  ``text`` elsewhere; colour needs a terminal and no ``--output``, ``--no-color`` or
-  ``NO_COLOR``, and ``FORCE_COLOR`` forces it.
+- the output format is ``text`` unless asked, under GitHub Actions too (pre-commit in CI wants
+  excerpts; the Action asks for ``github`` itself); ``--color always``/``never`` decides
+  colour, and ``auto`` (the default) needs a terminal, no ``--output`` and no ``NO_COLOR``,
+  unless ``FORCE_COLOR`` forces it;
+- ``--fail-level`` replaces the file's ``fail-level`` (default ``warning``: notes never fail
+  the run); ``--exit-code`` or ``exit-code = true`` keeps exit 1 for a SARIF report written to
+  a file, which otherwise exits 0 so the upload step after it runs; ``--exit-zero`` wins
+  over both.
 """
 
 from __future__ import annotations
@@ -60,13 +65,33 @@ class Settings:
     """A file to write the report to, instead of standard output."""
     exit_zero: bool = False
     color: bool = False
+    fail_level: str = "warning"
+    """The lowest severity of a reported finding that makes the run exit 1."""
+    exit_code: bool = False
+    """Exit 1 on findings even for a SARIF report written to a file."""
+    quiet: int = 0
+    """1: findings only (no summary line, no warning that nothing was found); 2: nothing on
+    standard output (a report file asked for is still written)."""
+    statistics: bool = False
+    """Counts per rule instead of each finding."""
+
+    def exit_status(self, severities: Iterable[str]) -> int:
+        """1 when a reported finding of these severities fails the run, else 0."""
+        if self.exit_zero or (self.output_format == "sarif" and self.output is not None and not self.exit_code):
+            return 0
+        from trustycheck.findings import severity_rank
+
+        threshold = severity_rank(self.fail_level)
+        return 1 if any(severity_rank(severity) >= threshold for severity in severities) else 0
 
 
 def resolve(paths: Sequence[str] = (), *, config_file: str | None = None, isolated: bool = False,
             select: Iterable[str] = (), ignore: Iterable[str] = (), min_severity: str | None = None,
             report_unused_ignores: bool = False, jobs: int | None = None, output_format: str | None = None,
             output: str | None = None, exit_zero: bool = False, no_color: bool = False,
-            environ: Mapping[str, str] = os.environ, terminal: bool = False) -> Settings:
+            environ: Mapping[str, str] = os.environ, terminal: bool = False, color: str | None = None,
+            fail_level: str | None = None, exit_code: bool = False, quiet: int = 0,
+            statistics: bool = False) -> Settings:
     """The settings for linting ``paths``. A command-line value of ``None`` (or empty) was not
     given; ``terminal`` says whether standard output is a terminal. Raises
     :class:`~trustycheck.config.ConfigError`, :class:`SelectionError` or
@@ -86,7 +111,7 @@ def resolve(paths: Sequence[str] = (), *, config_file: str | None = None, isolat
     severity = {rule_id: level for name, level in config.severity.items() for rule_id in ids([name], f"severity.{name}")}
     per_path = tuple((glob, ids(names, f"per-path-ignores.{glob}")) for glob, names in config.per_path_ignores.items())
     if output_format is None:
-        output_format = "github" if environ.get("GITHUB_ACTIONS") == "true" else "text"
+        output_format = "text"
     if jobs is None:
         from trustycheck.parallel import usable_cores
 
@@ -103,7 +128,12 @@ def resolve(paths: Sequence[str] = (), *, config_file: str | None = None, isolat
         output_format=output_format,
         output=output,
         exit_zero=exit_zero,
-        color=output is None and output_format == "text" and use_color(no_color, environ, terminal),
+        color=output_format in ("text", "concise") and _colored(color or ("never" if no_color else "auto"), output, environ,
+                                                                terminal),
+        fail_level=(fail_level or config.fail_level or "warning").lower(),
+        exit_code=exit_code or bool(config.exit_code),
+        quiet=quiet,
+        statistics=statistics,
     )
 
 
@@ -122,10 +152,19 @@ def _configuration(paths: Sequence[str], config_file: str | None, isolated: bool
     return load_config(found) if found else Config()
 
 
-def use_color(no_color: bool, environ: Mapping[str, str], terminal: bool) -> bool:
-    """Whether to colour output: ``NO_COLOR`` and ``--no-color`` win, ``FORCE_COLOR`` forces
-    it, and otherwise only a terminal gets colour."""
-    if no_color or environ.get("NO_COLOR"):
+def _colored(choice: str, output: str | None, environ: Mapping[str, str], terminal: bool) -> bool:
+    """Colour for a lint report: as :func:`use_color` says, and never in a report file unless
+    ``always`` was asked for."""
+    return choice == "always" or (output is None and use_color(choice, environ, terminal))
+
+
+def use_color(choice: str, environ: Mapping[str, str], terminal: bool) -> bool:
+    """Whether to colour output: ``always`` and ``never`` (``--color``, ``--no-color``) decide;
+    for ``auto``, ``NO_COLOR`` refuses it, ``FORCE_COLOR`` forces it, and otherwise only a
+    terminal gets colour (no-color.org: a command-line flag wins over the environment)."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
         return False
     if environ.get("FORCE_COLOR"):
         return True
@@ -164,9 +203,23 @@ def select_rules(rules: Iterable[Rule], select: list[str] | None, ignore: list[s
         wanted = entry.strip()
         hits = {r.id for r in rules if r.slug == wanted.lower() or r.id.startswith(wanted.upper())}
         if not hits:
-            raise SelectionError(f"'{entry}' matches no rule id, id prefix or slug (see `trustycheck rules`)")
+            guess = closest_rule_name(wanted, rules)
+            raise SelectionError(f"'{entry}' matches no rule id, id prefix or slug "
+                                 + (f"(did you mean '{guess}'?)" if guess else "(see `trustycheck rules`)"))
         return hits
 
     chosen = {r.id for r in rules} if not select else set().union(*(matching(e) for e in select))
     dropped = set().union(*(matching(e) for e in ignore)) if ignore else set()
     return [r for r in rules if r.id in chosen and r.id not in dropped]
+
+
+def closest_rule_name(name: str, rules: Iterable[Rule]) -> str | None:
+    """The rule id or slug ``name`` most likely misspells (``TC1O1``, ``token-publsh``), if
+    one is close enough; only asked after a name matched nothing, so difflib loads then."""
+    import difflib
+
+    rules = list(rules)
+    ids = difflib.get_close_matches(name.upper(), [rule.id for rule in rules], n=1, cutoff=0.75)
+    slugs = difflib.get_close_matches(name.lower(), [rule.slug for rule in rules], n=1, cutoff=0.75)
+    found = slugs if "-" in name or not ids else ids
+    return found[0] if found else None

@@ -17,6 +17,7 @@ import yaml
 
 from trustycheck.engine.conditions import Condition, compile_condition, needed_record, split_first
 from trustycheck.engine.shipped import shipped_rule
+from trustycheck.findings import severity_rank
 from trustycheck.patterns import lazy_pattern
 
 _SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "schemas", "rule.schema.json")
@@ -96,18 +97,44 @@ class Rule:
         return tuple((compile_condition(case["when"]), case["severity"]) for case in self.severity_cases)
 
     @property
-    def security_severity(self) -> float:
-        """The score code scanning ranks by (Critical >= 9, High >= 7, Medium >= 4, else Low)."""
-        if self.declared_security_severity is not None:
-            return self.declared_security_severity
-        return _DEFAULT_SECURITY_SEVERITY[self.severity]
+    def is_security(self) -> bool:
+        """Whether code scanning should treat the rule as a security query: every rule but
+        those tagged as about the tool or the file's hygiene (TC001-TC003)."""
+        return not NOT_SECURITY_TAGS.intersection(self.extra_tags)
+
+    @property
+    def security_severity(self) -> float | None:
+        """The score code scanning ranks by (Critical >= 9, High >= 7, Medium >= 4, else Low);
+        None for a rule that is not about security (a score makes code scanning treat it as one)."""
+        return self.security_severity_at(self.severity)
+
+    def security_severity_at(self, level: str) -> float | None:
+        """The score for a finding of this rule at ``level`` (configured, or a per-case
+        severity): the declared score at the rule's own severity; at another level, the
+        default score of that level, never below the declared one when raised nor above it
+        when lowered, so an error always ranks at least High and a note at most Low."""
+        if not self.is_security:
+            return None
+        declared = self.declared_security_severity
+        if declared is None:
+            return _DEFAULT_SECURITY_SEVERITY[level]
+        if level == self.severity:
+            return declared
+        default = _DEFAULT_SECURITY_SEVERITY[level]
+        raised = severity_rank(level) > severity_rank(self.severity)
+        return max(declared, default) if raised else min(declared, default)
 
     @property
     def tags(self) -> tuple[str, ...]:
+        if not self.is_security:
+            return self.extra_tags
         return ("security", "supply-chain", *self.extra_tags)
 
 
 _DEFAULT_SECURITY_SEVERITY = {"error": 7.5, "warning": 5.0, "note": 2.0}
+NOT_SECURITY_TAGS = frozenset({"correctness", "hygiene"})
+"""Tags of rules about the tool or the file's shape rather than an attack: no ``security``
+tag and no security-severity in SARIF, so code scanning lists them apart from security alerts."""
 
 
 def builtin_rules_dir() -> str:

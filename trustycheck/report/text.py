@@ -1,4 +1,6 @@
-"""Human output in the style of modern linters: location, rule, message, excerpt, caret, hint."""
+"""Human output in the style of modern linters: location, severity, rule, message, excerpt,
+caret, hint (``text``); one line per finding (``concise``); counts per rule (statistics). The
+severity is written as a word, so the output reads the same without colour."""
 
 from __future__ import annotations
 
@@ -10,12 +12,15 @@ from trustycheck.report.excerpt import Excerpts
 from trustycheck.report.visible import visible, visible_path
 
 if TYPE_CHECKING:  # for annotations only
+    from trustycheck.findings import Finding
     from trustycheck.pipeline import FileReport
 
 _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
 
 
-def render_text(reports: list["FileReport"], *, color: bool, show_source: bool = True) -> str:
+def render_text(reports: list["FileReport"], *, color: bool, show_source: bool = True, quiet: bool = False,
+                baselined: int = 0) -> str:
+    """Each finding with its excerpt and hint, then (unless ``quiet``) the summary line."""
     style = styler(color)
 
     out: list[str] = []
@@ -24,9 +29,7 @@ def render_text(reports: list["FileReport"], *, color: bool, show_source: bool =
         for finding in report.findings:
             colour = _SEVERITY_COLOURS[finding.severity]
             pos = finding.pos
-            location = style(f"{visible_path(finding.path)}:{pos.line}:{pos.col}:", bold=True)
-            rule = style(finding.rule_id, fg=colour, bold=True)
-            out.append(f"{location} {rule} [{visible(finding.slug)}] {visible(finding.message)}")
+            out.append(f"{_head(finding, style)} [{visible(finding.slug)}] {visible(finding.message)}")
             shown = excerpts.shown(pos) if show_source else None
             hint = visible(finding.hint)
             if shown is not None:
@@ -41,8 +44,48 @@ def render_text(reports: list["FileReport"], *, color: bool, show_source: bool =
         if report.left_out:
             out.append(f"{visible_path(report.path)}: {left_out_note(report.left_out)}")
             out.append("")
-    out.append(summary(reports, style))
+    if quiet:
+        return "".join(line + "\n" for line in out[:-1]) if out else ""
+    out.append(summary(reports, style, baselined))
     return "\n".join(out) + "\n"
+
+
+def render_concise(reports: list["FileReport"], *, color: bool, quiet: bool = False, baselined: int = 0) -> str:
+    """One line per finding (``path:line:col: severity TCxxx message``), then the summary line."""
+    style = styler(color)
+    out: list[str] = []
+    for report in reports:
+        out.extend(f"{_head(finding, style)} {visible(finding.message)}" for finding in report.findings)
+        if report.left_out:
+            out.append(f"{visible_path(report.path)}: {left_out_note(report.left_out)}")
+    if not quiet:
+        out.append(summary(reports, style, baselined))
+    return "".join(line + "\n" for line in out)
+
+
+def _head(finding: "Finding", style: Style) -> str:
+    """``path:line:col: severity TCxxx``, the start of a finding's line in both formats."""
+    colour = _SEVERITY_COLOURS[finding.severity]
+    pos = finding.pos
+    location = style(f"{visible_path(finding.path)}:{pos.line}:{pos.col}:", bold=True)
+    return f"{location} {style(finding.severity, fg=colour, bold=True)} {style(finding.rule_id, bold=True)}"
+
+
+def rule_counts(reports: list["FileReport"]) -> list[tuple[str, str, int]]:
+    """(rule id, slug, findings) for each rule that found something, the most findings first."""
+    counts = Counter((f.rule_id, f.slug) for report in reports for f in report.findings)
+    return [(rule, slug, count) for (rule, slug), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def render_statistics(reports: list["FileReport"], *, color: bool, quiet: bool = False, baselined: int = 0) -> str:
+    """A count of findings per rule, as ``ruff --statistics`` gives: count, id, slug."""
+    rows = rule_counts(reports)
+    count_width = max((len(str(count)) for _, _, count in rows), default=1)
+    id_width = max((len(rule) for rule, _, _ in rows), default=1)
+    out = [f"{count:>{count_width}}  {rule:<{id_width}}  {visible(slug)}" for rule, slug, count in rows]
+    if not quiet:
+        out.append(summary(reports, styler(color), baselined))
+    return "".join(line + "\n" for line in out)
 
 
 def left_out_note(count: int) -> str:
@@ -53,7 +96,7 @@ def left_out_note(count: int) -> str:
             f"(trustycheck lists at most {MAX_FINDINGS_PER_FILE:,} per file, the most severe first)")
 
 
-def summary(reports: list["FileReport"], style: Style) -> str:
+def summary(reports: list["FileReport"], style: Style, baselined: int = 0) -> str:
     counts = Counter(f.severity for report in reports for f in report.findings)
     total = sum(counts.values())
     files = len(reports)
@@ -64,6 +107,8 @@ def summary(reports: list["FileReport"], style: Style) -> str:
     left_out = sum(report.left_out for report in reports)
     if left_out:
         checked += f", {left_out:,} more not listed"
+    if baselined:
+        checked += f", {baselined} in the baseline"
     if total == 0:
         return style("No findings", fg="green", bold=True) + f" ({checked})."
     with_findings = sum(1 for report in reports if report.findings)
