@@ -36,7 +36,8 @@ def test_jsonl_one_record_per_upload_path(tmp_path: Path) -> None:
         "pypa/gh-action-pypi-publish", "secrets.PYPI_API_TOKEN", "upload", "release.yml job 'publish' → publish.yml job 'upload'")
     assert (nightly["packages"], nightly["downloads"], nightly["environment"], nightly["credential"]) == (
         ["mixy"], 10, "pypi", "a long-lived token from secrets.PYPI_TOKEN")
-    assert list(records[3]) == ["repository", "packages", "downloads", "verdict", "path", "line", "column", "tool", "kind",
+    assert records[3]["reason"] == "no workflow files in .github/workflows"
+    assert list(records[3]) == ["repository", "packages", "downloads", "verdict", "reason", "path", "line", "column", "tool", "kind",
                                 "credential", "source", "job", "environment", "chain", "needs"]
     assert result.stderr.startswith("3 repositories: token 1 (33.3%), mixed 1 (33.3%), none 1 (33.3%)\n")
 
@@ -53,9 +54,9 @@ def test_long_csv(tmp_path: Path) -> None:
     make_repos(tmp_path)
     result = run_cli("status", "--each", ".", "--format", "csv", "--long", cwd=tmp_path)
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0][:6] == ["repository", "packages", "downloads", "verdict", "path", "line"]
-    assert rows[2] == ["./mixed", "", "", "mixed", ".github/workflows/nightly.yml", "13", "11", "twine", "token",
+    assert rows[0][:7] == ["repository", "packages", "downloads", "verdict", "reason", "path", "line"]
+    assert rows[2][:4] + rows[2][5:] == ["./mixed", "", "", "mixed", ".github/workflows/nightly.yml", "13", "11", "twine", "token",
                        "a long-lived token from secrets.PYPI_TOKEN", "secrets.PYPI_TOKEN", "publish", "pypi", "", ""]
-    assert rows[4] == ["./quiet", "", "", "none"] + [""] * 11
+    assert rows[4] == ["./quiet", "", "", "none", "no workflow files in .github/workflows"] + [""] * 11
     wrong = run_cli("status", "--long", "--format", "json", cwd=tmp_path)
     assert (wrong.returncode, wrong.stderr) == (2, "trustycheck: error: --long applies to --format csv (jsonl is always long)\n")

@@ -496,7 +496,7 @@ def status(paths: tuple[str, ...], each: bool, repos_from: str | None, package_m
 
         sys.stderr.write(summary_for_stderr(tally))
     if missing:
-        sys.stderr.write(f"{PROG}: warning: {missing} listed {'path is' if missing == 1 else 'paths are'} not a directory "
+        sys.stderr.write(f"{PROG}: warning: {missing} listed {'path is not a directory' if missing == 1 else 'paths are not directories'} "
                          "(verdict unknown, reason 'not judged: ...')\n")
     return EXIT_FINDINGS if failed else EXIT_CLEAN
 

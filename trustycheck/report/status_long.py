@@ -14,9 +14,9 @@ from typing import Any
 from trustycheck.report.status import StatusRow, StatusWriter, json_line
 from trustycheck.report.visible import visible, visible_path
 
-LONG_COLUMNS = ("repository", "packages", "downloads", "verdict", "path", "line", "column", "tool", "kind",
+LONG_COLUMNS = ("repository", "packages", "downloads", "verdict", "reason", "path", "line", "column", "tool", "kind",
                 "credential", "source", "job", "environment", "chain", "needs")
-"""``kind`` is oidc, token, token-then-oidc or unsure; ``source`` is where a long-lived
+"""The repository's verdict and reason repeat on each of its rows. ``kind`` is oidc, token, token-then-oidc or unsure; ``source`` is where a long-lived
 credential comes from (``secrets.PYPI_TOKEN``); ``credential`` says it in words."""
 
 
@@ -27,8 +27,9 @@ def long_rows(row: StatusRow) -> list[dict[str, Any]]:
         "packages": list(listing.packages) if listing else [],
         "downloads": listing.downloads if listing else None,
         "verdict": str(verdict.verdict),
+        "reason": verdict.reason,
     }
-    empty = dict.fromkeys(LONG_COLUMNS[4:])
+    empty = dict.fromkeys(LONG_COLUMNS[5:])
     if not verdict.evidence:
         return [{**common, **empty}]
     return [
