@@ -472,6 +472,7 @@ def status(paths: tuple[str, ...], each: bool, repos_from: str | None, package_m
                          color=colored, evidence=not no_evidence)
     sink.is_json = writer.is_json
     progress = _progress_bar() if len(roots) > 1 and sys.stderr.isatty() else None
+    shared_terminal = progress is not None and output is None and sys.stdout.isatty()
     tally = Tally(mapped=listings is not None)
     failed = missing = 0
     from trustycheck.report.status import StatusRow
@@ -483,7 +484,11 @@ def status(paths: tuple[str, ...], each: bool, repos_from: str | None, package_m
             tally.add(verdict.verdict, row.listing)
             failed += verdict.verdict in fail_on
             missing += verdict.reason.startswith("not judged: ")
+            if shared_terminal:  # rows and the bar on one screen: the row replaces the bar, which follows it
+                sys.stderr.write("\r\033[K")
             writer.row(row)
+            if shared_terminal:
+                sink.flush()
             if progress is not None:
                 progress(done, len(roots))
         if progress is not None:
@@ -547,6 +552,14 @@ class _StatusSink:
         except BrokenPipeError:
             self.closed = True
             _silence_stdout()
+
+    def flush(self) -> None:
+        if self.handle is not None and not self.closed:
+            try:
+                self.handle.flush()
+            except BrokenPipeError:
+                self.closed = True
+                _silence_stdout()
 
     def close(self) -> None:
         if self.own:
