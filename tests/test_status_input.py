@@ -117,3 +117,35 @@ def test_judge_batch_keeps_order(tmp_path: Path) -> None:
     names = ["psf__requests", "empty", "pallets__flask"]
     verdicts = status_module.judge_batch([str(tmp_path / n) for n in names])
     assert [v.verdict for v in verdicts] == ["token", "none", "trusted"]
+
+
+def test_rows_and_the_progress_bar_do_not_mix_on_a_terminal(tmp_path: Path) -> None:
+    """Rows are written as they come while the bar is drawn on the same screen: each row
+    clears the bar first, so no visible line holds both."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    for index in range(60):  # more than a write buffer's worth of rows
+        write_tree(tmp_path / f"r{index:02d}", {".github/workflows/release.yml": TRUSTED_PUBLISH})
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "trustycheck", "status", "--each", "--no-color", "-j2", "."],
+                               cwd=tmp_path, stdout=terminal, stderr=terminal, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert process.wait(timeout=60) == 0
+    visible = [line.rstrip(b"\r").split(b"\r\x1b[K")[-1].split(b"\r")[-1] for line in shown.split(b"\n")]
+    rows = [line for line in visible if line.startswith(b"./r")]
+    assert len(rows) == 60 and all(b"trusted" in row and b"[#" not in row for row in rows)
