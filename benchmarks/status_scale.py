@@ -28,7 +28,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -144,12 +143,10 @@ def main() -> int:
         print(f"output: {output.stat().st_size / 2**20:.1f} MB; summary: {errors.strip().splitlines()[0] if errors.strip() else '-'}")
         if args.format == "jsonl":
             by_original: dict[str, set[str]] = {}
-            verdicts: Counter[str] = Counter()
             with output.open() as handle:
                 for line in handle:
                     record = json.loads(line)
                     by_original.setdefault(names[record["repository"]], set()).add(record["verdict"])
-            verdicts.update(v for found in by_original.values() for v in found)
             unstable = sorted(name for name, found in by_original.items() if len(found) > 1)
             print(f"copies judged as their originals: {'yes' if not unstable else 'NO: ' + ', '.join(unstable)}")
         return 0
