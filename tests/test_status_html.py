@@ -182,3 +182,16 @@ def test_markdown_table_escapes_names(tmp_path: Path) -> None:
     assert table[5].startswith("| star\\*\\_name\\_ |")
     assert "owner unknown, repository unknown, workflow release.yml, environment (none)" in table[2]
     assert lines[-8:-6] == ["| **trusted** | 0 | 0.0% | 0 | 0.0% |", "| **token** | 4 | 66.7% | 10 | 100.0% |"]
+
+
+def test_owner_and_name_from_the_clones_origin_and_never_from_a_fifo(tmp_path: Path) -> None:
+    write_tree(tmp_path / "checkout", {".github/workflows/release.yml": TOKEN_WORKFLOW,
+                                       ".git/config": '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:psf/black.git\n'})
+    write_tree(tmp_path / "odd", {".github/workflows/release.yml": TOKEN_WORKFLOW})
+    (tmp_path / "odd" / ".git").mkdir()
+    os.mkfifo(tmp_path / "odd" / ".git" / "config")
+    result = run_cli("status", "--each", ".", "--format", "markdown", cwd=tmp_path, timeout=30)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ./")]
+    assert rows[0].endswith("| owner psf, repository black, workflow release.yml, environment (none) |")
+    assert rows[1].endswith("| owner unknown, repository unknown, workflow release.yml, environment (none) |")

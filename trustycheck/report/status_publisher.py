@@ -11,6 +11,7 @@ folder named ``owner__repo``, or the clone's ``origin`` remote; anything not kno
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 
 from trustycheck.report.status import StatusRow
@@ -58,11 +59,17 @@ def repository_slug(root: str, mapped: tuple[str, str] | None) -> tuple[str, str
 
 def origin_slug(root: str) -> tuple[str, str] | None:
     """Owner and name from the clone's ``origin`` remote, if it is on GitHub."""
-    try:
-        with open(os.path.join(root, ".git", "config"), "rb") as handle:
-            text = handle.read(_GIT_CONFIG_LIMIT).decode("utf-8", "replace")
-    except OSError:
+    try:  # a regular file only, not through a link: a FIFO or a device would block or never end
+        fd = os.open(os.path.join(root, ".git", "config"), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except (OSError, ValueError):
         return None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            text = handle.read(_GIT_CONFIG_LIMIT).decode("utf-8", "replace")
+        except OSError:
+            return None
     in_origin = False
     for line in text.splitlines():
         stripped = line.strip()
