@@ -90,3 +90,13 @@ def test_usage_table_lists_every_lint_option(capsys) -> None:
     table = README.split("| Option | Meaning |", 1)[1].split("\n\n", 1)[0]
     documented = set(re.findall(r"`(--?[a-z][a-z-]*)", table))
     assert documented == offered
+
+
+def test_nothing_points_at_a_repository_or_release_of_trustycheck_that_does_not_exist() -> None:
+    """trustycheck is published nowhere yet: the README, the examples and the rules' references
+    name placeholders for the user's own copy, never an invented repository, tag or PyPI page."""
+    texts = {"README.md": README}
+    texts |= {f"examples/{path.name}": path.read_text() for path in EXAMPLES.iterdir() if path.is_file()}
+    texts |= {f"rules/{path.name}": path.read_text() for path in (REPO / "rules").glob("*.yml")}
+    invented = re.compile(r"github\.com/trustycheck/|uses:\s*trustycheck/|pypi\.org/project/trustycheck|rev:\s*v\d")
+    assert {name: invented.findall(text) for name, text in texts.items() if invented.search(text)} == {}

@@ -37,7 +37,7 @@ def test_sarif_is_valid_against_the_official_schema(sarif_schema: dict) -> None:
 def test_driver_describes_every_rule(sarif_schema: dict) -> None:
     document, _ = sarif_of(str(EXAMPLES))
     driver = document["runs"][0]["tool"]["driver"]
-    assert driver["name"] == "trustycheck" and driver["version"] and driver["informationUri"].startswith("https://")
+    assert driver["name"] == "trustycheck" and driver["version"] and "informationUri" not in driver  # no page of trustycheck's exists to point at
     ids = [rule["id"] for rule in driver["rules"]]
     assert ids == [rule.id for rule in catalog()]
     tc101 = driver["rules"][ids.index("TC101")]

@@ -39,7 +39,6 @@ if TYPE_CHECKING:  # for annotations only
     from trustycheck.suppress import Suppression
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/trustycheck/"
 ROOT_ID = "%SRCROOT%"
 STABLE_ID = "trustycheck/v1"
 LINE_HASH = "primaryLocationLineHash"
@@ -92,7 +91,6 @@ def render_sarif(reports: list["FileReport"], rules: Iterable["Rule"], *, severi
                 "name": "trustycheck",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": [_rule(rule, configured.get(rule.id, rule.severity)) for rule in rules],
             }
         },
