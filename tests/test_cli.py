@@ -320,7 +320,7 @@ def test_help_lists_the_lint_options_and_the_commands_in_order(capsys) -> None:
 
 @pytest.mark.parametrize(("command", "usage", "options"), [
     ("check", "[OPTIONS] [PATH]...", ["--format, --output-format FORMAT", "--select RULES", "--config FILE", "-j, --jobs N", "--version", "-h, --help"]),
-    ("status", "[OPTIONS] [REPO]...", ["--each", "--format [text|json|csv]", "--fail-on VERDICT", "-h, --help"]),
+    ("status", "[OPTIONS] [REPO]...", ["--each", "--repos-from FILE", "--format FORMAT", "--fail-on VERDICT", "-h, --help"]),
     ("rules", "[OPTIONS]", ["--format [text|json]", "-h, --help"]),
     ("explain", "[OPTIONS] RULE", ["-h, --help"]),
     ("facts", "[OPTIONS]", ["-h, --help"]),

@@ -413,11 +413,23 @@ def _write(text: str, output: str | None, is_json: bool = False) -> None:
         raise UsageProblem(f"cannot write {output}: {error.strerror or error}") from None
 
 
+_STATUS_FORMATS = ("text", "json", "csv", "jsonl", "markdown", "html")
+
+
 @cli.command(short_help="Say how each repository publishes to PyPI.")
 @click.argument("paths", nargs=-1, type=_PathName(folder=True), metavar="[REPO]...")
 @click.option("--each", is_flag=True, help="Each REPO is a directory of repositories: judge every subdirectory.")
-@click.option("--format", "output_format", type=_Choice(("text", "json", "csv")), default="text", show_default=True,
-              help="Output format.")
+@click.option("--repos-from", "repos_from", type=_PathName(), metavar="FILE",
+              help="Also judge the repositories listed in FILE, one path per line ('-': standard input; blank lines "
+                   "and '#' comments skipped). A listed path that is not a directory gets verdict unknown, saying so.")
+@click.option("--package-map", "package_map", type=_PathName(), metavar="FILE",
+              help="CSV or TSV with a header: package, repository (a path or a GitHub URL), optionally rank and "
+                   "downloads. Rows then carry their PyPI projects, and summaries are also weighted by downloads.")
+@click.option("--format", "output_format", type=_Choice(_STATUS_FORMATS), default="text", metavar="FORMAT",
+              help="Output format: text, json, csv, jsonl (one line per upload path), markdown or html (a "
+                   "self-contained report) [default: text].")
+@click.option("--long", "long_form", is_flag=True, help="CSV: one row per upload path (the columns of jsonl), not per repository.")
+@click.option("-o", "--output", type=_PathName(), metavar="FILE", help="Write the report to this file (UTF-8) instead of standard output.")
 @click.option("-j", "--jobs", type=_AtLeastOne(), default=None, metavar="N",
               help="Worker processes for many repositories [default: all usable cores].")
 @click.option("--no-evidence", is_flag=True, help="Text format: one line per repository, without the evidence under it.")
@@ -429,43 +441,142 @@ def _write(text: str, output: str | None, is_json: bool = False) -> None:
               help="Colour the output: auto, always or never [default: auto: on a terminal, unless NO_COLOR is set "
                    "or FORCE_COLOR forces it].")
 @_help_option
-def status(paths: tuple[str, ...], each: bool, output_format: str, jobs: int | None, no_evidence: bool,
-           fail_on: tuple[str, ...], no_color: bool, color: str | None = None) -> int:
+def status(paths: tuple[str, ...], each: bool, repos_from: str | None, package_map: str | None, output_format: str,
+           long_form: bool, output: str | None, jobs: int | None, no_evidence: bool, fail_on: tuple[str, ...],
+           no_color: bool, color: str | None = None) -> int:
     """Say how each repository publishes to PyPI: trusted (Trusted Publishing only), token
     (long-lived credentials only), mixed, none, or unknown (publishing is handed to something
     that cannot be read offline). Each verdict comes with its reason and evidence.
 
-    REPO is a repository root (default: the current directory); with --each, a directory
-    whose subdirectories are repository roots.
+    REPO is a repository root (default: the current directory, unless --repos-from is given);
+    with --each, a directory whose subdirectories are repository roots. Verdicts are written as
+    they are decided; CSV and jsonl give their summary on stderr.
     """
     from trustycheck.parallel import usable_cores
+    from trustycheck.report.status_tally import Tally
+    from trustycheck.report.status_writers import make_writer
     from trustycheck.settings import use_color
-    from trustycheck.status import StatusError, judge_all, repositories
+    from trustycheck.status import StatusError, judged, repositories
+    from trustycheck.status_packages import PackageMapError, read_package_map
 
     if no_color and color == "always":
         raise UsageProblem("--no-color contradicts --color always", f"Try '{PROG} status --help' for help.")
+    if long_form and output_format != "csv":
+        raise UsageProblem("--long applies to --format csv (jsonl is always long)")
     try:
-        roots = repositories(list(paths), each)
-    except StatusError as error:
+        roots = repositories(list(paths), each) if paths or not repos_from else []
+        if repos_from:
+            roots = list(dict.fromkeys(roots + _repository_list(repos_from)))
+        listings = read_package_map(package_map) if package_map else None
+    except (StatusError, PackageMapError) as error:
         raise UsageProblem(str(error)) from None
+    if listings is not None and listings.skipped:
+        sys.stderr.write(f"{PROG}: warning: {package_map}: {listings.skipped} rows skipped (no package or repository, "
+                         "or a field over 1,024 characters)\n")
+    sink = _StatusSink(output, is_json=output_format == "json")
+    colored = use_color(color or ("never" if no_color or output is not None else "auto"), os.environ, sys.stdout.isatty())
+    writer = make_writer(output_format, sink.write, mapped=listings is not None, long_form=long_form, roots=roots,
+                         color=colored, evidence=not no_evidence)
+    sink.is_json = writer.is_json
     progress = _progress_bar() if len(roots) > 1 and sys.stderr.isatty() else None
-    verdicts = judge_all(roots, jobs or usable_cores(), progress)
-    if progress is not None:
-        sys.stderr.write("\r\033[K")
-    if output_format == "json":
-        from trustycheck.report.status import render_status_json
+    shared_terminal = progress is not None and output is None and sys.stdout.isatty()
+    tally = Tally(mapped=listings is not None)
+    failed = missing = 0
+    from trustycheck.report.status import StatusRow
 
-        _emit(render_status_json(verdicts), is_json=True)
-    elif output_format == "csv":
-        from trustycheck.report.status import render_status_csv
+    try:
+        writer.start()
+        for done, verdict in enumerate(judged(roots, jobs or usable_cores()), start=1):
+            row = StatusRow(verdict, listings.listing(verdict.repository) if listings is not None else None)
+            tally.add(verdict.verdict, row.listing)
+            failed += verdict.verdict in fail_on
+            missing += verdict.reason.startswith("not judged: ")
+            if shared_terminal:  # rows and the bar on one screen: the row replaces the bar, which follows it
+                sys.stderr.write("\r\033[K")
+            writer.row(row)
+            if shared_terminal:
+                sink.flush()
+            if progress is not None:
+                progress(done, len(roots))
+        if progress is not None:
+            sys.stderr.write("\r\033[K")
+        writer.finish(tally)
+    finally:
+        sink.close()
+    if writer.summary_on_stderr:
+        from trustycheck.report.status import summary_for_stderr
 
-        _emit(render_status_csv(verdicts))
-    else:
-        from trustycheck.report.status import render_status_text
+        sys.stderr.write(summary_for_stderr(tally))
+    if missing:
+        sys.stderr.write(f"{PROG}: warning: {missing} listed {'path is not a directory' if missing == 1 else 'paths are not directories'} "
+                         "(verdict unknown, reason 'not judged: ...')\n")
+    return EXIT_FINDINGS if failed else EXIT_CLEAN
 
-        colored = use_color(color or ("never" if no_color else "auto"), os.environ, sys.stdout.isatty())
-        _emit(render_status_text(verdicts, color=colored, evidence=not no_evidence))
-    return EXIT_FINDINGS if any(v.verdict in fail_on for v in verdicts) else EXIT_CLEAN
+
+def _repository_list(name: str) -> list[str]:
+    """The paths listed in ``name`` (``-``: standard input)."""
+    from trustycheck.status import listed_repositories
+
+    if name == "-":
+        return listed_repositories(sys.stdin.buffer, "<stdin>")
+    try:
+        with open(name, "rb") as handle:
+            return listed_repositories(handle, name)
+    except OSError as error:
+        raise UsageProblem(f"{name}: cannot read the repository list ({error.strerror or error})") from None
+
+
+class _StatusSink:
+    """Where ``status`` writes as it goes: a UTF-8 file, or standard output in its own encoding
+    (what it cannot hold is written another way, as by ``_emit``); a reader that went away
+    (``| head``) ends the output quietly."""
+
+    def __init__(self, output: str | None, is_json: bool) -> None:
+        self.is_json = is_json
+        self.closed = False
+        if output is None:
+            self.handle: Any = getattr(sys.stdout, "buffer", None)
+            self.encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+            self.own = False
+            sys.stdout.flush()
+        else:
+            try:
+                self.handle = open(output, "wb")
+            except OSError as error:
+                raise UsageProblem(f"cannot write {output}: {error.strerror or error}") from None
+            self.encoding, self.own = "utf-8", True
+
+    def write(self, text: str) -> None:
+        if self.closed:
+            return
+        if self.handle is None:  # a text-only stream (an embedding program's): it encodes itself
+            sys.stdout.write(text)
+            return
+        from trustycheck.report.encoding import encode_json, encode_text
+
+        try:
+            self.handle.write((encode_json if self.is_json else encode_text)(text, self.encoding))
+        except BrokenPipeError:
+            self.closed = True
+            _silence_stdout()
+
+    def flush(self) -> None:
+        if self.handle is not None and not self.closed:
+            try:
+                self.handle.flush()
+            except BrokenPipeError:
+                self.closed = True
+                _silence_stdout()
+
+    def close(self) -> None:
+        if self.own:
+            self.handle.close()
+        elif self.handle is not None and not self.closed:
+            try:
+                self.handle.flush()
+            except BrokenPipeError:
+                self.closed = True
+                _silence_stdout()
 
 
 def _progress_bar() -> Any:

@@ -61,6 +61,11 @@ class Evidence:
     """For unsure evidence: what would have to be read."""
     source: str | None = None
     """For token evidence: the secret or value the long-lived credential comes from."""
+    environment: str | None = None
+    """The job's deployment environment (``status`` reports name it for a trusted publisher)."""
+    handed_to: str | None = None
+    """For a hand-over to another repository's workflow or action: its name (the upload, and
+    the trusted publisher to register, are that repository's)."""
 
     def location(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
@@ -207,8 +212,9 @@ def _publish_evidence(publish: UploadFacts, job: JobFacts, path: str, chain: str
         words = f"a long-lived {'password' if kind == CredentialKind.PASSWORD else 'token'} from {source}"
         if publish.token_then_oidc:
             words += ", and id-token: write: Trusted Publishing only once the secret is empty or deleted"
-            return Evidence(PathKind.TOKEN_THEN_OIDC, path, line, column, what, words, job.id, chain, source=source)
-        return Evidence(PathKind.TOKEN, path, line, column, what, words, job.id, chain, source=source)
+            return Evidence(PathKind.TOKEN_THEN_OIDC, path, line, column, what, words, job.id, chain, source=source,
+                            environment=_environment(job))
+        return Evidence(PathKind.TOKEN, path, line, column, what, words, job.id, chain, source=source, environment=_environment(job))
     if kind == CredentialKind.NONE:
         words, needs = "no credential in sight, and it cannot do Trusted Publishing", "where its credential is configured"
     elif kind == CredentialKind.MINTED:
@@ -223,12 +229,18 @@ def _delegation_evidence(delegation: DelegationFacts, job: JobFacts, path: str, 
     line, column = _where(delegation.node, None)
     authority = delegation.authority
     target = delegation.target
-    what = f"{target} ({'another repository' if delegation.kind != 'script' else 'a task or script'})"
+    elsewhere = delegation.kind != "script"
+    what = f"{target} ({'another repository' if elsewhere else 'a task or script'})"
+    handed_to = target if elsewhere else None
     if authority == Authority.SECRET:
         return Evidence(PathKind.TOKEN, path, line, column, what, f"handed {delegation.credential}", job.id, chain,
-                        source=delegation.credential)
+                        source=delegation.credential, environment=_environment(job), handed_to=handed_to)
     words = "may mint OIDC tokens (id-token: write)" if authority == Authority.ID_TOKEN else "handed every secret (secrets: inherit)"
-    return Evidence(PathKind.UNSURE, path, line, column, what, words, job.id, chain, delegation.needs)
+    return Evidence(PathKind.UNSURE, path, line, column, what, words, job.id, chain, delegation.needs, handed_to=handed_to)
+
+
+def _environment(job: JobFacts) -> str | None:
+    return job.environment.name if job.environment is not None else None
 
 
 def _where(primary: Any, fallback: Any) -> tuple[int, int]:

@@ -1,0 +1,46 @@
+"""The new `status` formats keep the promises of the old ones: nothing in a file can steer the
+output, any stream encoding works, and no secret is ever shown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, write_tree
+from test_output_encoding import CALLED, ENCODINGS
+from test_output_safety import HOSTILE, unsafe
+from test_secret_leak import _leaks, repository  # noqa: F401 (a fixture)
+from conftest import SECRET_CALLER
+
+NEW_FORMATS = [("jsonl",), ("csv", "--long"), ("markdown",), ("html",)]
+
+
+@pytest.mark.parametrize("output_format", NEW_FORMATS, ids=" ".join)
+def test_status_cannot_be_steered_in_new_formats(tmp_path: Path, output_format: tuple[str, ...]) -> None:
+    repos = tmp_path / "repos"
+    write_tree(repos / "::add-mask::x", {".github/workflows/release.yml": HOSTILE})
+    write_tree(repos / "evil\x1b]8;;https:\x07", {".github/workflows/release.yml": HOSTILE})
+    result = run_cli("status", "--each", "--format", *output_format, str(repos), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert unsafe(result.stdout, output_format[0]) == [] and unsafe(result.stderr, output_format[0]) == []
+
+
+@pytest.mark.parametrize("output_format", NEW_FORMATS, ids=" ".join)
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_new_formats_write_on_any_encoding(tmp_path: Path, encoding: str, output_format: tuple[str, ...]) -> None:
+    write_tree(tmp_path / "caf\u00e9 \U0001f40d", {".github/workflows/release.yml": SECRET_CALLER, ".github/workflows/publish.yml": CALLED})
+    result = run_cli("status", "--each", "--format", *output_format, ".", cwd=tmp_path, env={"PYTHONIOENCODING": encoding}, binary=True)
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    text = result.stdout.decode(encoding)
+    assert "token" in text
+    if output_format == ("jsonl",):
+        assert json.loads(text)["repository"] == "./caf\u00e9 \U0001f40d"
+
+
+@pytest.mark.parametrize("output_format", NEW_FORMATS, ids=" ".join)
+def test_no_planted_secret_appears_in_new_formats(repository: Path, output_format: tuple[str, ...]) -> None:  # noqa: F811
+    result = run_cli("status", "--format", *output_format, str(repository))
+    assert result.returncode == 0, result.stderr
+    assert _leaks(result.stdout + result.stderr) == []
