@@ -44,3 +44,21 @@ def test_no_planted_secret_appears_in_new_formats(repository: Path, output_forma
     result = run_cli("status", "--format", *output_format, str(repository))
     assert result.returncode == 0, result.stderr
     assert _leaks(result.stdout + result.stderr) == []
+
+
+@pytest.mark.parametrize("long", [(), ("--long",)])
+def test_csv_cells_a_spreadsheet_would_run_as_a_formula_are_quoted_as_text(tmp_path: Path, long: tuple[str, ...]) -> None:
+    """A repository named (or a reason starting) with = + - @ is a formula to Excel and LibreOffice:
+    such a cell starts with ' so it is shown as text (OWASP's advice on CSV injection)."""
+    import csv
+    import io
+
+    names = ["=HYPERLINK(\"http:x\")", "+1+1", "-2+3", "@SUM(A1)"]
+    for name in names:
+        write_tree(tmp_path / name, {".github/workflows/ci.yml": "on: push\njobs: {}\n"})
+    (tmp_path / "list").write_text("".join(name + "\n" for name in names))
+    result = run_cli("status", "--repos-from", "list", "--format", "csv", *long, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))[1:]
+    assert sorted(row[0] for row in rows) == sorted("'" + name for name in names)
+    assert not any(cell[:1] in ("=", "+", "-", "@") for row in rows for cell in row)

@@ -150,10 +150,20 @@ class CsvWriter(StatusWriter):
         self._write(cells)
 
     def _write(self, cells: list[str]) -> None:
-        self.writer.writerow(cells)
+        self.writer.writerow([spreadsheet_cell(cell) for cell in cells])
         self.emit(self.buffer.getvalue())
         self.buffer.seek(0)
         self.buffer.truncate()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that starts like a formula (``=``, ``+``,
+    ``-``, ``@``: a repository named ``=HYPERLINK(...)``) gets a leading ``'``, which Excel and
+    LibreOffice read as "text" (OWASP's advice on CSV injection)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _number(value: int | None) -> str:

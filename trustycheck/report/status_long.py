@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Any
 
-from trustycheck.report.status import StatusRow, StatusWriter, json_line
+from trustycheck.report.status import StatusRow, StatusWriter, json_line, spreadsheet_cell
 from trustycheck.report.visible import visible, visible_path
 
 LONG_COLUMNS = ("repository", "packages", "downloads", "verdict", "reason", "path", "line", "column", "tool", "kind",
@@ -63,7 +63,7 @@ class LongCsvWriter(StatusWriter):
         for record in long_rows(row):
             cells = [_cell(record[column]) for column in LONG_COLUMNS]
             cells[0] = visible_path(record["repository"])
-            self.writer.writerow(cells)
+            self.writer.writerow([spreadsheet_cell(cell) for cell in cells])
         self._flush()
 
     def _flush(self) -> None:
