@@ -16,7 +16,7 @@ from trustycheck.fixes.fix import fix_of
 from trustycheck.fixes.text import Edit, OverlappingEdits, Source, apply_edits, remove_entry
 from trustycheck.loader import load_text
 from trustycheck.nodes import Mapping
-from workflows import ON_CALL, ON_TAG, job, release_workflow, workflow
+from workflows import ON_CALL, ON_TAG, call_job, job, release_workflow, workflow
 
 DOWNLOAD = "- uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8\n"
 PUBLISH = "- uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4\n"
@@ -132,14 +132,8 @@ def test_token_fixes_need_unsafe_and_name_the_secret(tmp_path: Path, capsys: pyt
     assert "1 more fix changes behaviour (Trusted Publishing, environments): review them with --unsafe --diff" in out
     assert status == 1
     status, out = _fix(capsys, "--unsafe", str(path))
-    assert path.read_text().splitlines()[7:] == [
-        "    permissions:",
-        "      contents: read",
-        "      id-token: write",
-        "    steps:",
-        "      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8",
-        "      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4",
-    ]
+    trusted = release_workflow(DOWNLOAD, PUBLISH, permissions="contents: read\nid-token: write")
+    assert path.read_text().splitlines()[7:] == trusted.splitlines()[7:]  # from `permissions:` on
     assert ("    then: delete the secret PYPI_RELEASE_TOKEN (repository or environment secret) and revoke its token "
             "on PyPI (Account settings > API tokens)") in out
     assert status == 0
@@ -250,16 +244,8 @@ def test_publisher_settings_from_the_git_remote(tmp_path: Path, capsys: pytest.C
 
 def test_publisher_settings_for_an_upload_in_a_reusable_workflow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _repo(tmp_path, release_workflow(PUBLISH, on=ON_CALL, name="upload"), name="upload.yml")
-    caller = _repo(tmp_path, """\
-        on:
-          release:
-            types: [published]
-        jobs:
-          release:
-            permissions:
-              id-token: write
-            uses: ./.github/workflows/upload.yml
-        """, remote="https://github.com/octo-org/octo-lib")
+    caller = _repo(tmp_path, workflow(call_job("release", "./.github/workflows/upload.yml", permissions="id-token: write")),
+                   remote="https://github.com/octo-org/octo-lib")
     _, out = _fix(capsys, "--publisher-settings", str(caller))
     assert "  Owner:             octo-org\n  Repository name:   octo-lib\n  Workflow name:     upload.yml\n" in out
     assert ("  warning: the upload runs inside the reusable workflow 'upload.yml', called by 'release.yml': PyPI "

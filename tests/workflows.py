@@ -46,8 +46,16 @@ def job(name: str, *steps: str, needs: str | None = None, environment: str | Non
     return text + "    steps:\n" + "".join(_block(piece, "      ") for piece in steps)
 
 
+def call_job(name: str, uses: str, *, permissions: str | None = None) -> str:
+    """A job under `jobs:` that calls the reusable workflow ``uses``: permissions, then uses."""
+    text = f"  {name}:\n"
+    if permissions is not None:
+        text += _permissions(permissions, "    ")
+    return text + f"    uses: {uses}\n"
+
+
 def workflow(*jobs: str, on: str = ON_RELEASE, permissions: str | None = None) -> str:
-    """A workflow of ``jobs`` (from ``job``), with workflow-wide ``permissions`` when given."""
+    """A workflow of ``jobs`` (from ``job`` or ``call_job``), with workflow-wide ``permissions`` when given."""
     top = _permissions(permissions, "") if permissions is not None else ""
     return on + top + "jobs:\n" + "".join(jobs)
 
