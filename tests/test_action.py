@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from conftest import EXAMPLES, REPO, TOKEN_PUBLISH, run_cli
+from workflows import ON_TAG, job, workflow
 
 ACTION_TEXT = (REPO / "action.yml").read_text()
 ACTION = yaml.safe_load(ACTION_TEXT)
@@ -30,21 +31,9 @@ entry = importlib.util.module_from_spec(_SPEC)
 sys.modules["trustycheck_action"] = entry  # dataclasses look their module up
 _SPEC.loader.exec_module(entry)
 
-MANY_WARNINGS = """\
-on:
-  push:
-    tags: ["v*"]
-permissions: {}
-jobs:
-  publish:
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-""" + "".join(f"      - uses: example/tool-{i}@v1\n" for i in range(12)) + """\
-      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc  # v1.12.4
-"""
+MANY_WARNINGS = workflow(job("publish", *(f"- uses: example/tool-{i}@v1" for i in range(12)),
+                             "- uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc  # v1.12.4",
+                             environment="pypi", permissions="id-token: write"), on=ON_TAG, permissions="{}")
 """Twelve actions pinned to a tag in a publishing job: twelve TC401 warnings, two more than
 GitHub annotates in one step."""
 

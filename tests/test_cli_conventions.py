@@ -10,21 +10,19 @@ from pathlib import Path
 import pytest
 
 from conftest import PUBLISH_CALLEE, SECRET_CALLER, TOKEN_PUBLISH, check_sarif_written, write_tree
+from workflows import composite_action
 
 TC101 = ("pypa/gh-action-pypi-publish uploads to PyPI with a long-lived credential (secrets.PYPI_API_TOKEN) "
          "instead of Trusted Publishing")
 """TOKEN_PUBLISH's TC101 message (10:11, an error); it also has TC204 (5:3, a note), TC301 (5:3, a
 warning) and TC401 (8:15, a note: a branch ref)."""
 
-ACTION = """\
-name: upload
-runs:
-  using: composite
-  steps:
+ACTION = composite_action("upload", """\
     - uses: pypa/gh-action-pypi-publish@release/v1
       with:
         password: ${{ env.PYPI_TOKEN }}
-"""
+    """)
+"""An action.yml that uploads with a token from its environment: TC401 (a note) on line 5."""
 
 
 def run_here(capsys: pytest.CaptureFixture[str], *arguments: str, stdin: bytes | None = None,

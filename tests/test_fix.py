@@ -16,6 +16,11 @@ from trustycheck.fixes.fix import fix_of
 from trustycheck.fixes.text import Edit, OverlappingEdits, Source, apply_edits, remove_entry
 from trustycheck.loader import load_text
 from trustycheck.nodes import Mapping
+from workflows import ON_CALL, ON_TAG, call_job, job, release_workflow, workflow
+
+DOWNLOAD = "- uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8\n"
+PUBLISH = "- uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4\n"
+"""The download and the upload, pinned, that most workflows here publish with."""
 
 
 def _repo(tmp_path: Path, text: str, name: str = "release.yml", remote: str | None = None) -> Path:
@@ -67,22 +72,13 @@ def test_an_entry_sharing_its_line_with_the_item_dash_is_not_removed() -> None:
 
 # --- safe fixes -------------------------------------------------------------------------------
 
-OLD_ACTION = """\
-    on:
-      release:
-        types: [published]
-    jobs:
-      publish:
-        runs-on: ubuntu-latest
-        environment: pypi
-        permissions:
-          id-token: write
-        steps:
-          - uses: actions/download-artifact@v4
-          - uses: pypa/gh-action-pypi-publish@master # old
-            with:
-              attestations: false
-    """
+OLD_ACTION = release_workflow("""\
+    - uses: actions/download-artifact@v4
+    - uses: pypa/gh-action-pypi-publish@master # old
+      with:
+        attestations: false
+    """)
+"""Trusted Publishing on a release, with the upload (line 12) on a branch and attestations off."""
 
 
 def test_safe_fixes_pin_the_action_and_drop_attestations_false(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,46 +106,13 @@ def test_lint_with_fix_applies_safe_fixes_then_reports_what_is_left(tmp_path: Pa
 
 
 def test_workflow_wide_id_token_moves_into_the_publishing_job(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _repo(tmp_path, """\
-        on:
-          push:
-            tags: ["v*"]
-        permissions:
-          id-token: write
-        jobs:
-          test:
-            runs-on: ubuntu-latest
-            steps:
-              - run: make test
-          publish:
-            needs: test
-            runs-on: ubuntu-latest
-            environment: pypi
-            steps:
-              - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
-              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
-        """)
+    test = job("test", "- run: make test")
+    path = _repo(tmp_path, workflow(test, job("publish", DOWNLOAD, PUBLISH, needs="test", environment="pypi"),
+                                    on=ON_TAG, permissions="id-token: write"))
     status, out = _fix(capsys, str(path))
-    assert path.read_text() == textwrap.dedent("""\
-        on:
-          push:
-            tags: ["v*"]
-        permissions: {}
-        jobs:
-          test:
-            runs-on: ubuntu-latest
-            steps:
-              - run: make test
-          publish:
-            needs: test
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions:
-              id-token: write
-            steps:
-              - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
-              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
-        """)
+    assert path.read_text() == workflow(
+        test, job("publish", DOWNLOAD, PUBLISH, needs="test", environment="pypi", permissions="id-token: write"),
+        on=ON_TAG, permissions="{}")
     assert "fixed TC202: move id-token: write from the workflow's permissions into job 'publish'" in out
     assert status == 0
 
@@ -157,75 +120,38 @@ def test_workflow_wide_id_token_moves_into_the_publishing_job(tmp_path: Path, ca
 # --- unsafe fixes ------------------------------------------------------------------------------
 
 def test_token_fixes_need_unsafe_and_name_the_secret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _repo(tmp_path, """\
-        on:
-          release:
-            types: [published]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions:
-              contents: read
-            steps:
-              - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
-              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
-                with:
-                  user: __token__
-                  password: ${{ secrets.PYPI_RELEASE_TOKEN }}
-        """)
+    path = _repo(tmp_path, release_workflow(DOWNLOAD, """\
+        - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
+          with:
+            user: __token__
+            password: ${{ secrets.PYPI_RELEASE_TOKEN }}
+        """, permissions="contents: read"))
     before = path.read_bytes()
     status, out = _fix(capsys, str(path))
     assert path.read_bytes() == before
     assert "1 more fix changes behaviour (Trusted Publishing, environments): review them with --unsafe --diff" in out
     assert status == 1
     status, out = _fix(capsys, "--unsafe", str(path))
-    assert path.read_text().splitlines()[7:] == [
-        "    permissions:",
-        "      contents: read",
-        "      id-token: write",
-        "    steps:",
-        "      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8",
-        "      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4",
-    ]
+    trusted = release_workflow(DOWNLOAD, PUBLISH, permissions="contents: read\nid-token: write")
+    assert path.read_text().splitlines()[7:] == trusted.splitlines()[7:]  # from `permissions:` on
     assert ("    then: delete the secret PYPI_RELEASE_TOKEN (repository or environment secret) and revoke its token "
             "on PyPI (Account settings > API tokens)") in out
     assert status == 0
 
 
 def test_hatch_upload_becomes_the_pypa_action(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _repo(tmp_path, """\
-        on:
-          push:
-            tags: ["v*"]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions: {}
-            steps:
-              - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
-              - name: Publish
-                shell: bash
-                run: hatch publish --user __token__ --auth "$TOKEN"
-                env:
-                  TOKEN: ${{ secrets.PYPI_TOKEN }}
-        """)
+    path = _repo(tmp_path, release_workflow(DOWNLOAD, """\
+        - name: Publish
+          shell: bash
+          run: hatch publish --user __token__ --auth "$TOKEN"
+          env:
+            TOKEN: ${{ secrets.PYPI_TOKEN }}
+        """, on=ON_TAG, permissions="{}"))
     _fix(capsys, "--unsafe", str(path))
-    assert path.read_text() == textwrap.dedent("""\
-        on:
-          push:
-            tags: ["v*"]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions: {id-token: write}
-            steps:
-              - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
-              - name: Publish
-                uses: pypa/gh-action-pypi-publish@cef221092ed1bacb1cc03d23a2d87d1d172e277b # v1.14.0
-        """)
+    assert path.read_text() == release_workflow(DOWNLOAD, """\
+        - name: Publish
+          uses: pypa/gh-action-pypi-publish@cef221092ed1bacb1cc03d23a2d87d1d172e277b # v1.14.0
+        """, on=ON_TAG, permissions="{id-token: write}")
 
 
 @pytest.mark.parametrize(("install", "fixed"), [
@@ -239,24 +165,13 @@ def test_hatch_upload_becomes_the_pypa_action(tmp_path: Path, capsys: pytest.Cap
 ])
 def test_twine_is_moved_only_when_it_can_do_trusted_publishing(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                                 install: str, fixed: bool) -> None:
-    path = _repo(tmp_path, f"""\
-        on:
-          release:
-            types: [published]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions:
-              contents: read
-            steps:
-              - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
-              - run: {install}
-              - run: twine upload dist/*
-                env:
-                  TWINE_USERNAME: __token__
-                  TWINE_PASSWORD: ${{{{ secrets.PYPI_API_TOKEN }}}}
-        """)
+    path = _repo(tmp_path, release_workflow(DOWNLOAD, f"""\
+        - run: {install}
+        - run: twine upload dist/*
+          env:
+            TWINE_USERNAME: __token__
+            TWINE_PASSWORD: ${{{{ secrets.PYPI_API_TOKEN }}}}
+        """, permissions="contents: read"))
     before = path.read_bytes()
     status, out = _fix(capsys, "--unsafe", str(path))
     assert (path.read_bytes() != before) == fixed
@@ -265,22 +180,11 @@ def test_twine_is_moved_only_when_it_can_do_trusted_publishing(tmp_path: Path, c
 
 
 def test_diff_writes_nothing_and_masks_written_credentials(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _repo(tmp_path, """\
-        on:
-          push:
-            tags: ["v*"]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions:
-              contents: read
-            steps:
-              - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
-              - run: uv publish
-                env:
-                  UV_PUBLISH_TOKEN: pypi-AgEIcHlwaS5vcmcCJGE0ZjM4ZjQxLTY4ZGYtNDk5Yy1hOTg3LTgyNmFjMDZiZDkzOAACKlszLCJhYmMiXQAABiA
-        """)
+    path = _repo(tmp_path, release_workflow(DOWNLOAD, """\
+        - run: uv publish
+          env:
+            UV_PUBLISH_TOKEN: pypi-AgEIcHlwaS5vcmcCJGE0ZjM4ZjQxLTY4ZGYtNDk5Yy1hOTg3LTgyNmFjMDZiZDkzOAACKlszLCJhYmMiXQAABiA
+        """, on=ON_TAG, permissions="contents: read"))
     before = path.read_bytes()
     status, out = _fix(capsys, "--unsafe", "--diff", str(path))
     assert path.read_bytes() == before
@@ -325,19 +229,8 @@ def test_a_fix_that_breaks_the_yaml_is_dropped(tmp_path: Path, capsys: pytest.Ca
 # --- publisher settings and explain ------------------------------------------------------------
 
 def test_publisher_settings_from_the_git_remote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _repo(tmp_path, """\
-        on:
-          release:
-            types: [published]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            environment: ${{ inputs.target }}
-            permissions:
-              id-token: write
-            steps:
-              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
-        """, remote="git@github.com:octo-org/octo-lib.git")
+    path = _repo(tmp_path, release_workflow(PUBLISH, environment="${{ inputs.target }}"),
+                 remote="git@github.com:octo-org/octo-lib.git")
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "octo-lib"\nversion = "1.0"\n')
     _, out = _fix(capsys, "--publisher-settings", "--format", "json", str(path))
     settings = json.loads(out)
@@ -350,28 +243,9 @@ def test_publisher_settings_from_the_git_remote(tmp_path: Path, capsys: pytest.C
 
 
 def test_publisher_settings_for_an_upload_in_a_reusable_workflow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _repo(tmp_path, """\
-        on:
-          workflow_call:
-        jobs:
-          upload:
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions:
-              id-token: write
-            steps:
-              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
-        """, name="upload.yml")
-    caller = _repo(tmp_path, """\
-        on:
-          release:
-            types: [published]
-        jobs:
-          release:
-            permissions:
-              id-token: write
-            uses: ./.github/workflows/upload.yml
-        """, remote="https://github.com/octo-org/octo-lib")
+    _repo(tmp_path, release_workflow(PUBLISH, on=ON_CALL, name="upload"), name="upload.yml")
+    caller = _repo(tmp_path, workflow(call_job("release", "./.github/workflows/upload.yml", permissions="id-token: write")),
+                   remote="https://github.com/octo-org/octo-lib")
     _, out = _fix(capsys, "--publisher-settings", str(caller))
     assert "  Owner:             octo-org\n  Repository name:   octo-lib\n  Workflow name:     upload.yml\n" in out
     assert ("  warning: the upload runs inside the reusable workflow 'upload.yml', called by 'release.yml': PyPI "
@@ -389,49 +263,24 @@ def test_explain_says_whether_a_rule_is_fixable(capsys: pytest.CaptureFixture[st
 
 
 def test_names_from_the_file_cannot_act_on_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _repo(tmp_path, """\
-        on:
-          release:
-            types: [published]
-        jobs:
-          "pub\\e]0;owned\\a":
-            runs-on: ubuntu-latest
-            permissions:
-              id-token: write
-            steps:
-              - name: "up\\r\\nload"
-                uses: pypa/gh-action-pypi-publish@master
-        """)
+    path = _repo(tmp_path, release_workflow("""\
+        - name: "up\\r\\nload"
+          uses: pypa/gh-action-pypi-publish@master
+        """, name='"pub\\e]0;owned\\a"', environment=None))
     _, out = _fix(capsys, "--publisher-settings", str(path))
     assert "\x1b" not in out and "\x07" not in out and "\r" not in out
     assert "job 'pub\\x1b]0;owned\\x07', step 'up\\r\\nload': pypa/gh-action-pypi-publish@master -> v1.14.0" in out
 
 
 def test_values_shared_through_yaml_anchors_are_not_edited(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _repo(tmp_path, """\
-        on:
-          release:
-            types: [published]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions:
-              contents: read
-            steps:
-              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
-                with: &upload
-                  password: ${{ secrets.PYPI_API_TOKEN }}
-                  verbose: true
-          again:
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions:
-              contents: read
-            steps:
-              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
-                with: *upload
-        """)
+    path = _repo(tmp_path, workflow(
+        job("publish", """\
+            - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
+              with: &upload
+                password: ${{ secrets.PYPI_API_TOKEN }}
+                verbose: true
+            """, environment="pypi", permissions="contents: read"),
+        job("again", PUBLISH + "  with: *upload\n", environment="pypi", permissions="contents: read")))
     before = path.read_bytes()
     status, out = _fix(capsys, "--unsafe", str(path))
     assert path.read_bytes() == before
@@ -440,18 +289,7 @@ def test_values_shared_through_yaml_anchors_are_not_edited(tmp_path: Path, capsy
 
 
 def test_publisher_settings_warn_about_a_workflow_in_a_subfolder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _repo(tmp_path, """\
-        on:
-          release:
-            types: [published]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            permissions:
-              id-token: write
-            steps:
-              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
-        """, name="release/pypi.yml")
+    path = _repo(tmp_path, release_workflow(PUBLISH, environment=None), name="release/pypi.yml")
     _, out = _fix(capsys, "--publisher-settings", str(path))
     assert ("  warning: 'pypi.yml' is not directly in .github/workflows/: GitHub runs only workflows there, and PyPI "
             "matches only a file name there\n") in out
@@ -460,37 +298,16 @@ def test_publisher_settings_warn_about_a_workflow_in_a_subfolder(tmp_path: Path,
 
 
 def test_a_job_that_signs_with_its_oidc_token_keeps_id_token(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _repo(tmp_path, """\
-        on:
-          push:
-            tags: ["v*"]
-        permissions:
-          contents: read
-          id-token: write
-        jobs:
-          lint:
-            runs-on: ubuntu-latest
-            steps:
-              - run: make lint
-          build:
-            runs-on: ubuntu-latest
-            permissions:
-              contents: read
-            steps:
-              - run: make dist
-          provenance:
-            runs-on: ubuntu-latest
-            steps:
-              - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502 # v4.0.2
-                with:
-                  role-to-assume: arn:aws:iam::123456789012:role/upload
-          publish:
-            needs: build
-            runs-on: ubuntu-latest
-            environment: pypi
-            steps:
-              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
-        """)
+    path = _repo(tmp_path, workflow(
+        job("lint", "- run: make lint"),
+        job("build", "- run: make dist", permissions="contents: read"),
+        job("provenance", """\
+            - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502 # v4.0.2
+              with:
+                role-to-assume: arn:aws:iam::123456789012:role/upload
+            """),
+        job("publish", PUBLISH, needs="build", environment="pypi"),
+        on=ON_TAG, permissions="contents: read\nid-token: write"))
     _fix(capsys, str(path))
     text = path.read_text()
     assert text.count("id-token: write") == 2
@@ -501,27 +318,16 @@ def test_a_job_that_signs_with_its_oidc_token_keeps_id_token(tmp_path: Path, cap
 
 
 def test_credential_options_leave_the_upload_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _repo(tmp_path, """\
-        on:
-          release:
-            types: [published]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            environment: pypi
-            permissions:
-              contents: read
-            steps:
-              - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
-              - name: Upload
-                env:
-                  PYPI_PASSWORD: ${{ secrets.PYPI_TOKEN }}
-                  TWINE_NON_INTERACTIVE: "1"
-                run: |
-                  pipx run twine check dist/*
-                  pipx run twine upload --username=__token__ --password "$PYPI_PASSWORD" --skip-existing dist/*
-                  pipx run twine upload -r testpypi -u __token__ -p ${{ secrets.TEST_PYPI_TOKEN }} dist/*
-        """)
+    path = _repo(tmp_path, release_workflow(DOWNLOAD, """\
+        - name: Upload
+          env:
+            PYPI_PASSWORD: ${{ secrets.PYPI_TOKEN }}
+            TWINE_NON_INTERACTIVE: "1"
+          run: |
+            pipx run twine check dist/*
+            pipx run twine upload --username=__token__ --password "$PYPI_PASSWORD" --skip-existing dist/*
+            pipx run twine upload -r testpypi -u __token__ -p ${{ secrets.TEST_PYPI_TOKEN }} dist/*
+        """, permissions="contents: read"))
     status, out = _fix(capsys, "--unsafe", str(path))
     assert path.read_text().splitlines()[7:] == [
         "    permissions:",
@@ -571,10 +377,7 @@ def test_fixes_that_keep_failing_cost_a_bounded_number_of_lints(tmp_path: Path, 
         return fix_of(f"break line {context.step.publish.attestations_off.pos.line}", [Edit(start, start, "[")])
 
     monkeypatch.setitem(registry.FIXERS, "TC501", (bad,))
-    steps = "".join("      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4\n"
-                    "        with:\n          attestations: false\n" for _ in range(60))
-    path = _repo(tmp_path, "on:\n  release:\n    types: [published]\njobs:\n  publish:\n    runs-on: ubuntu-latest\n"
-                           "    environment: pypi\n    permissions:\n      id-token: write\n    steps:\n" + steps)
+    path = _repo(tmp_path, release_workflow((PUBLISH + "  with:\n    attestations: false\n") * 60))
     _, out = _fix(capsys, str(path))
     assert out.count(": the result is not a valid workflow") == 39  # the 40th lint was of all of them together
     assert out.count(": not checked: over 40 fixed versions of the file were linted") == 21
