@@ -1,0 +1,132 @@
+"""Hostile inputs against the surfaces that read a stranger's files or write files: `fix`
+(its summary, its publisher settings, its writes), and `status --package-map`."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from trustycheck.cli import run
+from trustycheck.status_packages import parse_package_map
+
+TOKEN_UPLOAD = """\
+    name: release
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        environment: ENVIRONMENT
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/checkout@v4
+          - uses: pypa/gh-action-pypi-publish@v1.4.2
+            with:
+              password: ${{ secrets.PYPI_API_TOKEN }}
+    """
+
+
+def _workflow(root: Path, text: str, name: str = "release.yml") -> Path:
+    path = root / ".github" / "workflows" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def _fix(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    capsys.readouterr()
+    status = run(["fix", *args])
+    return status, capsys.readouterr().out
+
+
+def _command_lines(out: str) -> list[str]:
+    """Lines the GitHub Actions runner would read as workflow commands."""
+    return [line for line in out.split("\n") if line.lstrip().startswith("::")]
+
+
+@pytest.mark.parametrize("separator", ["\\n", "\\r", "\\x1c", "\\x1d", "\\x1e", "\\x85", "\\u2028", "\\u2029"])
+def test_publisher_settings_never_turn_a_unicode_separator_into_a_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], separator: str) -> None:
+    # Python's splitlines() splits at these; the runner reads only \n as a line break. A name
+    # from the workflow must not start an output line of its own (``::error::`` would act).
+    _workflow(tmp_path, TOKEN_UPLOAD.replace("ENVIRONMENT", f'"pypi{separator}::error::planted"'))
+    status, out = _fix(capsys, "--unsafe", "--diff", "--publisher-settings", str(tmp_path))
+    assert status in (0, 1)
+    assert "planted" in out
+    assert _command_lines(out) == []
+
+
+def test_fix_summary_shows_a_file_named_like_a_workflow_command_as_a_path(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _workflow(tmp_path, TOKEN_UPLOAD.replace("ENVIRONMENT", "pypi"), name="::error::planted.yml")
+    monkeypatch.chdir(path.parent)
+    _, out = _fix(capsys, "--diff", "::error::planted.yml")
+    assert "./::error::planted.yml: would fix TC402" in out
+    assert _command_lines(out) == []
+
+
+def test_fix_does_not_overwrite_an_edit_made_while_it_ran(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from trustycheck.fixes import command
+
+    path = _workflow(tmp_path, TOKEN_UPLOAD.replace("ENVIRONMENT", "pypi"))
+    edited = path.read_text(encoding="utf-8") + "# the user's edit, saved while the fix ran\n"
+    real_fix_text = command.fix_text
+
+    def fix_while_the_user_saves(*args, **kwargs):  # type: ignore[no-untyped-def]
+        outcome = real_fix_text(*args, **kwargs)
+        path.write_text(edited, encoding="utf-8")
+        return outcome
+
+    monkeypatch.setattr(command, "fix_text", fix_while_the_user_saves)
+    _, out = _fix(capsys, str(tmp_path))
+    assert path.read_text(encoding="utf-8") == edited
+    assert "changed while it was being fixed" in out
+
+
+def test_fix_does_not_write_through_a_hard_link(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A file outside the repository that shares the workflow's inode would be rewritten too:
+    # the same escape a symlink out of the repository is refused for.
+    outside = tmp_path / "outside.yml"
+    outside.write_text(textwrap.dedent(TOKEN_UPLOAD.replace("ENVIRONMENT", "pypi")), encoding="utf-8")
+    repo = tmp_path / "repo"
+    target = repo / ".github" / "workflows" / "release.yml"
+    target.parent.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    os.link(outside, target)
+    before = outside.read_text(encoding="utf-8")
+    _, out = _fix(capsys, str(repo))
+    assert outside.read_text(encoding="utf-8") == before
+    assert "hard link" in out
+
+
+def test_publisher_settings_do_not_follow_a_git_config_link_out_of_the_repository(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    elsewhere = tmp_path / "elsewhere.config"
+    elsewhere.write_text('[remote "origin"]\n\turl = https://github.com/someone-else/their-repo\n', encoding="utf-8")
+    repo = tmp_path / "repo"
+    _workflow(repo, TOKEN_UPLOAD.replace("ENVIRONMENT", "pypi"))
+    (repo / ".git").mkdir()
+    (repo / ".git" / "config").symlink_to(elsewhere)
+    _, out = _fix(capsys, "--diff", "--publisher-settings", str(repo))
+    assert "someone-else" not in out
+    assert "Owner:             <owner>" in out
+
+
+def test_a_package_map_with_many_packages_for_one_repository_is_read_in_linear_time() -> None:
+    # A scraped map (or a monorepo) may list one repository on every row: merging the rows one
+    # by one copies the package list each time, quadratic in the rows.
+    rows = 30_000
+    data = ("package,repository\n" + "".join(f"p{i},https://github.com/o/r\n" for i in range(rows))).encode()
+    started = time.perf_counter()
+    found = parse_package_map(data, "map.csv")
+    elapsed = time.perf_counter() - started
+    listing = found.by_slug[("o", "r")]
+    assert len(listing.packages) == rows and listing.packages[:2] == ("p0", "p1")
+    assert elapsed < 3.0
