@@ -130,3 +130,43 @@ def test_a_package_map_with_many_packages_for_one_repository_is_read_in_linear_t
     listing = found.by_slug[("o", "r")]
     assert len(listing.packages) == rows and listing.packages[:2] == ("p0", "p1")
     assert elapsed < 3.0
+
+
+@pytest.mark.parametrize("written, means", [
+    ("'read'", "read"),
+    ("'read # not a comment'", "read # not a comment"),
+    ('"write\\u0020#"', "write #"),
+    ("|\n            read", "read\n"),
+])
+def test_moving_the_workflow_grant_into_a_job_keeps_each_scope_the_same_string(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str, means: str) -> None:
+    # The scopes are copied into the job's new block: a quoted value written bare would read as
+    # another value (``read`` and a comment), so the fix would change what the workflow grants.
+    import yaml
+
+    path = _workflow(tmp_path, f"""\
+        name: release
+        on: push
+        permissions:
+          id-token: write
+          contents: {written}
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            environment: pypi
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+          lint:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo lint
+        """)
+    _fix(capsys, "--unsafe", str(tmp_path))
+    fixed = yaml.safe_load(path.read_text(encoding="utf-8"))
+    granted = fixed["jobs"]["publish"].get("permissions")
+    if means == "read":  # a valid scope: moved, as written
+        assert fixed["permissions"] == {"contents": "read"}
+        assert granted == {"id-token": "write", "contents": "read"}
+    else:  # not a valid scope: copied as it is, so the fix adds a finding and is dropped
+        assert granted is None or granted["contents"] == means
+        assert fixed["permissions"]["contents"] == means
