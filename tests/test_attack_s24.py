@@ -170,3 +170,45 @@ def test_moving_the_workflow_grant_into_a_job_keeps_each_scope_the_same_string(
     else:  # not a valid scope: copied as it is, so the fix adds a finding and is dropped
         assert granted is None or granted["contents"] == means
         assert fixed["permissions"]["contents"] == means
+
+
+@pytest.mark.parametrize("condition", [
+    "matrix.python == '3.12'",
+    "steps.version.outputs.changed == 'true'",
+    "${{ github.repository == 'me/project' }}",
+])
+def test_an_upload_step_moved_to_the_action_keeps_its_condition(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], condition: str) -> None:
+    # `poetry publish --build` becomes a build step and an upload step: the upload must still
+    # run only when the step's `if:` says so (once in a matrix, only on a new version), not
+    # in every run where the build is skipped.
+    import yaml
+
+    path = _workflow(tmp_path, f"""\
+        name: release
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            environment: pypi
+            strategy:
+              matrix:
+                python: ["3.11", "3.12"]
+            steps:
+              - uses: actions/checkout@692973e3d937129bcbf40652eb9f2f61becf3332 # v4.1.7
+              - id: version
+                run: echo changed=true >> "$GITHUB_OUTPUT"
+              - name: Publish once
+                if: {condition}
+                env:
+                  POETRY_PYPI_TOKEN_PYPI: ${{{{ secrets.PYPI_TOKEN }}}}
+                run: poetry publish --build
+        """)
+    _fix(capsys, "--unsafe", str(tmp_path))
+    steps = yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"]["publish"]["steps"]
+    uploads = [step for step in steps if "pypa/gh-action-pypi-publish" in str(step.get("uses"))]
+    assert len(uploads) == 1
+    assert uploads[0].get("if") == condition
+    assert steps[-2] == {"name": "Publish once", "if": condition, "run": "poetry build"}
