@@ -212,3 +212,22 @@ def test_an_upload_step_moved_to_the_action_keeps_its_condition(
     assert len(uploads) == 1
     assert uploads[0].get("if") == condition
     assert steps[-2] == {"name": "Publish once", "if": condition, "run": "poetry build"}
+
+
+def test_a_baseline_entry_of_one_project_does_not_hide_the_same_finding_of_another(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # A tree with two projects (the top one and sub/, each with its .github): both workflows
+    # are ".github/workflows/release.yml" relative to their own project. A baseline recorded
+    # for sub/ alone must not hide the top project's identical findings.
+    text = TOKEN_UPLOAD.replace("ENVIRONMENT", "pypi")
+    _workflow(tmp_path, text)
+    _workflow(tmp_path / "sub", text)
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert run(["--isolated", "--write-baseline", "baseline.json", "sub"]) == 0
+    capsys.readouterr()
+    status = run(["--isolated", "--baseline", "baseline.json", "--format", "concise", "."])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert out.splitlines()[0].startswith(".github/workflows/release.yml:")
+    assert run(["--isolated", "--baseline", "baseline.json", "sub"]) == 0
