@@ -231,3 +231,27 @@ def test_a_baseline_entry_of_one_project_does_not_hide_the_same_finding_of_anoth
     assert status == 1
     assert out.splitlines()[0].startswith(".github/workflows/release.yml:")
     assert run(["--isolated", "--baseline", "baseline.json", "sub"]) == 0
+
+
+def test_dropping_an_upload_credential_leaves_another_command_of_the_line_alone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The user option deleted with the token is the upload command's own, not the -u of a
+    # command before it on the same line (curl's credentials for a release hook).
+    path = _workflow(tmp_path, """\
+        name: release
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            environment: pypi
+            steps:
+              - run: pip install build twine==6.1.0 && python -m build
+              - run: curl -u "$BOT:$BOT_PW" https://hooks.example.com/release && twine upload -u __token__ -p "$TWINE_TOKEN" dist/*
+                env:
+                  TWINE_TOKEN: ${{ secrets.PYPI_TOKEN }}
+        """)
+    _fix(capsys, "--unsafe", str(tmp_path))
+    assert '      - run: curl -u "$BOT:$BOT_PW" https://hooks.example.com/release && twine upload dist/*\n' \
+        in path.read_text(encoding="utf-8")
