@@ -255,3 +255,33 @@ def test_dropping_an_upload_credential_leaves_another_command_of_the_line_alone(
     _fix(capsys, "--unsafe", str(tmp_path))
     assert '      - run: curl -u "$BOT:$BOT_PW" https://hooks.example.com/release && twine upload dist/*\n' \
         in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("written", [
+    "password: >-\n                    Hunter2-correct-horse-battery",
+    "password: |\n                    Hunter2-correct-horse-battery",
+    'password: "Hunter2-correct-horse-battery"',
+])
+def test_the_fix_diff_masks_a_password_written_in_the_workflow(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str) -> None:
+    # The diff shows the lines a fix deletes: a literal password among them is masked as in
+    # every other report (the lint report masks it; `fix --diff` runs in CI logs too).
+    _workflow(tmp_path, f"""\
+        name: release
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            environment: pypi
+            permissions: {{id-token: write}}
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  user: alice
+                  {written}
+        """)
+    _, out = _fix(capsys, "--unsafe", "--diff", str(tmp_path))
+    assert "-          user: alice" in out  # the deletion is shown
+    assert "Hunter2" not in out

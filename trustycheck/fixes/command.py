@@ -20,7 +20,9 @@ from trustycheck.engine.catalog import Rule
 from trustycheck.fixes.engine import FileFix, fix_text
 from trustycheck.fixes.publisher import PublisherSettings, publisher_settings, render_settings_text
 from trustycheck.loader import MAX_BYTES
-from trustycheck.masking import mask_line, mask_secrets
+from trustycheck.masking import mask_secrets
+from trustycheck.nodes import Pos
+from trustycheck.report.excerpt import Excerpts
 from trustycheck.report.visible import visible, visible_path
 
 
@@ -112,15 +114,17 @@ def render_diff(run: FixRun) -> str:
         if not outcome.changed:
             continue
         name = visible(outcome.path)
-        before = outcome.before.splitlines()
-        after = outcome.after.splitlines()
-        previous = ""
-        for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}", lineterm=""):
-            if line[:1] in (" ", "-", "+") and not line.startswith(("--- ", "+++ ")):
-                line = line[0] + mask_line(line[1:], previous)
-                previous = line[1:]
-            out.append(visible(line))
+        before, after = _masked(*outcome.shown_before), _masked(*outcome.shown_after)
+        out.extend(visible(line) for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}", lineterm=""))
     return "".join(line + "\n" for line in out)
+
+
+def _masked(lines: list[str], redactions: list[Pos]) -> list[str]:
+    """Each line as reports show it: the credentials the model located masked, and every
+    credential shape (a line with its line before, for a key folded onto it)."""
+    excerpts = Excerpts(lines, redactions)
+    count = len(lines) - (len(lines) > 1 and lines[-1] == "")  # the text's last line break ends a line
+    return [excerpts.masked(number) for number in range(1, count + 1)]
 
 
 def render_summary(run: FixRun, *, unsafe: bool, wrote: bool) -> str:
