@@ -285,3 +285,13 @@ def test_the_fix_diff_masks_a_password_written_in_the_workflow(
     _, out = _fix(capsys, "--unsafe", "--diff", str(tmp_path))
     assert "-          user: alice" in out  # the deletion is shown
     assert "Hunter2" not in out
+
+
+def test_a_markdown_status_cell_starts_no_math(tmp_path: Path) -> None:
+    # GitHub renders $...$ as LaTeX: a repository or step named so would show styled text of
+    # its choosing ("$\color{green}{\text{trusted}}$") in the security team's report.
+    from trustycheck.report.status_markdown import md
+
+    cell = md(r"$\color{green}{\text{trusted publishing}}$")
+    assert "$" not in cell
+    assert cell.startswith("&#36;")
