@@ -1,8 +1,9 @@
 """Adopting trustycheck on an existing project: ``--write-baseline FILE`` records today's
 findings, and ``--baseline FILE`` reports only those not recorded there.
 
-A finding is known by its rule, its file (relative to the repository root, the folder holding
-``.github``, or else to the baseline file's folder, so the run may start anywhere) and a
+A finding is known by its rule, its file (relative to the baseline file's folder when it is
+under it, else to its repository root, the folder holding ``.github``, so the run may start
+anywhere, and two projects of one tree never share a path) and a
 fingerprint of the text of the line it flags, not the line number: lines added above it keep
 it hidden, and an edit of the flagged line shows it again. The fingerprint is taken of the line
 as reporters show it, credentials masked, and the file holds only hashes and the (masked)
@@ -124,7 +125,12 @@ def _keyed(reports: list[FileReport], base: str) -> list[tuple[Finding, Key]]:
         for finding in report.findings:
             line = excerpts.masked(finding.pos.line).strip()
             fingerprint = hashlib.sha256(line.encode("utf-8", "surrogatepass")).hexdigest()[:20]
-            found.append((finding, (finding.rule_id, _relative(finding.path, root), fingerprint)))
+            path = os.path.abspath(finding.path)
+            # Under the baseline's folder, relative to it: two projects of one tree (``.github``
+            # and ``sub/.github``) have one relative path each, and one's entries must not hide
+            # the other's findings. Elsewhere, relative to the file's repository.
+            start = base if path.startswith(base.rstrip(os.sep) + os.sep) else root
+            found.append((finding, (finding.rule_id, _relative(path, start), fingerprint)))
     return found
 
 

@@ -43,13 +43,6 @@ class Listing:
     slug: tuple[str, str] | None = field(default=None)
     """GitHub owner and repository name, when the map gives a GitHub URL."""
 
-    def merged(self, other: Listing) -> Listing:
-        """Two rows for one repository (a monorepo publishing several packages)."""
-        rank = min((r for r in (self.rank, other.rank) if r is not None), default=None)
-        known = [d for d in (self.downloads, other.downloads) if d is not None]
-        packages = tuple(dict.fromkeys(self.packages + other.packages))
-        return replace(self, packages=packages, rank=rank, downloads=sum(known) if known else None, slug=self.slug or other.slug)
-
 
 @dataclass
 class PackageMap:
@@ -119,6 +112,10 @@ def parse_package_map(data: bytes, name: str) -> PackageMap:
     if "package" not in columns or "repository" not in columns:
         raise PackageMapError(f"{name}: the first line must name the columns: package, repository, and optionally rank, downloads")
     result = PackageMap()
+    # the rows of each repository, merged once at the end: merging row by row copies the
+    # package list each time, quadratic for a repository on every row of a big map
+    by_slug: dict[tuple[str, str], list[Listing]] = {}
+    by_path: dict[str, list[Listing]] = {}
     for cells in _rows(rows, name):
         listing_and_key = _listing(cells, columns)
         if listing_and_key is None:
@@ -126,12 +123,25 @@ def parse_package_map(data: bytes, name: str) -> PackageMap:
             continue
         repository, listing = listing_and_key
         if listing.slug is not None:
-            key = _lower(listing.slug)
-            result.by_slug[key] = result.by_slug[key].merged(listing) if key in result.by_slug else listing
+            by_slug.setdefault(_lower(listing.slug), []).append(listing)
         else:
-            path_key = _path_key(repository)
-            result.by_path[path_key] = result.by_path[path_key].merged(listing) if path_key in result.by_path else listing
+            by_path.setdefault(_path_key(repository), []).append(listing)
+    result.by_slug = {key: _merged_all(listings) for key, listings in by_slug.items()}
+    result.by_path = {key: _merged_all(listings) for key, listings in by_path.items()}
     return result
+
+
+def _merged_all(listings: list[Listing]) -> Listing:
+    """The rows of one repository as one listing, its best rank, its packages once each, its downloads summed."""
+    first = listings[0]
+    if len(listings) == 1:
+        return first
+    ranks = [listing.rank for listing in listings if listing.rank is not None]
+    known = [listing.downloads for listing in listings if listing.downloads is not None]
+    packages = tuple(dict.fromkeys(package for listing in listings for package in listing.packages))
+    slug = next((listing.slug for listing in listings if listing.slug is not None), None)
+    return replace(first, packages=packages, rank=min(ranks) if ranks else None,
+                   downloads=sum(known) if known else None, slug=slug)
 
 
 def _rows(rows: Iterator[list[str]], name: str) -> Iterator[list[str]]:

@@ -20,8 +20,10 @@ from trustycheck.engine.catalog import Rule
 from trustycheck.fixes.engine import FileFix, fix_text
 from trustycheck.fixes.publisher import PublisherSettings, publisher_settings, render_settings_text
 from trustycheck.loader import MAX_BYTES
-from trustycheck.masking import mask_line, mask_secrets
-from trustycheck.report.visible import visible
+from trustycheck.masking import mask_secrets
+from trustycheck.nodes import Pos
+from trustycheck.report.excerpt import Excerpts
+from trustycheck.report.visible import visible, visible_path
 
 
 @dataclass(eq=False, repr=False)
@@ -50,9 +52,11 @@ def fix_targets(targets: Sequence[Target], rules: Sequence[Rule], *, unsafe: boo
         outcome = fix_text(path, target.root, text, rules, unsafe)
         if write and outcome.changed:
             try:
-                _write(real, bom + outcome.after.encode("utf-8"))
+                written = _write(real, bom + outcome.before.encode("utf-8"), bom + outcome.after.encode("utf-8"))
             except OSError as error:
-                outcome.refused = f"cannot write it: {error.strerror or error}"
+                written = f"cannot write it: {error.strerror or error}"
+            if written is not None:
+                outcome.refused = written
                 outcome.after = outcome.before
         if settings and outcome.analysis is not None:
             run.settings.extend(publisher_settings(outcome.analysis, path, target.root))
@@ -75,6 +79,8 @@ def _read(path: str) -> tuple[str, bytes, str] | str:
         status = os.fstat(handle.fileno())
         if not stat.S_ISREG(status.st_mode):
             return "not a regular file: not fixed"
+        if status.st_nlink > 1:  # a file elsewhere (outside the repository) may share it
+            return "it has another hard link, which writing it would change too: not fixed"
         if status.st_size > MAX_BYTES:
             return "too large to fix"
         data = handle.read(MAX_BYTES + 1)
@@ -85,10 +91,20 @@ def _read(path: str) -> tuple[str, bytes, str] | str:
         return "not UTF-8 text: not fixed"
 
 
-def _write(real: str, data: bytes) -> None:
-    descriptor = os.open(real, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
+def _write(real: str, before: bytes, after: bytes) -> str | None:
+    """Replace ``before`` with ``after`` in the file; why not, when it is no longer ``before``
+    (saved by an editor while the fix ran: that edit must not be lost) or another file now."""
+    descriptor = os.open(real, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "r+b") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode) or status.st_nlink > 1:
+            return "it is not the file that was read any more: not fixed"
+        if handle.read(len(before) + 1) != before:
+            return "it changed while it was being fixed: not fixed (run the fix again)"
+        handle.seek(0)
+        handle.truncate()
+        handle.write(after)
+    return None
 
 
 def render_diff(run: FixRun) -> str:
@@ -98,15 +114,17 @@ def render_diff(run: FixRun) -> str:
         if not outcome.changed:
             continue
         name = visible(outcome.path)
-        before = outcome.before.splitlines()
-        after = outcome.after.splitlines()
-        previous = ""
-        for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}", lineterm=""):
-            if line[:1] in (" ", "-", "+") and not line.startswith(("--- ", "+++ ")):
-                line = line[0] + mask_line(line[1:], previous)
-                previous = line[1:]
-            out.append(visible(line))
+        before, after = _masked(*outcome.shown_before), _masked(*outcome.shown_after)
+        out.extend(visible(line) for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}", lineterm=""))
     return "".join(line + "\n" for line in out)
+
+
+def _masked(lines: list[str], redactions: list[Pos]) -> list[str]:
+    """Each line as reports show it: the credentials the model located masked, and every
+    credential shape (a line with its line before, for a key folded onto it)."""
+    excerpts = Excerpts(lines, redactions)
+    count = len(lines) - (len(lines) > 1 and lines[-1] == "")  # the text's last line break ends a line
+    return [excerpts.masked(number) for number in range(1, count + 1)]
 
 
 def render_summary(run: FixRun, *, unsafe: bool, wrote: bool) -> str:
@@ -114,7 +132,7 @@ def render_summary(run: FixRun, *, unsafe: bool, wrote: bool) -> str:
     out: list[str] = []
     applied = dropped = 0
     for outcome in run.files:
-        name = visible(outcome.path)
+        name = visible_path(outcome.path)  # a file named ``::error::x.yml`` starts the line
         if outcome.refused:
             out.append(f"{name}: {outcome.refused}")
             continue
@@ -148,7 +166,8 @@ def _shown(text: str) -> str:
 def render_settings(run: FixRun, output_format: str) -> str:
     if output_format == "json":
         return json.dumps([entry.as_json() for entry in run.settings], indent=2, ensure_ascii=False) + "\n"
-    return "".join(visible(line) + "\n" for line in render_settings_text(run.settings).splitlines())
+    return render_settings_text(run.settings)  # each line already visible (no splitlines(): it
+    # splits at \x1c, \x85, \u2028 too, which would make such a character a line break)
 
 
 def run_fix_command(paths: tuple[str, ...], *, diff: bool, unsafe: bool, show_settings: bool, output_format: str,

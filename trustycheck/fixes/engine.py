@@ -25,6 +25,7 @@ from trustycheck.loader import Document, load_path, load_text
 from trustycheck.model.analysis import Analysis, analyse_project
 from trustycheck.model.facts import Context
 from trustycheck.model.project import Project
+from trustycheck.nodes import Pos
 from trustycheck.pipeline import repository_files
 from trustycheck.suppress import apply as apply_suppressions
 
@@ -61,6 +62,10 @@ class FileFix:
     """The analysis of the fixed text (for the publisher settings)."""
     unsafe_available: int = 0
     """Fixes left that only ``--unsafe`` applies."""
+    shown_before: tuple[list[str], list[Pos]] = ([], [])
+    shown_after: tuple[list[str], list[Pos]] = ([], [])
+    """The lines of each text and where the model found credentials in it: the diff masks
+    them as every report does (a password in a block scalar is not a credential's shape)."""
 
     @property
     def changed(self) -> bool:
@@ -148,6 +153,7 @@ def fix_text(path: str, root: str | None, text: str, rules: Sequence[Rule], unsa
     """Fix one file's text: apply, round by round, the fixes that keep it valid and add no finding."""
     outcome = FileFix(path, text, text)
     current = lint_text(path, root, text, rules)
+    outcome.shown_before = _shown(current, path)
     rejected: set[tuple[str, str]] = set()
     budget = _Budget(MAX_LINTS)
     for _ in range(MAX_ROUNDS):
@@ -182,9 +188,14 @@ def fix_text(path: str, root: str | None, text: str, rules: Sequence[Rule], unsa
             break
     outcome.remaining = current.findings
     outcome.analysis = current.analysis
+    outcome.shown_after = _shown(current, path)
     if not unsafe and _problem(current) is None:
         outcome.unsafe_available = sum(not fix.safe for fix in plan(current, Source(path, outcome.after), rules, True))
     return outcome
+
+
+def _shown(linted: Linted, path: str) -> tuple[list[str], list[Pos]]:
+    return linted.doc.lines, linted.analysis.redactions.get(path, [])
 
 
 class _Budget:

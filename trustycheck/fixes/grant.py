@@ -7,9 +7,11 @@ default permissions gets ``contents: read`` too when it checks out the repositor
 
 from __future__ import annotations
 
+import json
+
 from trustycheck.fixes.text import Edit, Source, block_entries, insert_entry_lines, written_here
 from trustycheck.model.facts import JobFacts
-from trustycheck.nodes import Mapping, Scalar
+from trustycheck.nodes import Mapping, Node, Scalar
 
 JOB_BODY_KEYS = ("steps", "uses", "with", "secrets")
 """Keys new job settings are written before (after the job's settings, before what it runs)."""
@@ -30,6 +32,18 @@ def job_lines(job: JobFacts, key: str, entries: list[str]) -> list[str]:
     """``key:`` and its entries, nested one level, as lines at the job's indentation."""
     unit = " " * indent_unit(job)
     return [f"{key}:"] + [unit + entry for entry in entries]
+
+
+def permission_entry(key: Node, value: Scalar) -> str:
+    """``key: value`` copied into a new block so that it reads back as the same strings: a
+    quoted or block scalar is written double-quoted (``'read # x'`` written bare would read as
+    ``read`` and a comment, a different grant than the workflow's)."""
+    written = _scalar(key) if isinstance(key, Scalar) else key.text
+    return f"{written}: {_scalar(value)}"
+
+
+def _scalar(node: Scalar) -> str:
+    return json.dumps(node.text) if node.style else node.text
 
 
 def insert_into_job(job: JobFacts, lines: list[str], source: Source, before: tuple[str, ...] = JOB_BODY_KEYS) -> Edit | None:
@@ -56,7 +70,7 @@ def grant_id_token(job: JobFacts, source: Source) -> list[Edit] | None:
             return None
         if block.pairs and not block_entries(block, source):
             return None
-        entries = [f"{key.text}: {value.text}" for key, value in block.pairs
+        entries = [permission_entry(key, value) for key, value in block.pairs
                    if key.text != "id-token" and isinstance(value, Scalar)]
     elif permissions.origin in (None, "default"):
         entries = ["contents: read"] if _checks_out(job) else []

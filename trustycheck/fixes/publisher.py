@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from trustycheck.model.analysis import Analysis
 from trustycheck.model.credentials import CredentialKind
 from trustycheck.model.pypi import TESTPYPI
+from trustycheck.report.visible import visible
 
 WORKFLOWS_DIR = os.path.join(".github", "workflows")
 OWNER, REPOSITORY = "<owner>", "<repository>"
@@ -47,12 +48,10 @@ def github_repository(root: str | None) -> tuple[str, str] | None:
     """(owner, repository) of the ``origin`` remote in ``root/.git/config``, if it is on GitHub."""
     if root is None:
         return None
-    path = os.path.join(root, ".git", "config")
+    text = _git_config(root)
+    if text is None:
+        return None
     try:
-        if not os.path.isfile(path) or os.path.getsize(path) > MAX_GIT_CONFIG:
-            return None
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
         parser = configparser.ConfigParser(strict=False, interpolation=None)
         parser.read_string(text)
     except (OSError, configparser.Error):
@@ -60,6 +59,28 @@ def github_repository(root: str | None) -> tuple[str, str] | None:
     section = 'remote "origin"'
     url = parser.get(section, "url", fallback=None) if parser.has_section(section) else None
     return _owner_and_name(url.strip()) if url else None
+
+
+def _git_config(root: str) -> str | None:
+    """The text of ``root/.git/config`` when it is a small regular file of the clone itself: not
+    through a link (``.git`` or ``config``) to a file elsewhere, not a FIFO or device that blocks."""
+    import stat
+
+    if os.path.islink(os.path.join(root, ".git")):
+        return None
+    try:
+        descriptor = os.open(os.path.join(root, ".git", "config"),
+                             os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_GIT_CONFIG:
+                return None
+            return handle.read(MAX_GIT_CONFIG).decode("utf-8", "replace")
+        except OSError:
+            return None
 
 
 def _owner_and_name(url: str) -> tuple[str, str] | None:
@@ -171,4 +192,5 @@ def render_settings_text(settings: list[PublisherSettings]) -> str:
     lines.append(f"Existing project: {host} > Your projects > Manage > Publishing. New project: {host} > "
                  f"Your account > Publishing > 'Add a new pending publisher', with {name} (a pending publisher "
                  "does not reserve the name and expires after 30 days unused).")
-    return "\n".join(lines) + "\n"
+    # each line made visible whole: a name from the workflow may hold a line break of its own
+    return "".join(visible(line) + "\n" for line in lines)

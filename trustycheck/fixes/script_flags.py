@@ -25,8 +25,9 @@ def flag_edits(flag: Pos, run: Scalar, step: Mapping, spec: ToolSpec, source: So
     if password is None:
         return None
     spans = [password]
+    command_start, command_end = _command_span(source.text, line_start, line_end, at)
     for user in spec.user_flags:
-        found = _find_option(source.text, line_start, line_end, user)
+        found = _find_option(source.text, command_start, command_end, user)
         if found is not None and found not in spans:
             spans.append(found)
     edits = [Edit(begin, stop, "") for begin, stop in spans]
@@ -35,6 +36,14 @@ def flag_edits(flag: Pos, run: Scalar, step: Mapping, spec: ToolSpec, source: So
     unused = {key.text for key, _ in _env(step) if reads_variable(deleted, key.text) and not reads_variable(script, key.text)}
     dropped = remove_keys(step, "env", unused, source) if unused else []
     return None if dropped is None else edits + dropped
+
+
+def _command_span(text: str, line_start: int, line_end: int, at: int) -> tuple[int, int]:
+    """The part of the line holding the command at ``at``: between the shell separators
+    (``;``, ``&&``, ``||``, ``|``) around it, so another command's ``-u`` (``curl -u``) stays."""
+    start = max((text.rfind(separator, line_start, at) + 1 for separator in ";&|"), default=line_start)
+    ends = [found for found in (text.find(separator, at, line_end) for separator in ";&|") if found != -1]
+    return max(start, line_start), min(ends, default=line_end)
 
 
 def _env(step: Mapping) -> list[tuple[Scalar, object]]:

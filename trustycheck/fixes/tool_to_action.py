@@ -120,9 +120,10 @@ def _rewritten(node: Mapping, run_pair: tuple[Scalar, object], builds: bool, rew
     last = source.last_content_line(value)
     end = source.line_ends[last - 1]
     if builds:
-        if rewrite.build_command is None:
+        condition = _condition(node, source)
+        if rewrite.build_command is None or condition is None:
             return None
-        return [Edit(start, end, f"run: {rewrite.build_command}"), _step_after(node, source)]
+        return [Edit(start, end, f"run: {rewrite.build_command}"), _step_after(node, source, condition)]
     edits = [Edit(start, end, f"uses: {pinned_uses()}")]
     for name in _STEP_KEYS_DROPPED:
         if name in node:
@@ -133,12 +134,27 @@ def _rewritten(node: Mapping, run_pair: tuple[Scalar, object], builds: bool, rew
     return edits
 
 
-def _step_after(node: Mapping, source: Source) -> Edit:
-    """A new step, after this one, that uploads with the PyPA action."""
+def _condition(node: Mapping, source: Source) -> list[str] | None:
+    """The step's ``if:`` as written, for the upload step that follows it: the upload runs only
+    when the tool's upload did (once in a matrix, only for a new version). ``None`` for a
+    condition not copied (over several lines)."""
+    pair = node.entries.get("if")
+    if pair is None:
+        return []
+    key, value = pair
+    if not isinstance(value, Scalar) or value.pos.end_line != value.pos.line or not written_here(key, value, source):
+        return None
+    start, end = source.span(value)
+    return [f"if: {source.text[start:end]}"]
+
+
+def _step_after(node: Mapping, source: Source, condition: list[str]) -> Edit:
+    """A new step, after this one, that uploads with the PyPA action, under the same condition."""
     first = node.pairs[0][0]
     line = source.line(first.pos.line)
     dash = line.rfind("-", 0, first.pos.col - 1)
     indent = " " * (dash if dash >= 0 else max(first.pos.col - 3, 0))
     inner = " " * (first.pos.col - 1)
     return insert_lines_after(source, source.last_content_line(node),
-                              [f"{indent}- name: Publish to PyPI", f"{inner}uses: {pinned_uses()}"])
+                              [f"{indent}- name: Publish to PyPI", *(inner + line for line in condition),
+                               f"{inner}uses: {pinned_uses()}"])

@@ -9,7 +9,7 @@ is taken away, so the fix is safe."""
 from __future__ import annotations
 
 from trustycheck.fixes.fix import Fix, fix_of
-from trustycheck.fixes.grant import insert_into_job, job_lines
+from trustycheck.fixes.grant import insert_into_job, job_lines, permission_entry
 from trustycheck.fixes.text import Edit, Source, block_entries, remove_entry, written_here
 from trustycheck.model.analysis import Analysis
 from trustycheck.model.delegation import oidc_used_elsewhere
@@ -31,7 +31,7 @@ def fix(context: Context, source: Source, analysis: Analysis) -> Fix | None:
     edits = _drop_from_workflow(workflow.node, block, source)
     if edits is None:
         return None
-    entries = [f"{key.text}: {value.text}" for key, value in block.pairs if isinstance(value, Scalar)]
+    entries = [permission_entry(key, value) for key, value in block.pairs if isinstance(value, Scalar)]
     receivers = []
     seen: set[int] = set()
     for other in analysis.contexts.get("job", ()):

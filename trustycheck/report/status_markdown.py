@@ -1,8 +1,8 @@
 """``status --format markdown``: a table to paste into an issue or a wiki page.
 
 Names come from the inventory and from workflow files, so every cell is made inert: control
-characters become escapes, ``&``, ``<`` and ``>`` become entities (no HTML, no autolink), and
-Markdown punctuation (``|`` that would end the cell, backticks, emphasis, links, ``@`` mentions)
+characters become escapes, ``&``, ``<``, ``>`` and ``$`` become entities (no HTML, no autolink,
+no math), and Markdown punctuation (``|`` that would end the cell, backticks, emphasis, links, ``@`` mentions)
 is escaped with a backslash.
 """
 
@@ -14,7 +14,8 @@ from trustycheck.report.status_tally import Tally
 from trustycheck.report.visible import visible
 
 _PUNCTUATION = frozenset("\\`*_[]!|~@")
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"}
+"""``$`` too: GitHub renders ``$...$`` as LaTeX math (styled text of the name's choosing)."""
 
 
 def md(text: str) -> str:
