@@ -295,3 +295,35 @@ def test_a_markdown_status_cell_starts_no_math(tmp_path: Path) -> None:
     cell = md(r"$\color{green}{\text{trusted publishing}}$")
     assert "$" not in cell
     assert cell.startswith("&#36;")
+
+
+def _linked_out(tmp_path: Path) -> Path:
+    """A repository whose .git folder and pyproject.toml are links to files of someone else's."""
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "git").mkdir(parents=True)
+    (elsewhere / "git" / "config").write_text('[remote "origin"]\n\turl = https://github.com/someone-else/their-repo\n',
+                                              encoding="utf-8")
+    (elsewhere / "pyproject.toml").write_text('[project]\nname = "their-secret-project"\n', encoding="utf-8")
+    repo = tmp_path / "repo"
+    _workflow(repo, TOKEN_UPLOAD.replace("ENVIRONMENT", "pypi"))
+    (repo / ".git").symlink_to(elsewhere / "git", target_is_directory=True)
+    (repo / "pyproject.toml").symlink_to(elsewhere / "pyproject.toml")
+    return repo
+
+
+def test_publisher_settings_read_nothing_through_a_git_folder_or_pyproject_link(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = _linked_out(tmp_path)
+    _, out = _fix(capsys, "--diff", "--publisher-settings", str(repo))
+    assert "Owner:             <owner>" in out
+    assert "someone-else" not in out and "their-secret-project" not in out
+
+
+@pytest.mark.parametrize("output_format", ["html", "markdown"])
+def test_status_reports_read_no_owner_through_a_git_folder_link(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                 output_format: str) -> None:
+    repo = _linked_out(tmp_path)
+    capsys.readouterr()
+    run(["status", "--format", output_format, str(repo)])
+    out = capsys.readouterr().out
+    assert "token" in out and "someone-else" not in out

@@ -8,10 +8,10 @@ that is the called file today (DOMAIN.md §2.2), which the warning spells out.""
 
 from __future__ import annotations
 
-import configparser
 import os
 from dataclasses import dataclass, field
 
+from trustycheck.git_origin import github_origin
 from trustycheck.model.analysis import Analysis
 from trustycheck.model.credentials import CredentialKind
 from trustycheck.model.pypi import TESTPYPI
@@ -19,7 +19,6 @@ from trustycheck.report.visible import visible
 
 WORKFLOWS_DIR = os.path.join(".github", "workflows")
 OWNER, REPOSITORY = "<owner>", "<repository>"
-MAX_GIT_CONFIG = 64 * 1024
 
 
 @dataclass(eq=False, repr=False)
@@ -44,70 +43,14 @@ class PublisherSettings:
                 "line": self.line, "warnings": self.warnings}
 
 
-def github_repository(root: str | None) -> tuple[str, str] | None:
-    """(owner, repository) of the ``origin`` remote in ``root/.git/config``, if it is on GitHub."""
-    if root is None:
-        return None
-    text = _git_config(root)
-    if text is None:
-        return None
-    try:
-        parser = configparser.ConfigParser(strict=False, interpolation=None)
-        parser.read_string(text)
-    except (OSError, configparser.Error):
-        return None
-    section = 'remote "origin"'
-    url = parser.get(section, "url", fallback=None) if parser.has_section(section) else None
-    return _owner_and_name(url.strip()) if url else None
-
-
-def _git_config(root: str) -> str | None:
-    """The text of ``root/.git/config`` when it is a small regular file of the clone itself: not
-    through a link (``.git`` or ``config``) to a file elsewhere, not a FIFO or device that blocks."""
-    import stat
-
-    if os.path.islink(os.path.join(root, ".git")):
-        return None
-    try:
-        descriptor = os.open(os.path.join(root, ".git", "config"),
-                             os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except (OSError, ValueError):
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            status = os.fstat(handle.fileno())
-            if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_GIT_CONFIG:
-                return None
-            return handle.read(MAX_GIT_CONFIG).decode("utf-8", "replace")
-        except OSError:
-            return None
-
-
-def _owner_and_name(url: str) -> tuple[str, str] | None:
-    """``owner/name`` of a GitHub remote URL (``https://github.com/o/n.git``, ``git@github.com:o/n``)."""
-    at = url.find("github.com")
-    if at == -1 or url[at + len("github.com"):at + len("github.com") + 1] not in (":", "/"):
-        return None
-    path = url[at + len("github.com"):].strip(":/").removesuffix("/").removesuffix(".git")
-    parts = path.split("/")
-    if len(parts) != 2 or not all(_github_name(part) for part in parts):
-        return None
-    return parts[0], parts[1]
-
-
-def _github_name(part: str) -> bool:
-    """An owner or repository name as GitHub allows it (ASCII letters, digits, ``_.-``)."""
-    return 0 < len(part) <= 100 and all(char.isascii() and (char.isalnum() or char in "_.-") for char in part)
-
-
 def project_name(root: str | None) -> str | None:
     """``[project] name`` of the repository's ``pyproject.toml``, read with the configuration's
     bounded TOML reader; ``None`` when there is none."""
     from trustycheck.config import ConfigError, _read_toml
 
     path = os.path.join(root, "pyproject.toml") if root is not None else None
-    if path is None or not os.path.isfile(path):
-        return None
+    if path is None or os.path.islink(path) or not os.path.isfile(path):
+        return None  # a link may lead to another project's file, or out of the repository
     try:
         project = _read_toml(path).get("project")
     except ConfigError:
@@ -119,7 +62,7 @@ def project_name(root: str | None) -> str | None:
 def publisher_settings(analysis: Analysis, path: str, root: str | None) -> list[PublisherSettings]:
     """The trusted publishers the uploads of ``path`` (its Trusted Publishing uploads to PyPI
     or TestPyPI, or those still on a token) need, one per job and index."""
-    remote = github_repository(root)
+    remote = github_origin(root)
     owner, repository = remote if remote else (OWNER, REPOSITORY)
     project = project_name(root)
     found: dict[tuple[str, str, str], PublisherSettings] = {}

@@ -11,14 +11,13 @@ folder named ``owner__repo``, or the clone's ``origin`` remote; anything not kno
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 
+from trustycheck.git_origin import github_origin
 from trustycheck.report.status import StatusRow
-from trustycheck.status_packages import folder_slug, github_slug
+from trustycheck.status_packages import folder_slug
 from trustycheck.verdict import Evidence, Outcome, PathKind
 
-_GIT_CONFIG_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,25 +58,7 @@ def repository_slug(root: str, mapped: tuple[str, str] | None) -> tuple[str, str
 
 def origin_slug(root: str) -> tuple[str, str] | None:
     """Owner and name from the clone's ``origin`` remote, if it is on GitHub."""
-    try:  # a regular file only, not through a link: a FIFO or a device would block or never end
-        fd = os.open(os.path.join(root, ".git", "config"), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except (OSError, ValueError):
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
-            text = handle.read(_GIT_CONFIG_LIMIT).decode("utf-8", "replace")
-        except OSError:
-            return None
-    in_origin = False
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("["):
-            in_origin = stripped.replace(" ", "") == '[remote"origin"]'
-        elif in_origin and stripped.startswith("url") and "=" in stripped:
-            return github_slug(stripped.split("=", 1)[1])
-    return None
+    return github_origin(root)
 
 
 def workflow_file(item: Evidence) -> str | None:
