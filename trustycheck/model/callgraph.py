@@ -26,6 +26,7 @@ from trustycheck.model.expressions import is_pure_expression, references
 from trustycheck.model.permissions import Permissions, narrow
 from trustycheck.model.publish import Publish
 from trustycheck.model.pypi import UNKNOWN_INDEX, classify_index_url
+from trustycheck.model.refs import BRANCH, classify_ref
 from trustycheck.model.workflow import ACTION, WORKFLOW, Env, Job, Step, Workflow
 from trustycheck.nodes import Mapping, Node, Scalar
 from dataclasses import dataclass, field, replace
@@ -111,6 +112,8 @@ class StepInstance:
     out_of_sight: str | None = None
     """For a local ``uses:`` into a directory where an earlier step checked out another
     repository: that checkout (its action cannot be read offline)."""
+    checked_out_from: Placed | None = None
+    """For such a ``uses:``: the checkout of the other repository it runs an action of."""
 
     @property
     def lines(self) -> LinesOf:
@@ -267,6 +270,7 @@ class Expander:
         placed = workspace_source(ref.raw, self._seen)
         if placed is not None and not placed.same_repository:
             here.out_of_sight = placed.describe()
+            here.checked_out_from = placed
             return []
         raw = placed.resolved if placed is not None else ref.raw
         path = local_target(raw, self.root, workflow_call=False)
@@ -383,6 +387,21 @@ class Placed:
     @property
     def same_repository(self) -> bool:
         return self.repository is None
+
+    @property
+    def ref_kind(self) -> str:
+        """How firmly the checkout pins the code: a full SHA, a short SHA, a tag or a branch
+        (no ``ref:`` is the default branch), or ``expression`` when it cannot be read offline."""
+        if self.ref is None:
+            return BRANCH
+        return "expression" if "${{" in self.ref else classify_ref(self.ref)
+
+    @property
+    def ref_words(self) -> str:
+        """The checked-out ref in words (``its default branch``, ``tag 'v2.1.0'``)."""
+        if self.ref is None:
+            return "its default branch"
+        return f"{self.ref_kind.replace('-', ' ').replace('sha', 'SHA')} '{self.ref}'"
 
     def describe(self) -> str:
         what = self.repository or "this repository"

@@ -250,6 +250,18 @@ class _Gating:
 
 
 @dataclass(eq=False, repr=False)
+class CheckedOutActionFacts(FactRecord):
+    """The other repository a local ``uses:`` runs an action of, as an earlier checkout put it in
+    the workspace."""
+
+    repository: str = field(metadata=fact("the repository the checkout fetched (owner/name, as written)"))
+    ref_kind: str = field(metadata=fact("how the checkout pins it: sha, short-sha, tag, branch (no ref: is the default "
+                                        "branch) or expression (not known offline)"))
+    at: str = field(metadata=fact("the checked-out ref in words: its default branch, branch 'main', tag 'v2'"))
+    step: str = field(metadata=fact("the checkout step's label"))
+
+
+@dataclass(eq=False, repr=False)
 class StepFacts(FactRecord):
     """A step of a job instance (one record per upload, when a step uploads several times)."""
 
@@ -281,6 +293,15 @@ class StepFacts(FactRecord):
         """for a local uses: into a directory where an earlier step checked out another repository: that
         checkout (the action cannot be read offline, so nothing it does is seen)"""
         return self._instance.out_of_sight
+
+    @cached_property
+    def checked_out_action(self) -> CheckedOutActionFacts | None:
+        """present when the step's local uses: runs an action of another repository that an earlier step
+        checked out into the workspace (actions/checkout with repository: and path:)"""
+        placed = self._instance.checked_out_from
+        if placed is None or placed.repository is None:
+            return None
+        return CheckedOutActionFacts(placed.repository, placed.ref_kind, placed.ref_words, placed.step)
 
     @cached_property
     def uses(self) -> UsesFacts | None:
