@@ -77,6 +77,26 @@ def test_contents_write_used_in_the_job_for_the_github_release_is_not_excessive(
     assert _tc204(_publish_job(block, step)) == []
 
 
+@pytest.mark.parametrize("step", [
+    "      - name: Release\n        run: tox -e release\n        env:\n          TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}\n          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n",
+    "      - run: make github-release\n        env:\n          GH_TOKEN: ${{ github.token }}\n",
+])
+def test_contents_write_for_a_script_handed_the_github_token_is_not_excessive(step: str) -> None:
+    """A run: step the job hands its GITHUB_TOKEN to (tox, make, a release script) uses the
+    token's write access in ways the workflow does not show, such as the GitHub release the
+    jaraco skeleton's `tox -e release` creates after the upload: contents: write may be needed."""
+    block = "    permissions:\n      id-token: write\n      contents: write\n"
+    assert _tc204(_publish_job(block, step)) == []
+
+
+def test_a_script_handed_the_github_token_does_not_excuse_other_write_scopes() -> None:
+    block = "    permissions:\n      id-token: write\n      contents: write\n      issues: write\n"
+    step = "      - run: make github-release\n        env:\n          GH_TOKEN: ${{ github.token }}\n"
+    assert _tc204(_publish_job(block, step)) == [
+        (11, 7, "note", "job 'publish' publishes to PyPI and also holds write access to issues, which uploading does not need"),
+    ]
+
+
 def test_write_all_points_at_its_value_and_names_what_it_grants_beyond_need() -> None:
     text = _publish_job("    permissions: write-all\n")
     [(line, col, severity, message)] = _tc204(text)

@@ -8,6 +8,7 @@ shorthands; with no block anywhere the repository default applies, and ``id-toke
 
 from __future__ import annotations
 
+from trustycheck.model.expressions import ContextRef, references
 from trustycheck.nodes import Mapping, Node, ProblemReporter, Scalar, describe
 
 TYPE_CHECKING = False
@@ -158,6 +159,9 @@ class PublishingNeed:
     action_words: tuple[str, ...] = ()
     """Parts of an action's name that say what it does (``ansys/actions/release-github``)."""
     commands: tuple[str, ...] = ()
+    token_to_scripts: bool = False
+    """Needed, too, when a ``run:`` step is handed the job's GITHUB_TOKEN: what the script
+    runs (``tox -e release``, ``make release``) is not in the workflow, and may use it so."""
 
 
 PUBLISHING_NEEDS = {
@@ -176,14 +180,17 @@ PUBLISHING_NEEDS = {
         }),
         action_words=("gh-release", "github-release", "release-github", "create-release", "release-action"),
         commands=("gh release ", "git push", "semantic-release ", "autopub "),
+        token_to_scripts=True,
     ),
 }
 """Write scopes a job that uploads to PyPI may legitimately hold (DOMAIN.md §5.1, §6)."""
 
 
-def excess_writes(permissions: Permissions, actions: set[str], scripts: list[str]) -> list[str]:
+def excess_writes(permissions: Permissions, actions: set[str], scripts: list[str],
+                  token_to_scripts: bool = False) -> list[str]:
     """Write scopes ``permissions`` grants that a publishing job does not need, given the
-    actions its steps use and its ``run:`` scripts (read only for a conditional need)."""
+    actions its steps use, its ``run:`` scripts (read only for a conditional need) and
+    whether a script is handed the GITHUB_TOKEN."""
     excess = []
     for scope in permissions.write_scopes():
         need = PUBLISHING_NEEDS.get(scope)
@@ -191,10 +198,29 @@ def excess_writes(permissions: Permissions, actions: set[str], scripts: list[str
             excess.append(scope)
         elif need.actions or need.commands:
             used = (not actions.isdisjoint(need.actions) or any(word in action for action in actions for word in need.action_words)
-                    or any(command in script for script in scripts for command in need.commands))
+                    or any(command in script for script in scripts for command in need.commands)
+                    or (need.token_to_scripts and token_to_scripts))
             if not used:
                 excess.append(scope)
     return excess
+
+
+def hands_github_token(step: Step) -> bool:
+    """A ``run:`` step whose environment carries the job's GITHUB_TOKEN
+    (``${{ secrets.GITHUB_TOKEN }}`` or ``${{ github.token }}``): the script may use its write
+    access. The token is always in the runner's context, so only handing it over counts."""
+    if step.run is None:
+        return False
+    for var in step.effective_env.values():
+        text = var.text
+        if "${{" in text and any(_is_github_token(ref) for ref in references(text)):
+            return True
+    return False
+
+
+def _is_github_token(ref: ContextRef) -> bool:
+    first = ref.parts[0].lower() if ref.parts else ""
+    return (ref.context == "secrets" and first == "github_token") or (ref.context == "github" and first == "token")
 
 
 def publishing_excess(permissions: Permissions, steps: list[Step],
@@ -212,7 +238,7 @@ def publishing_excess(permissions: Permissions, steps: list[Step],
         return None
     actions = {step.uses.action for step in steps if step.uses is not None and step.uses.action}
     scripts = [step.run.as_string() for step in steps if step.run is not None]
-    scopes = excess_writes(permissions, actions, scripts)
+    scopes = excess_writes(permissions, actions, scripts, any(map(hands_github_token, steps)))
     if not scopes:
         return None
     nodes = [node for node in map(permissions.scope_node, scopes) if node is not None]
