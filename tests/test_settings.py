@@ -77,7 +77,8 @@ def test_the_command_line_wins_over_the_configuration_file(tmp_path: Path) -> No
 def test_rule_names_in_the_file_are_resolved_to_ids(tmp_path: Path) -> None:
     repo = _configured(tmp_path, '[severity]\ntoken-publish = "note"\nTC40 = "error"\n[per-path-ignores]\n"*.yml" = ["TC1", "unpinned-action"]\n')
     settings = resolve([str(repo)], environ={})
-    assert dict(settings.severity) == {"TC101": "note", "TC401": "error", "TC402": "error", "TC403": "error", "TC404": "error"}
+    assert dict(settings.severity) == {"TC101": "note", "TC401": "error", "TC402": "error", "TC403": "error", "TC404": "error",
+                                      "TC405": "error"}
     assert settings.per_path_ignores == (("*.yml", frozenset({id for id in EVERY_RULE if id.startswith("TC1")} | {"TC401"})),)
 
 
