@@ -13,23 +13,32 @@ import pytest
 from trustycheck.cli import run
 from trustycheck.status_packages import parse_package_map
 
-TOKEN_UPLOAD = """\
-    name: release
-    on:
-      push:
-        tags: ["v*"]
-    jobs:
-      publish:
-        runs-on: ubuntu-latest
-        environment: ENVIRONMENT
-        permissions:
-          id-token: write
-        steps:
-          - uses: actions/checkout@v4
-          - uses: pypa/gh-action-pypi-publish@v1.4.2
-            with:
-              password: ${{ secrets.PYPI_API_TOKEN }}
-    """
+TAG_PUBLISH_HEAD = """\
+name: release
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    environment: pypi
+"""
+
+TOKEN_UPLOAD = TAG_PUBLISH_HEAD.replace("environment: pypi", "environment: ENVIRONMENT") + """\
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: pypa/gh-action-pypi-publish@v1.4.2
+        with:
+          password: ${{ secrets.PYPI_API_TOKEN }}
+"""
+
+
+def _publish_on_tag(job_keys: str) -> str:
+    """A workflow whose job 'publish' runs on a version tag in the pypi environment, and goes on
+    with ``job_keys`` (dedented here: its strategy, permissions, steps)."""
+    return TAG_PUBLISH_HEAD + textwrap.indent(textwrap.dedent(job_keys), "    ")
 
 
 def _workflow(root: Path, text: str, name: str = "release.yml") -> Path:
@@ -184,15 +193,7 @@ def test_an_upload_step_moved_to_the_action_keeps_its_condition(
     # in every run where the build is skipped.
     import yaml
 
-    path = _workflow(tmp_path, f"""\
-        name: release
-        on:
-          push:
-            tags: ["v*"]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            environment: pypi
+    path = _workflow(tmp_path, _publish_on_tag(f"""\
             strategy:
               matrix:
                 python: ["3.11", "3.12"]
@@ -205,7 +206,7 @@ def test_an_upload_step_moved_to_the_action_keeps_its_condition(
                 env:
                   POETRY_PYPI_TOKEN_PYPI: ${{{{ secrets.PYPI_TOKEN }}}}
                 run: poetry publish --build
-        """)
+        """))
     _fix(capsys, "--unsafe", str(tmp_path))
     steps = yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"]["publish"]["steps"]
     uploads = [step for step in steps if "pypa/gh-action-pypi-publish" in str(step.get("uses"))]
@@ -237,21 +238,13 @@ def test_dropping_an_upload_credential_leaves_another_command_of_the_line_alone(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # The user option deleted with the token is the upload command's own, not the -u of a
     # command before it on the same line (curl's credentials for a release hook).
-    path = _workflow(tmp_path, """\
-        name: release
-        on:
-          push:
-            tags: ["v*"]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            environment: pypi
+    path = _workflow(tmp_path, _publish_on_tag("""\
             steps:
               - run: pip install build twine==6.1.0 && python -m build
               - run: curl -u "$BOT:$BOT_PW" https://hooks.example.com/release && twine upload -u __token__ -p "$TWINE_TOKEN" dist/*
                 env:
                   TWINE_TOKEN: ${{ secrets.PYPI_TOKEN }}
-        """)
+        """))
     _fix(capsys, "--unsafe", str(tmp_path))
     assert '      - run: curl -u "$BOT:$BOT_PW" https://hooks.example.com/release && twine upload dist/*\n' \
         in path.read_text(encoding="utf-8")
@@ -266,22 +259,14 @@ def test_the_fix_diff_masks_a_password_written_in_the_workflow(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str) -> None:
     # The diff shows the lines a fix deletes: a literal password among them is masked as in
     # every other report (the lint report masks it; `fix --diff` runs in CI logs too).
-    _workflow(tmp_path, f"""\
-        name: release
-        on:
-          push:
-            tags: ["v*"]
-        jobs:
-          publish:
-            runs-on: ubuntu-latest
-            environment: pypi
+    _workflow(tmp_path, _publish_on_tag(f"""\
             permissions: {{id-token: write}}
             steps:
               - uses: pypa/gh-action-pypi-publish@release/v1
                 with:
                   user: alice
                   {written}
-        """)
+        """))
     _, out = _fix(capsys, "--unsafe", "--diff", str(tmp_path))
     assert "-          user: alice" in out  # the deletion is shown
     assert "Hunter2" not in out
