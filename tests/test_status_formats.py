@@ -62,3 +62,33 @@ def test_csv_cells_a_spreadsheet_would_run_as_a_formula_are_quoted_as_text(tmp_p
     rows = list(csv.reader(io.StringIO(result.stdout)))[1:]
     assert sorted(row[0] for row in rows) == sorted("'" + name for name in names)
     assert not any(cell[:1] in ("=", "+", "-", "@") for row in rows for cell in row)
+
+
+@pytest.mark.parametrize("called", ["upload.yml", "up job x → y.yml"])
+def test_the_publisher_to_register_for_a_reusable_workflow_names_the_called_file(tmp_path: Path, called: str) -> None:
+    """PyPI matches the file whose job uploads (the called one, DOMAIN.md §2.2), whatever it is
+    named: even a name that reads like trustycheck's own call-chain words."""
+    write_tree(tmp_path, {
+        ".github/workflows/release.yml": "on:\n  release:\n    types: [published]\njobs:\n  call:\n"
+                                          f"    uses: './.github/workflows/{called}'\n    secrets: inherit\n",
+        f".github/workflows/{called}": "on: workflow_call\njobs:\n  upload:\n    runs-on: ubuntu-latest\n"
+                                       "    environment: pypi\n    steps:\n      - run: twine upload dist/*\n"
+                                       "        env:\n          TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}\n",
+    })
+    result = run_cli("status", "--format", "markdown", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert f"workflow {called}, environment pypi (a reusable workflow: PyPI matches the called file)" in result.stdout
+
+
+@pytest.mark.parametrize("action", ["pub", "pub job x"])
+def test_the_publisher_for_an_upload_in_a_composite_action_is_the_workflow_that_runs_it(tmp_path: Path, action: str) -> None:
+    write_tree(tmp_path, {
+        ".github/workflows/release.yml": "on:\n  release:\n    types: [published]\njobs:\n  publish:\n"
+                                          "    runs-on: ubuntu-latest\n    environment: pypi\n    steps:\n"
+                                          f"      - uses: './.github/actions/{action}'\n",
+        f".github/actions/{action}/action.yml": "runs:\n  using: composite\n  steps:\n    - run: twine upload dist/*\n"
+                                               "      shell: bash\n      env:\n        TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}\n",
+    })
+    result = run_cli("status", "--format", "markdown", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "| owner unknown, repository unknown, workflow release.yml, environment pypi |" in result.stdout

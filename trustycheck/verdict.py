@@ -66,6 +66,10 @@ class Evidence:
     handed_to: str | None = None
     """For a hand-over to another repository's workflow or action: its name (the upload, and
     the trusted publisher to register, are that repository's)."""
+    workflow: str | None = None
+    """The workflow file a trusted publisher for this upload names (``job.publisher_workflow``)."""
+    caller: str | None = None
+    """For an upload in a called workflow: the calling workflow's file (``job.caller_file``)."""
 
     def location(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
@@ -165,15 +169,21 @@ def _evidence(contexts: dict[str, list[Context]], root: str | None) -> Iterable[
         chain = context.call.chain if context.call else None
         publish = step.publish
         if publish is not None and publish.to_pypi and not publish.delegated:
-            yield _publish_evidence(publish, job, _relative(context.file.path, root), chain)
+            yield _of_job(_publish_evidence(publish, job, _relative(context.file.path, root), chain), job)
         elif step.delegates is not None and job.can_run:  # a job no run can start publishes nothing
-            yield _delegation_evidence(step.delegates, job, _relative(context.file.path, root), chain)
+            yield _of_job(_delegation_evidence(step.delegates, job, _relative(context.file.path, root), chain), job)
     for context in contexts.get("job", ()):
         job = context.job
         delegation = job.delegates if job is not None else None
         if job is not None and delegation is not None and job.can_run:
             chain = context.call.chain if context.call else None
-            yield _delegation_evidence(delegation, job, _relative(context.file.path, root), chain)
+            yield _of_job(_delegation_evidence(delegation, job, _relative(context.file.path, root), chain), job)
+
+
+def _of_job(evidence: Evidence, job: JobFacts) -> Evidence:
+    """The evidence with the workflow files its trusted publisher depends on."""
+    evidence.workflow, evidence.caller = job.publisher_workflow, job.caller_file
+    return evidence
 
 
 def _why_nothing_uploads(contexts: dict[str, list[Context]], root: str | None) -> str:

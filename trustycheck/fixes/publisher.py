@@ -83,14 +83,14 @@ def publisher_settings(analysis: Analysis, path: str, root: str | None) -> list[
         key = (upload.index_name, job.id, os.path.abspath(workflow))
         if key in found:
             continue
-        settings = PublisherSettings(upload.index_name, owner, repository, os.path.basename(workflow), environment,
+        settings = PublisherSettings(upload.index_name, owner, repository, job.publisher_workflow, environment,
                                      job.id, path, job.key.pos.line, project)
-        settings.warnings = _warnings(settings, remote is not None, workflow, entry, upload.index)
+        settings.warnings = _warnings(settings, remote is not None, workflow, job.caller_file, upload.index)
         found[key] = settings
     return list(found.values())
 
 
-def _warnings(settings: PublisherSettings, known_remote: bool, workflow: str, entry: str, index: str) -> list[str]:
+def _warnings(settings: PublisherSettings, known_remote: bool, workflow: str, caller: str | None, index: str) -> list[str]:
     warnings = []
     if not known_remote:
         warnings.append("owner and repository: no GitHub 'origin' remote in .git/config; fill in the repository's")
@@ -98,9 +98,9 @@ def _warnings(settings: PublisherSettings, known_remote: bool, workflow: str, en
             os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(workflow)))) != ".github":
         warnings.append(f"'{settings.workflow}' is not directly in .github/workflows/: GitHub runs only workflows there, "
                         "and PyPI matches only a file name there")
-    if os.path.abspath(entry) != os.path.abspath(workflow):
+    if caller is not None:
         warnings.append(f"the upload runs inside the reusable workflow '{settings.workflow}', called by "
-                        f"'{os.path.basename(entry)}': PyPI matches the called file today (register "
+                        f"'{caller}': PyPI matches the called file today (register "
                         f"'{settings.workflow}'); it plans to match the calling workflow instead (pypi/warehouse#20083)")
     environment = settings.environment
     if environment is not None and "${{" in environment:

@@ -401,6 +401,13 @@ class JobFacts(FactRecord):
         return None if entry is self._instance.workflow else os.path.basename(entry.path)
 
     @cached_property
+    def publisher_workflow(self) -> str:
+        """the workflow file name a PyPI trusted publisher must name for this job's uploads: the file that
+        defines the job, which for a called workflow is the called file today (the OIDC job_workflow_ref
+        claim, DOMAIN.md §2.2); an upload in a composite action belongs to the workflow running the job"""
+        return os.path.basename(self._instance.workflow.path)
+
+    @cached_property
     def reusable_publishing(self) -> str | None:
         """for a job of a reusable workflow that runs as called: what Trusted Publishing from it depends on. PyPI
         matches the called file (the OIDC job_workflow_ref claim) today, so only a same-repository caller can work
@@ -408,7 +415,7 @@ class JobFacts(FactRecord):
         is the top-level workflow PyPI expects"""
         workflow = self._instance.workflow
         only_called = all(event == "workflow_call" for event in workflow.events)
-        return reusable_workflow_publisher(os.path.basename(workflow.path), self.caller_file, only_called)
+        return reusable_workflow_publisher(self.publisher_workflow, self.caller_file, only_called)
 
     @cached_property
     def inherit_risk(self) -> str | None:

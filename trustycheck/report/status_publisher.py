@@ -10,7 +10,6 @@ folder named ``owner__repo``, or the clone's ``origin`` remote; anything not kno
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from trustycheck.git_origin import github_origin
@@ -46,8 +45,8 @@ def publishers(row: StatusRow) -> list[Publisher]:
         if item.handed_to is not None:
             publisher = Publisher(owner, name, None, None, f"the token is handed to {item.handed_to}: register where that uploads")
         else:
-            publisher = Publisher(owner, name, workflow_file(item), item.environment,
-                                  "a reusable workflow: PyPI matches the called file" if _called(item) else "")
+            publisher = Publisher(owner, name, item.workflow, item.environment,
+                                  "a reusable workflow: PyPI matches the called file" if item.caller else "")
         found.setdefault((publisher.workflow, publisher.environment, publisher.note), publisher)
     return list(found.values())
 
@@ -59,19 +58,3 @@ def repository_slug(root: str, mapped: tuple[str, str] | None) -> tuple[str, str
 def origin_slug(root: str) -> tuple[str, str] | None:
     """Owner and name from the clone's ``origin`` remote, if it is on GitHub."""
     return github_origin(root)
-
-
-def workflow_file(item: Evidence) -> str | None:
-    """The file name of the workflow whose job uploads: the evidence's own file when it is a
-    workflow, else (a composite action) the last workflow of its call chain."""
-    if os.path.basename(os.path.dirname(item.path)) == "workflows":
-        return os.path.basename(item.path)
-    for link in reversed((item.chain or "").split(" → ")):
-        name, sep, _ = link.partition(" job ")
-        if sep:
-            return name
-    return None
-
-
-def _called(item: Evidence) -> bool:
-    return item.chain is not None and " job " in item.chain.split(" → ", 1)[-1]
