@@ -303,9 +303,3 @@ def _reason(verdict: str, evidence: list[Evidence]) -> str:
 def _short(evidence: Evidence) -> str:
     return f"{os.path.basename(evidence.path)}:{evidence.line}"
 
-
-def summarise(verdicts: list[Verdict]) -> dict[str, dict[str, float]]:
-    """Counts and percentages per verdict, in the fixed order of ``VERDICTS``."""
-    total = len(verdicts)
-    counts = {name: sum(1 for v in verdicts if v.verdict == name) for name in VERDICTS}
-    return {name: {"count": count, "percent": round(100.0 * count / total, 1) if total else 0.0} for name, count in counts.items()}

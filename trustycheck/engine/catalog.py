@@ -105,14 +105,10 @@ class Rule:
         those tagged as about the tool or the file's hygiene (TC001-TC003)."""
         return not NOT_SECURITY_TAGS.intersection(self.extra_tags)
 
-    @property
-    def security_severity(self) -> float | None:
-        """The score code scanning ranks by (Critical >= 9, High >= 7, Medium >= 4, else Low);
-        None for a rule that is not about security (a score makes code scanning treat it as one)."""
-        return self.security_severity_at(self.severity)
-
     def security_severity_at(self, level: str) -> float | None:
-        """The score for a finding of this rule at ``level`` (configured, or a per-case
+        """The score code scanning ranks by (Critical >= 9, High >= 7, Medium >= 4, else Low);
+        None for a rule that is not about security (a score makes code scanning treat it as one).
+        For a finding of this rule at ``level`` (configured, or a per-case
         severity): the declared score at the rule's own severity; at another level, the
         default score of that level, never below the declared one when raised nor above it
         when lowered, so an error always ranks at least High and a note at most Low."""

@@ -17,7 +17,6 @@ from trustycheck.model.credentials import CredentialKind
 from trustycheck.model.pypi import TESTPYPI
 from trustycheck.report.visible import visible
 
-WORKFLOWS_DIR = os.path.join(".github", "workflows")
 OWNER, REPOSITORY = "<owner>", "<repository>"
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import shutil
 import tempfile
 from collections.abc import Iterable
 from urllib.parse import quote

@@ -38,8 +38,7 @@ class Tally:
         return sum(self.downloads.values())
 
     def by_count(self) -> dict[str, dict[str, float]]:
-        """Counts and percentages per verdict, in the fixed order of ``VERDICTS`` (as
-        :func:`trustycheck.verdict.summarise`)."""
+        """Counts and percentages per verdict, in the fixed order of ``VERDICTS``."""
         return {name: {"count": count, "percent": _percent(count, self.total)} for name, count in self.counts.items()}
 
     def by_downloads(self) -> dict[str, dict[str, float]] | None:
