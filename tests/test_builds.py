@@ -7,27 +7,17 @@ from __future__ import annotations
 import pytest
 
 from conftest import ids_at, lint_text
-
-_PUBLISH_JOB = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  release:
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/checkout@v4
-      - name: Prepare
-        run: {command}
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
-
+from workflows import ON_TAG, release_workflow
 
 def _tc203(command: str) -> list[tuple[str, int, int]]:
-    return ids_at(lint_text(_PUBLISH_JOB.format(command=command), {"TC203"}))
+    """TC203 in a tag-run release job that runs ``command`` (line 12) between checkout and upload."""
+    workflow = release_workflow(f"""\
+        - uses: actions/checkout@v4
+        - name: Prepare
+          run: {command}
+        - uses: pypa/gh-action-pypi-publish@release/v1
+        """, on=ON_TAG, name="release")
+    return ids_at(lint_text(workflow, {"TC203"}))
 
 
 @pytest.mark.parametrize(

@@ -11,42 +11,43 @@ import textwrap
 import pytest
 
 from conftest import ids_at, lint_text
+from workflows import ON_RELEASE, ON_TAG, job, workflow
 
-# A job that builds a pull request's head: TC305 says so when (and only when) its artifact is
-# on the path to the PyPI upload.
-_WORKFLOW = """\
-on:
-  pull_request_target:
-  release:
-    types: [published]
-jobs:
-  build-dists:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          ref: ${{{{ github.event.pull_request.head.sha }}}}
-      - run: python -m build
-      - uses: actions/upload-artifact@v4
-        with:
-          name: {uploaded}
-          path: dist/
-  release:
-    needs: [build-dists]
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-      contents: write
-    steps:
-{steps}
-"""
+_ON_PULL_REQUEST_TARGET = "on:\n  pull_request_target:\n"
+"""Pull requests, from forks too, run with the base repository's secrets: lines 1-2, the
+release's own trigger (ON_RELEASE or ON_TAG, without its `on:`) after them."""
+
+
+def _matrix_job(name: str, matrix: str, *steps: str, runs_on: str = "ubuntu-latest") -> str:
+    """``job`` with a `strategy:` (``matrix``, the lines under it) before its steps."""
+    strategy = textwrap.indent(textwrap.dedent(matrix).rstrip("\n") + "\n", " " * 6)
+    return job(name, *steps, runs_on=runs_on).replace("    steps:\n", f"    strategy:\n{strategy}    steps:\n", 1)
+
+
+def _pull_request_build(steps: str, uploaded: str = "python-package-distributions") -> str:
+    """A job that builds a pull request's head (its checkout on line 9) and uploads the files
+    as ``uploaded``; TC305 says so when (and only when) that artifact is on the path to the
+    PyPI upload in the `release` job, which runs ``steps``."""
+    build = job("build-dists", f"""\
+        - uses: actions/checkout@v4
+          with:
+            ref: ${{{{ github.event.pull_request.head.sha }}}}
+        - run: python -m build
+        - uses: actions/upload-artifact@v4
+          with:
+            name: {uploaded}
+            path: dist/
+        """)
+    release = job("release", steps, needs="[build-dists]", environment="pypi",
+                  permissions="id-token: write\ncontents: write")
+    return workflow(build, release, on=_ON_PULL_REQUEST_TARGET + ON_RELEASE.removeprefix("on:\n"))
+
+
 _FEEDS = [("TC305", 9, 9)]
 
 
 def _tc305(steps: str, uploaded: str = "python-package-distributions") -> list[tuple[str, int, int]]:
-    text = _WORKFLOW.format(uploaded=uploaded, steps=textwrap.indent(textwrap.dedent(steps), " " * 6))
-    return ids_at(lint_text(text, {"TC305"}))
+    return ids_at(lint_text(_pull_request_build(steps, uploaded), {"TC305"}))
 
 
 _PYPA = "- uses: pypa/gh-action-pypi-publish@release/v1\n"
@@ -150,41 +151,25 @@ def test_testpypi_then_pypi_download_between_feeds_the_second() -> None:
     assert _tc305(steps) == _FEEDS
 
 
-_CHAIN = """\
-on:
-  pull_request_target:
-  push:
-    tags: ["v*"]
-jobs:
-  wheels:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          ref: ${{ github.event.pull_request.head.sha }}
-      - run: pipx run cibuildwheel --output-dir wheelhouse
-      - uses: actions/upload-artifact@v4
-        with:
-          name: wheels-linux
-          path: wheelhouse/*.whl
-  merge:
-    needs: [wheels]
-    runs-on: ubuntu-latest
-    steps:
-%s
-  publish:
-    needs: [merge]
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/download-artifact@v4
-        with:
-          name: all-dists
-          path: dist
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
+def _chain(merge: str) -> str:
+    """Wheels built from a pull request's head (its checkout on line 9), handed on by the
+    `merge` job running ``merge`` to `publish`, which uploads the artifact `all-dists`."""
+    wheels = job("wheels", """\
+        - uses: actions/checkout@v4
+          with:
+            ref: ${{ github.event.pull_request.head.sha }}
+        - run: pipx run cibuildwheel --output-dir wheelhouse
+        - uses: actions/upload-artifact@v4
+          with:
+            name: wheels-linux
+            path: wheelhouse/*.whl
+        """)
+    publish = job("publish", _download("name: all-dists", "path: dist") + _PYPA, needs="[merge]",
+                  environment="pypi", permissions="id-token: write")
+    return workflow(wheels, job("merge", merge, needs="[wheels]"), publish,
+                    on=_ON_PULL_REQUEST_TARGET + ON_TAG.removeprefix("on:\n"))
+
+
 _MERGE_DOWNLOAD = """\
       - uses: actions/download-artifact@v4
         with:
@@ -202,24 +187,23 @@ _MERGE_UPLOAD = """\
 
 def test_feeding_through_an_intermediate_job() -> None:
     merge = _MERGE_DOWNLOAD % "dist" + _MERGE_UPLOAD
-    assert ids_at(lint_text(_CHAIN % merge, {"TC305"})) == [("TC305", 9, 9)]
+    assert ids_at(lint_text(_chain(merge), {"TC305"})) == [("TC305", 9, 9)]
 
 
 def test_an_intermediate_job_that_downloads_after_its_upload_does_not_pass_files_on() -> None:
     merge = _MERGE_UPLOAD + _MERGE_DOWNLOAD % "dist"
-    assert ids_at(lint_text(_CHAIN % merge, {"TC305"})) == []
+    assert ids_at(lint_text(_chain(merge), {"TC305"})) == []
 
 
 def test_an_intermediate_job_builds_from_whatever_it_downloads_before_its_upload() -> None:
     """A job that feeds may make its artifact from what it downloads (cibuildwheel from the
     sdist, a merge job repacking wheels): no path is asked of it."""
     merge = _MERGE_DOWNLOAD % "sdist" + "      - run: pipx run cibuildwheel sdist/*.tar.gz --output-dir dist\n" + _MERGE_UPLOAD
-    assert ids_at(lint_text(_CHAIN % merge, {"TC305"})) == [("TC305", 9, 9)]
+    assert ids_at(lint_text(_chain(merge), {"TC305"})) == [("TC305", 9, 9)]
 
 
 def test_a_default_working_directory_makes_the_path_unknown() -> None:
-    steps = textwrap.indent(_download("name: python-package-distributions", "path: dist") + "- run: uv publish\n", " " * 6)
-    text = _WORKFLOW.format(uploaded="python-package-distributions", steps=steps)
+    text = _pull_request_build(_download("name: python-package-distributions", "path: dist") + "- run: uv publish\n")
     moved = text.replace("    environment: pypi\n", "    environment: pypi\n    defaults:\n      run:\n        working-directory: pkg\n")
     assert ids_at(lint_text(text, {"TC305"})) == _FEEDS
     assert ids_at(lint_text(moved, {"TC305"})) == _FEEDS
@@ -229,44 +213,25 @@ def test_a_default_working_directory_makes_the_path_unknown() -> None:
 
 # Artifacts belong to the workflow run: a job the publishing job needs only through a test job
 # (which downloads them to test, and uploads nothing) still hands them to the upload.
-_THROUGH_TESTS = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  wheels:
-    runs-on: ${{ matrix.os }}
-    strategy:
-      matrix:
-        os: [ubuntu-latest, windows-latest]
-    steps:
-      - uses: actions/checkout@v4
-      - uses: pypa/cibuildwheel@v2.21
-        with:
-          output-dir: dist
-      - uses: actions/upload-artifact@v4
-        with:
-          name: dist_${{ matrix.os }}
-          path: dist
-  test-wheels:
-    needs: [wheels]
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/download-artifact@v4
-        with:
-          pattern: dist_*
-          merge-multiple: true
-          path: dist
-      - run: pip install dist/*.whl && pytest
-  publish:
-    needs: [test-wheels]
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-%s
-"""
+def _through_tests(steps: str, *between: str, needs: str | None = "[test-wheels]") -> str:
+    """Wheels built on a matrix (unpinned actions on lines 11, 12 and 15) and tested by
+    `test-wheels`; then the jobs ``between``; then `publish`, needing ``needs``, runs ``steps``."""
+    wheels = _matrix_job("wheels", "matrix:\n  os: [ubuntu-latest, windows-latest]", """\
+        - uses: actions/checkout@v4
+        - uses: pypa/cibuildwheel@v2.21
+          with:
+            output-dir: dist
+        - uses: actions/upload-artifact@v4
+          with:
+            name: dist_${{ matrix.os }}
+            path: dist
+        """, runs_on="${{ matrix.os }}")
+    test_wheels = job("test-wheels", _download("pattern: dist_*", "merge-multiple: true", "path: dist")
+                      + "- run: pip install dist/*.whl && pytest\n", needs="[wheels]")
+    publish = job("publish", steps, needs=needs, environment="pypi", permissions="id-token: write")
+    return workflow(wheels, test_wheels, *between, publish, on=ON_TAG)
+
+
 _RELEASE_DOWNLOAD = """\
       - uses: actions/download-artifact@v4
         with:
@@ -284,18 +249,16 @@ def _tc401_in_wheels(text: str) -> list[tuple[str, int, int]]:
 
 def test_a_job_needed_through_a_test_job_feeds_the_release() -> None:
     steps = _RELEASE_DOWNLOAD % "dist_*" + _RELEASE_UPLOAD
-    findings = [f for f in lint_text(_THROUGH_TESTS % steps, {"TC401"}) if f.pos.line < 19]
+    findings = [f for f in lint_text(_through_tests(steps), {"TC401"}) if f.pos.line < 19]
     assert [(f.rule_id, f.pos.line, f.pos.col) for f in findings] == _BUILDER_UNPINNED
     assert findings[0].message == ("'actions/checkout@v4' is pinned to a tag ref, not a full commit SHA, "
                                    "in job 'wheels', which publishes or builds the release")
 
 
 def test_a_job_needed_through_several_jobs_feeds_the_release() -> None:
-    text = _THROUGH_TESTS.replace("  publish:\n    needs: [test-wheels]",
-                                  "  check:\n    needs: [test-wheels]\n    runs-on: ubuntu-latest\n"
-                                  "    steps:\n      - run: echo ok\n  publish:\n    needs: [check]")
+    check = job("check", "- run: echo ok", needs="[test-wheels]")
     steps = _RELEASE_DOWNLOAD % "dist_*" + _RELEASE_UPLOAD
-    assert _tc401_in_wheels(text % steps) == _BUILDER_UNPINNED
+    assert _tc401_in_wheels(_through_tests(steps, check, needs="[check]")) == _BUILDER_UNPINNED
 
 
 @pytest.mark.parametrize(
@@ -310,41 +273,24 @@ def test_a_job_needed_through_several_jobs_feeds_the_release() -> None:
     ],
 )
 def test_a_job_needed_through_a_test_job_feeds_only_what_reaches_the_upload(steps: str) -> None:
-    assert _tc401_in_wheels(_THROUGH_TESTS % steps) == []
+    assert _tc401_in_wheels(_through_tests(steps)) == []
 
 
 def test_a_job_not_needed_at_all_does_not_feed() -> None:
     """Without ``needs`` (directly or not) the artifact may not exist yet when the release downloads."""
-    text = _THROUGH_TESTS.replace("    needs: [test-wheels]\n", "")
-    assert _tc401_in_wheels(text % (_RELEASE_DOWNLOAD % "dist_*" + _RELEASE_UPLOAD)) == []
+    assert _tc401_in_wheels(_through_tests(_RELEASE_DOWNLOAD % "dist_*" + _RELEASE_UPLOAD, needs=None)) == []
 
 
 # hynek/build-and-inspect-python-package builds the sdist and wheel and uploads them itself, as
 # the artifact ``Packages`` (its ``upload-name-suffix`` input appends to that name).
-_INSPECTED = """\
-on:
-  release:
-    types: [published]
-jobs:
-  package:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: hynek/build-and-inspect-python-package@v2
-%s
-  deploy:
-    needs: [package]
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/download-artifact@v4
-        with:
-          name: %s
-          path: dist
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
+def _inspected(inputs: str, downloaded: str) -> str:
+    """`package` runs the action (line 9) with ``inputs``; `deploy` uploads the artifact ``downloaded``."""
+    package = job("package", "- uses: actions/checkout@v4\n- uses: hynek/build-and-inspect-python-package@v2\n" + inputs)
+    deploy = job("deploy", _download(f"name: {downloaded}", "path: dist") + _PYPA, needs="[package]",
+                 environment="pypi", permissions="id-token: write")
+    return workflow(package, deploy)
+
+
 _INSPECTED_FEEDS = [("TC401", 8, 15), ("TC401", 9, 15)]
 
 
@@ -353,62 +299,41 @@ _INSPECTED_FEEDS = [("TC401", 8, 15), ("TC401", 9, 15)]
     [
         ("", "Packages", True),
         ("", "Package Metadata", False),
-        ("        with:\n          upload-name-suffix: -signed", "Packages-signed", True),
-        ("        with:\n          upload-name-suffix: -signed", "Packages", False),
-        ("        with:\n          upload-name-suffix: -${{ matrix.os }}", "Packages-ubuntu-latest", True),
+        ("  with:\n    upload-name-suffix: -signed", "Packages-signed", True),
+        ("  with:\n    upload-name-suffix: -signed", "Packages", False),
+        ("  with:\n    upload-name-suffix: -${{ matrix.os }}", "Packages-ubuntu-latest", True),
     ],
 )
 def test_an_action_that_uploads_the_distributions_feeds_the_release(inputs: str, downloaded: str, feeds: bool) -> None:
-    findings = ids_at(lint_text(_INSPECTED % (inputs, downloaded), {"TC401"}))
+    findings = ids_at(lint_text(_inspected(inputs, downloaded), {"TC401"}))
     assert [found for found in findings if found[1] < 11] == (_INSPECTED_FEEDS if feeds else [])
 
 
 # Matrix values spelled out in the workflow name the artifacts: a test build's
 # ``python-3.12-build`` never matches the release's ``python-cibw-*``, though both are needed.
-_MATRIX = """\
-on:
-  release:
-    types: [published]
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    strategy:
-%s
-    steps:
-      - uses: actions/checkout@v4
-      - run: pip wheel . -w target/wheels
-      - uses: actions/upload-artifact@v4
-        with:
-          name: python-${{ matrix.python-version }}-build
-          path: target/wheels/
-  all-green:
-    needs: [build]
-    runs-on: ubuntu-latest
-    steps:
-      - run: echo ok
-  sdist:
-    needs: [all-green]
-    runs-on: ubuntu-latest
-    steps:
-      - run: pipx run build --sdist
-      - uses: actions/upload-artifact@v4
-        with:
-          name: python-cibw-sdist
-          path: dist
-  release:
-    needs: [all-green, sdist]
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/download-artifact@v4
-        with:
-          pattern: %s
-          path: dist
-          merge-multiple: true
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
+def _matrix(matrix: str, pattern: str) -> str:
+    """A `build` job on ``matrix`` naming its artifact after the Python version; `release`
+    downloads the artifacts matching ``pattern`` (with `sdist`'s) and uploads them."""
+    build = _matrix_job("build", matrix, """\
+        - uses: actions/checkout@v4
+        - run: pip wheel . -w target/wheels
+        - uses: actions/upload-artifact@v4
+          with:
+            name: python-${{ matrix.python-version }}-build
+            path: target/wheels/
+        """)
+    sdist = job("sdist", """\
+        - run: pipx run build --sdist
+        - uses: actions/upload-artifact@v4
+          with:
+            name: python-cibw-sdist
+            path: dist
+        """, needs="[all-green]")
+    release = job("release", _download(f"pattern: {pattern}", "path: dist", "merge-multiple: true") + _PYPA,
+                  needs="[all-green, sdist]", environment="pypi", permissions="id-token: write")
+    return workflow(build, job("all-green", "- run: echo ok", needs="[build]"), sdist, release)
+
+
 _LISTED = '      matrix:\n        python-version: ["3.12", "pypy3.11"]'
 
 
@@ -426,7 +351,7 @@ _LISTED = '      matrix:\n        python-version: ["3.12", "pypy3.11"]'
     ],
 )
 def test_matrix_values_name_the_artifacts(matrix: str, pattern: str, feeds: bool) -> None:
-    text = _MATRIX % (matrix, pattern)
+    text = _matrix(matrix, pattern)
     lines = text.splitlines()
     in_build = [number for number, line in enumerate(lines, 1) if line.startswith("      - uses: actions/")][:2]
     findings = [found for found in ids_at(lint_text(text, {"TC401"})) if found[1] <= in_build[-1]]

@@ -12,26 +12,18 @@ from pathlib import Path
 import pytest
 
 from conftest import ids_at, lint_text, write_tree
+from workflows import ON_TAG, release_workflow
 from trustycheck.loader import load_text
 from trustycheck.model.analysis import analyse
 from trustycheck.status import judge_repository
 
-HEAD = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  pypi:
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/download-artifact@v4
-        with:
-          name: dist
-          path: dist/
-"""
+HEAD = release_workflow("""\
+    - uses: actions/download-artifact@v4
+      with:
+        name: dist
+        path: dist/
+    """, on=ON_TAG, name="pypi")
+"""A tag-run `pypi` job that downloads the built files (line 11); tests append its next steps."""
 
 CURL_MINT = """\
 resp=$(curl -sS -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=pypi")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ids_at, lint_repo, lint_text, write_tree
+from workflows import ON_CALL, composite_action, release_workflow
 from trustycheck.status import judge_repository
 
 GATING = {"TC302", "TC303"}
@@ -225,18 +226,8 @@ def test_workflow_run_after_a_push_is_not_caused_by_outsiders() -> None:
 # --- reusable workflows: the caller's context --------------------------------------------------
 
 
-CALLEE = """\
-on:
-  workflow_call:
-jobs:
-  upload:
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
+CALLEE = release_workflow("- uses: pypa/gh-action-pypi-publish@release/v1", on=ON_CALL, name="upload")
+"""A reusable workflow whose job `upload` (line 4) uploads with Trusted Publishing."""
 
 
 def test_a_tag_only_caller_gates_the_called_publish_job(tmp_path: Path) -> None:
@@ -264,16 +255,12 @@ def test_the_called_jobs_own_guard_is_read_with_the_callers_events(tmp_path: Pat
 
 
 def test_what_starts_a_file_read_without_triggers_is_not_known_so_its_uploads_count() -> None:
-    action = """\
-        name: upload
-        runs:
-          using: composite
-          steps:
-            - run: twine upload dist/*
-              shell: bash
-              env:
-                TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}
-        """
+    action = composite_action("upload", """\
+        - run: twine upload dist/*
+          shell: bash
+          env:
+            TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}
+        """)
     assert ids_at(lint_text(action, {"TC101"}, path="action.yml")) == [("TC101", 8, 9)]
     no_on = workflow(PUSH_ANY).split("\n", 2)[2]  # jobs: only (GitHub rejects it: TC001)
     assert ids_at(lint_text(no_on, {"TC001", "TC401"})) == [("TC001", 1, 1), ("TC401", 8, 15), ("TC401", 9, 15)]

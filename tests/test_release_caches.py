@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import lint_text
+from workflows import ON_TAG, release_workflow
 
 
 BUILD_AND_UPLOAD = "      - run: uv build\n      - uses: pypa/gh-action-pypi-publish@release/v1\n"
@@ -12,18 +13,7 @@ BUILD_AND_UPLOAD = "      - run: uv build\n      - uses: pypa/gh-action-pypi-pub
 
 def _release(steps: str, then: str = BUILD_AND_UPLOAD) -> str:
     """A tag-run release job: ``steps``, then ``then`` (by default a build and the upload)."""
-    return f"""\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  release:
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-{steps}{then}"""
+    return release_workflow(steps, then, on=ON_TAG, name="release")
 
 
 def _tc403(steps: str) -> list[tuple[int, str]]:
