@@ -14,77 +14,73 @@ import pytest
 
 from conftest import lint_text, write_tree
 from trustycheck.status import judge_repository
+from workflows import job, release_workflow, workflow
 
-JOB = """\
-on:
-  release:
-    types: [published]
-jobs:
-  upload:
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/download-artifact@v4
-"""
+DOWNLOAD = "- uses: actions/download-artifact@v4"
+
+
+def upload(*steps: str, permissions: str | None = "id-token: write") -> str:
+    """The `upload` job on a release, in the pypi environment with ``permissions``: download the
+    distributions (line 11), then ``steps``."""
+    return release_workflow(DOWNLOAD, *steps, name="upload", permissions=permissions)
+
 
 PYPA_ACTION = """\
-      - uses: pypa/gh-action-pypi-publish@release/v1
-        with:
-          password: ${{ secrets.PYPI_API_TOKEN }}
+- uses: pypa/gh-action-pypi-publish@release/v1
+  with:
+    password: ${{ secrets.PYPI_API_TOKEN }}
 """
 TWINE = """\
-      - run: python -m twine upload dist/*
-        env:
-          TWINE_USERNAME: __token__
-          TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
+- run: python -m twine upload dist/*
+  env:
+    TWINE_USERNAME: __token__
+    TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
 """
 UV = """\
-      - run: uv publish --trusted-publishing automatic
-        env:
-          UV_PUBLISH_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
+- run: uv publish --trusted-publishing automatic
+  env:
+    UV_PUBLISH_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
 """
 PDM = """\
-      - run: pdm publish --no-build
-        env:
-          PDM_PUBLISH_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
+- run: pdm publish --no-build
+  env:
+    PDM_PUBLISH_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
 """
 MATURIN = """\
-      - uses: PyO3/maturin-action@v1
-        env:
-          MATURIN_PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
-        with:
-          command: upload
-          args: --non-interactive --skip-existing wheels-*/*
+- uses: PyO3/maturin-action@v1
+  env:
+    MATURIN_PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
+  with:
+    command: upload
+    args: --non-interactive --skip-existing wheels-*/*
 """
 UV_NEVER = """\
-      - run: uv publish --trusted-publishing never
-        env:
-          UV_PUBLISH_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
+- run: uv publish --trusted-publishing never
+  env:
+    UV_PUBLISH_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
 """
 POETRY = """\
-      - run: poetry publish
-        env:
-          POETRY_PYPI_TOKEN_PYPI: ${{ secrets.PYPI_API_TOKEN }}
+- run: poetry publish
+  env:
+    POETRY_PYPI_TOKEN_PYPI: ${{ secrets.PYPI_API_TOKEN }}
 """
 HATCH = """\
-      - run: hatch publish
-        env:
-          HATCH_INDEX_USER: __token__
-          HATCH_INDEX_AUTH: ${{ secrets.PYPI_API_TOKEN }}
+- run: hatch publish
+  env:
+    HATCH_INDEX_USER: __token__
+    HATCH_INDEX_AUTH: ${{ secrets.PYPI_API_TOKEN }}
 """
 FLIT = """\
-      - run: flit publish
-        env:
-          FLIT_USERNAME: __token__
-          FLIT_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
+- run: flit publish
+  env:
+    FLIT_USERNAME: __token__
+    FLIT_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
 """
 PYPA_ACTION_WITH_A_USER = """\
-      - uses: pypa/gh-action-pypi-publish@release/v1
-        with:
-          user: maintainer
-          password: ${{ secrets.PYPI_PASSWORD }}
+- uses: pypa/gh-action-pypi-publish@release/v1
+  with:
+    user: maintainer
+    password: ${{ secrets.PYPI_PASSWORD }}
 """
 
 
@@ -94,9 +90,9 @@ def verdict(tmp_path: Path, text: str):
 
 
 DEPLOY_PYPI = """\
-      - uses: casperdcl/deploy-pypi@v2
-        with:
-          password: ${{ secrets.PYPI_API_TOKEN }}
+- uses: casperdcl/deploy-pypi@v2
+  with:
+    password: ${{ secrets.PYPI_API_TOKEN }}
 """
 
 
@@ -106,14 +102,14 @@ DEPLOY_PYPI = """\
     ids=["pypa-action", "pdm", "deploy-pypi-action"],
 )
 def test_a_token_a_tool_gives_up_for_trusted_publishing_is_mixed(step: str, what: str, tmp_path: Path) -> None:
-    workflow = JOB + step
-    [finding] = lint_text(workflow, {"TC101", "TC103"})
+    text = upload(step)
+    [finding] = lint_text(text, {"TC101", "TC103"})
     assert (finding.rule_id, finding.severity) == ("TC103", "error")
     assert finding.message == (f"{what} still uploads to PyPI with a long-lived credential (secrets.PYPI_API_TOKEN) although "
                                "the job has id-token: write; the token is what gets used")
-    judged = verdict(tmp_path, workflow)
+    judged = verdict(tmp_path, text)
     assert judged.verdict == "mixed"
-    line = next(number for number, text in enumerate(workflow.splitlines(), 1) if "secrets.PYPI_API_TOKEN" in text)
+    line = next(number for number, row in enumerate(text.splitlines(), 1) if "secrets.PYPI_API_TOKEN" in row)
     assert judged.reason == (
         f"{what} in release.yml:{line} uploads with a long-lived token (secrets.PYPI_API_TOKEN) in a job with id-token: write: "
         "the token is used while the secret exists, Trusted Publishing once it is empty or deleted, "
@@ -126,28 +122,27 @@ def test_a_token_a_tool_gives_up_for_trusted_publishing_is_mixed(step: str, what
     ids=["twine", "uv", "maturin-action", "uv-trusted-publishing-never", "poetry", "hatch", "flit", "pypa-action-with-a-user"],
 )
 def test_a_token_a_tool_never_gives_up_stays_token(step: str, tmp_path: Path) -> None:
-    workflow = JOB + step
-    assert [f.rule_id for f in lint_text(workflow, {"TC101", "TC103"})] == ["TC103"]
-    judged = verdict(tmp_path, workflow)
+    text = upload(step)
+    assert [f.rule_id for f in lint_text(text, {"TC101", "TC103"})] == ["TC103"]
+    judged = verdict(tmp_path, text)
     assert judged.verdict == "token"
     assert [e.kind for e in judged.evidence] == ["token"]
 
 
 def test_without_id_token_a_token_is_token(tmp_path: Path) -> None:
-    workflow = JOB.replace("    permissions:\n      id-token: write\n", "    permissions:\n      contents: read\n") + PYPA_ACTION
-    assert [f.rule_id for f in lint_text(workflow, {"TC101", "TC103"})] == ["TC101"]
-    assert verdict(tmp_path, workflow).verdict == "token"
+    text = upload(PYPA_ACTION, permissions="contents: read")
+    assert [f.rule_id for f in lint_text(text, {"TC101", "TC103"})] == ["TC101"]
+    assert verdict(tmp_path, text).verdict == "token"
 
 
 def test_id_token_granted_for_the_whole_workflow_counts_too(tmp_path: Path) -> None:
-    workflow = JOB.replace("    permissions:\n      id-token: write\n", "").replace(
-        "jobs:\n", "permissions:\n  id-token: write\njobs:\n") + PYPA_ACTION
-    assert verdict(tmp_path, workflow).verdict == "mixed"
+    text = workflow(job("upload", DOWNLOAD, PYPA_ACTION, environment="pypi"), permissions="id-token: write")
+    assert verdict(tmp_path, text).verdict == "mixed"
 
 
 def test_a_written_out_token_never_becomes_empty(tmp_path: Path) -> None:
-    workflow = JOB + PDM.replace("${{ secrets.PYPI_API_TOKEN }}", "pypi-" + "A" * 90)
-    judged = verdict(tmp_path, workflow)
+    text = upload(PDM.replace("${{ secrets.PYPI_API_TOKEN }}", "pypi-" + "A" * 90))
+    judged = verdict(tmp_path, text)
     assert judged.verdict == "token"
 
 
@@ -155,6 +150,6 @@ def test_the_token_then_oidc_fact_is_visible_to_rules() -> None:
     from trustycheck.loader import load_text
     from trustycheck.model.analysis import analyse
 
-    contexts = analyse(load_text("release.yml", JOB + PYPA_ACTION + TWINE + PDM)).contexts["step"]
+    contexts = analyse(load_text("release.yml", upload(PYPA_ACTION, TWINE, PDM))).contexts["step"]
     assert [(c.step.publish.tool, c.step.publish.token_then_oidc) for c in contexts if c.step and c.step.publish] == [
         ("pypa/gh-action-pypi-publish", True), ("twine", False), ("pdm publish", True)]

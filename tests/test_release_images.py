@@ -6,25 +6,16 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import lint_text
+from workflows import ON_TAG, before_steps, job, release_workflow, workflow
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
 
 def _publish(job_extra: str) -> str:
-    return f"""\
-on:
-  release:
-    types: [published]
-jobs:
-  publish:
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-{job_extra}    steps:
-      - run: python -m build
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
+    """The release job that builds and uploads, with ``job_extra`` (container, services) before
+    its steps: lines 1-9, then ``job_extra`` from line 10."""
+    return before_steps(release_workflow("- run: python -m build", "- uses: pypa/gh-action-pypi-publish@release/v1"),
+                        job_extra)
 
 
 def _tc404(text: str) -> list[tuple[int, int, str, str]]:
@@ -68,29 +59,11 @@ def test_services_by_tag_are_named_with_the_container() -> None:
 
 
 def test_an_image_in_the_job_that_builds_what_is_published() -> None:
-    text = """\
-    on:
-      push:
-        tags: ["v*"]
-    jobs:
-      wheels:
-        runs-on: ubuntu-latest
-        container: quay.io/pypa/manylinux2014_x86_64
-        steps:
-          - run: python -m build
-          - uses: actions/upload-artifact@v4
-            with: {name: dist, path: dist/}
-      publish:
-        needs: wheels
-        runs-on: ubuntu-latest
-        environment: pypi
-        permissions:
-          id-token: write
-        steps:
-          - uses: actions/download-artifact@v4
-            with: {name: dist, path: dist/}
-          - uses: pypa/gh-action-pypi-publish@release/v1
-    """
+    wheels = job("wheels", "- run: python -m build", "- uses: actions/upload-artifact@v4\n  with: {name: dist, path: dist/}")
+    publish = job("publish", "- uses: actions/download-artifact@v4\n  with: {name: dist, path: dist/}",
+                  "- uses: pypa/gh-action-pypi-publish@release/v1", needs="wheels", environment="pypi",
+                  permissions="id-token: write")
+    text = workflow(before_steps(wheels, "container: quay.io/pypa/manylinux2014_x86_64"), publish, on=ON_TAG)
     assert [(line, col) for line, col, *_ in _tc404(text)] == [(7, 16)]
 
 

@@ -6,42 +6,33 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import lint_repo, lint_text
+from workflows import ON_TAG, call_job, job, release_workflow, workflow
 
-CALLER = """\
-on:
-  release:
-    types: [published]
-jobs:
-  release:
-    uses: ./.github/workflows/publish.yml
-    secrets: inherit
-"""
+ON_CALL_INLINE = "on: workflow_call\n"
+"""A reusable workflow, its trigger on one line: line 1."""
 
-TOKEN_CALLEE = """\
-on: workflow_call
-jobs:
-  upload:
-    runs-on: ubuntu-latest
-    environment: pypi
-    steps:
-      - uses: pypa/gh-action-pypi-publish@release/v1
-        with:
-          password: ${{ secrets.PYPI_API_TOKEN }}
-      - run: |
-          curl -s https://codecov.io -H "Authorization: ${{ secrets.CODECOV_TOKEN }} ${{ secrets.GITHUB_TOKEN }}"
-"""
+UPLOAD = "- uses: pypa/gh-action-pypi-publish@release/v1"
 
-OIDC_CALLEE = """\
-on: workflow_call
-jobs:
-  upload:
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
+
+def _inherit(name: str, uses: str, permissions: str | None = None) -> str:
+    """A job calling ``uses`` that passes it every secret (`secrets: inherit`, its last line)."""
+    return call_job(name, uses, permissions=permissions) + "    secrets: inherit\n"
+
+
+CALLER = workflow(_inherit("release", "./.github/workflows/publish.yml"))
+"""`secrets: inherit` on line 7."""
+
+TOKEN_CALLEE = workflow(job("upload", """\
+    - uses: pypa/gh-action-pypi-publish@release/v1
+      with:
+        password: ${{ secrets.PYPI_API_TOKEN }}
+    - run: |
+        curl -s https://codecov.io -H "Authorization: ${{ secrets.CODECOV_TOKEN }} ${{ secrets.GITHUB_TOKEN }}"
+    """, environment="pypi"), on=ON_CALL_INLINE)
+"""An upload with a stored token, then a step that reads two more secrets."""
+
+OIDC_CALLEE = release_workflow(UPLOAD, on=ON_CALL_INLINE, name="upload")
+"""Trusted Publishing in a reusable workflow: the upload on line 9."""
 
 
 def _found(findings) -> list[tuple[str, str, int, str, str]]:
@@ -58,27 +49,13 @@ def test_inherit_to_a_local_workflow_is_a_note_naming_what_it_reads(tmp_path: Pa
 
 
 def test_inherit_to_a_local_workflow_that_reads_no_secret_is_no_finding(tmp_path: Path) -> None:
-    assert lint_repo(tmp_path, CALLER.replace("release:\n    uses", "release:\n    permissions:\n      id-token: write\n    uses"),
-                     {".github/workflows/publish.yml": OIDC_CALLEE}, {"TC104"}) == []
+    caller = workflow(_inherit("release", "./.github/workflows/publish.yml", permissions="id-token: write"))
+    assert lint_repo(tmp_path, caller, {".github/workflows/publish.yml": OIDC_CALLEE}, {"TC104"}) == []
 
 
 def test_inherit_to_another_repository_stays_a_warning() -> None:
-    text = """\
-    on:
-      push:
-        tags: ["v*"]
-    jobs:
-      docs:
-        uses: example-org/shared/.github/workflows/docs.yml@v2
-        secrets: inherit
-      publish:
-        runs-on: ubuntu-latest
-        environment: pypi
-        permissions:
-          id-token: write
-        steps:
-          - uses: pypa/gh-action-pypi-publish@release/v1
-    """
+    text = workflow(_inherit("docs", "example-org/shared/.github/workflows/docs.yml@v2"),
+                    job("publish", UPLOAD, environment="pypi", permissions="id-token: write"), on=ON_TAG)
     assert _found(lint_text(text, {"TC104"})) == [
         ("TC104", "workflow.yml", 7, "warning",
          "job 'docs' passes every secret to 'example-org/shared/.github/workflows/docs.yml@v2' with secrets: inherit in a "
@@ -87,29 +64,15 @@ def test_inherit_to_another_repository_stays_a_warning() -> None:
 
 
 def test_a_workflow_that_uploads_only_to_testpypi_is_not_a_release_workflow() -> None:
-    text = """\
-    on:
-      push:
-        branches: [main]
-    jobs:
-      lint:
-        uses: example-org/shared/.github/workflows/lint.yml@v2
-        secrets: inherit
-      test-upload:
-        runs-on: ubuntu-latest
-        environment: testpypi
-        permissions:
-          id-token: write
-        steps:
-          - uses: pypa/gh-action-pypi-publish@release/v1
-            with:
-              repository-url: https://test.pypi.org/legacy/
-    """
+    upload = job("test-upload", UPLOAD + "\n  with:\n    repository-url: https://test.pypi.org/legacy/",
+                 environment="testpypi", permissions="id-token: write")
+    text = workflow(_inherit("lint", "example-org/shared/.github/workflows/lint.yml@v2"), upload,
+                    on="on:\n  push:\n    branches: [main]\n")
     assert lint_text(text, {"TC104"}) == []
 
 
 def test_trusted_publishing_in_a_same_repository_callee_is_a_note(tmp_path: Path) -> None:
-    caller = CALLER.replace("    secrets: inherit\n", "    permissions:\n      id-token: write\n")
+    caller = workflow(call_job("release", "./.github/workflows/publish.yml") + "    permissions:\n      id-token: write\n")
     found = lint_repo(tmp_path, caller, {".github/workflows/publish.yml": OIDC_CALLEE}, {"TC304"})
     assert [(rule, path, line, severity) for rule, path, line, severity, _ in _found(found)] == [
         ("TC304", ".github/workflows/publish.yml", 9, "note"),

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE_WORKFLOW, lint_repo
+from workflows import ON_TAG, before_steps, job, workflow
 
 TOKEN_ACTION = """\
 name: upload
@@ -23,29 +24,18 @@ runs:
         TWINE_PASSWORD: ${{ env.PYPI_TOKEN }}
 """
 
-JOB = """\
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  release:
-    runs-on: ubuntu-latest
-    env:
-      PYPI_TOKEN: ${{{{ secrets.PYPI_API_TOKEN }}}}
-    steps:
-{steps}
-"""
-
 
 def _workflow(*steps: str) -> str:
-    return JOB.format(steps="\n".join(steps))
+    """The `release` job on a tag, the token in its env (lines 7-8): ``steps`` from line 10."""
+    return workflow(before_steps(job("release", *steps), "env:\n  PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}"),
+                    on=ON_TAG)
 
 
 def _checkout(**inputs: str) -> str:
-    lines = ["      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"]
+    lines = ["- uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"]
     if inputs:
-        lines.append("        with:")
-        lines += [f"          {key}: {value}" for key, value in inputs.items()]
+        lines.append("  with:")
+        lines += [f"    {key}: {value}" for key, value in inputs.items()]
     return "\n".join(lines)
 
 
@@ -58,7 +48,7 @@ ACTION_FILES = {".github/actions/upload/action.yml": TOKEN_ACTION}
 
 @pytest.mark.parametrize("path", ["src", "./src", "src/", "'./src/'"])
 def test_this_repository_checked_out_into_a_path_is_followed_there(tmp_path: Path, path: str) -> None:
-    workflow = _workflow(_checkout(path=path), "      - uses: ./src/.github/actions/upload")
+    workflow = _workflow(_checkout(path=path), "- uses: ./src/.github/actions/upload")
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002", "TC101"})
     assert _found(findings) == [("TC101", ".github/actions/upload/action.yml", 9, "error")]
     assert findings[0].message.endswith("(via example.yml job 'release' → example.yml step './src/.github/actions/upload')")
@@ -66,13 +56,13 @@ def test_this_repository_checked_out_into_a_path_is_followed_there(tmp_path: Pat
 
 def test_this_repository_named_by_expression_is_this_repository(tmp_path: Path) -> None:
     workflow = _workflow(_checkout(repository="${{ github.repository }}", path="project"),
-                         "      - uses: ./project/.github/actions/upload")
+                         "- uses: ./project/.github/actions/upload")
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002", "TC101"})
     assert _found(findings) == [("TC101", ".github/actions/upload/action.yml", 9, "error")]
 
 
 def test_a_path_checkout_of_this_repository_naming_no_action_is_broken(tmp_path: Path) -> None:
-    workflow = _workflow(_checkout(path="src"), "      - name: Upload\n        uses: ./src/.github/actions/uplaod")
+    workflow = _workflow(_checkout(path="src"), "- name: Upload\n  uses: ./src/.github/actions/uplaod")
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002"})
     assert _found(findings) == [("TC002", EXAMPLE_WORKFLOW, 14, "error")]
     assert findings[0].message == (
@@ -84,7 +74,7 @@ def test_a_path_checkout_of_this_repository_naming_no_action_is_broken(tmp_path:
 
 def test_this_repository_checked_out_into_a_path_is_its_root_action_there(tmp_path: Path) -> None:
     files = {"action.yml": TOKEN_ACTION}
-    workflow = _workflow(_checkout(path="the-action"), "      - uses: ./the-action")
+    workflow = _workflow(_checkout(path="the-action"), "- uses: ./the-action")
     findings = lint_repo(tmp_path, workflow, files, {"TC002", "TC101"})
     assert _found(findings) == [("TC101", "action.yml", 9, "error")]
     findings = lint_repo(tmp_path / "without", workflow, {"README.md": "no action here"}, {"TC002"})
@@ -95,7 +85,7 @@ def test_this_repository_checked_out_into_a_path_is_its_root_action_there(tmp_pa
 
 
 def test_a_plain_broken_reference_is_still_an_error(tmp_path: Path) -> None:
-    workflow = _workflow(_checkout(), "      - uses: ./.github/actions/uplaod")
+    workflow = _workflow(_checkout(), "- uses: ./.github/actions/uplaod")
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002"})
     assert _found(findings) == [("TC002", EXAMPLE_WORKFLOW, 11, "error")]
     assert findings[0].message == "'./.github/actions/uplaod' names no action in this repository (no action.yml there)"
@@ -107,7 +97,7 @@ def test_another_repositorys_action_is_out_of_sight_not_missing(tmp_path: Path, 
     if where:
         inputs["path"] = "tools"
     uses = "./tools/upload" if where else "./upload"
-    workflow = _workflow(_checkout(), _checkout(**inputs), f"      - uses: {uses}")
+    workflow = _workflow(_checkout(), _checkout(**inputs), f"- uses: {uses}")
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002"})
     assert findings == []
     steps = _step_contexts(tmp_path)
@@ -119,12 +109,12 @@ def test_another_repositorys_action_is_out_of_sight_not_missing(tmp_path: Path, 
 
 def test_the_last_checkout_into_a_path_decides_what_is_there(tmp_path: Path) -> None:
     workflow = _workflow(_checkout(path="src"), _checkout(repository="example-org/other", path="src"),
-                         "      - uses: ./src/.github/actions/upload")
+                         "- uses: ./src/.github/actions/upload")
     assert lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002", "TC101"}) == []
 
 
 def test_this_repository_at_another_ref_may_hold_an_action_this_commit_lacks(tmp_path: Path) -> None:
-    workflow = _workflow(_checkout(ref="release-tools", path="tools"), "      - uses: ./tools/.github/actions/sign")
+    workflow = _workflow(_checkout(ref="release-tools", path="tools"), "- uses: ./tools/.github/actions/sign")
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002"})
     assert _found(findings) == [("TC002", EXAMPLE_WORKFLOW, 14, "warning")]
     assert findings[0].message.endswith(
@@ -133,21 +123,21 @@ def test_this_repository_at_another_ref_may_hold_an_action_this_commit_lacks(tmp
 
 
 @pytest.mark.parametrize("writer, said", [
-    ("      - run: |\n          mkdir -p .github/actions/generated\n          ./render > .github/actions/generated/action.yml",
+    ("- run: |\n    mkdir -p .github/actions/generated\n    ./render > .github/actions/generated/action.yml",
      "step 'mkdir -p .github/actions/generated' names '.github/actions/generated'"),
-    ("      - uses: actions/download-artifact@v4\n        with:\n          name: actions\n          path: .github/actions",
+    ("- uses: actions/download-artifact@v4\n  with:\n    name: actions\n    path: .github/actions",
      "step 'actions/download-artifact@v4' writes into '.github/actions'"),
 ])
 def test_an_action_an_earlier_step_writes_is_a_warning_at_most(tmp_path: Path, writer: str, said: str) -> None:
-    workflow = _workflow(_checkout(), writer, "      - uses: ./.github/actions/generated")
+    workflow = _workflow(_checkout(), writer, "- uses: ./.github/actions/generated")
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002"})
     assert [(f.rule_id, f.severity) for f in findings] == [("TC002", "warning")]
     assert findings[0].message.endswith(f"; it may exist at run time: {said}")
 
 
 def test_a_step_after_the_reference_does_not_excuse_it(tmp_path: Path) -> None:
-    workflow = _workflow(_checkout(), "      - uses: ./.github/actions/generated",
-                         "      - run: ./render > .github/actions/generated/action.yml")
+    workflow = _workflow(_checkout(), "- uses: ./.github/actions/generated",
+                         "- run: ./render > .github/actions/generated/action.yml")
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002"})
     assert [(f.rule_id, f.severity) for f in findings] == [("TC002", "error")]
 
@@ -165,7 +155,7 @@ def _step_contexts(root: Path) -> list:
 
 
 def test_this_repository_at_another_ref_in_the_workspace_root_is_a_warning_when_missing(tmp_path: Path) -> None:
-    workflow = _workflow(_checkout(ref="main"), "      - uses: ./.github/actions/lockfile")
+    workflow = _workflow(_checkout(ref="main"), "- uses: ./.github/actions/lockfile")
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002"})
     assert [(f.rule_id, f.severity) for f in findings] == [("TC002", "warning")]
     assert findings[0].message == (
@@ -175,7 +165,7 @@ def test_this_repository_at_another_ref_in_the_workspace_root_is_a_warning_when_
 
 
 def test_dollar_slash_names_this_repository_whatever_was_checked_out(tmp_path: Path) -> None:
-    workflow = _workflow(_checkout(repository="example-org/other"), "      - uses: $/.github/actions/upload")
+    workflow = _workflow(_checkout(repository="example-org/other"), "- uses: $/.github/actions/upload")
     findings = lint_repo(tmp_path, workflow, ACTION_FILES, {"TC002", "TC101"})
     assert _found(findings) == [("TC101", ".github/actions/upload/action.yml", 9, "error")]
 
@@ -184,11 +174,11 @@ def test_an_action_outside_github_is_out_of_sight_when_only_the_github_folder_is
     """Workflows are often linted without the rest of the repository (a copy of .github/, an
     inventory of many repositories): a root action.yml, or any file outside .github/, cannot be
     known to be missing then. Inside .github/ a missing action is still broken."""
-    workflow = _workflow(_checkout(path="the-action"), "      - uses: ./the-action")
+    workflow = _workflow(_checkout(path="the-action"), "- uses: ./the-action")
     assert lint_repo(tmp_path, workflow, {}, {"TC002"}) == []
-    broken = _workflow(_checkout(), "      - uses: ./.github/actions/uplaod")
+    broken = _workflow(_checkout(), "- uses: ./.github/actions/uplaod")
     assert _found(lint_repo(tmp_path / "inside", broken, {}, {"TC002"})) == [("TC002", EXAMPLE_WORKFLOW, 11, "error")]
-    elsewhere = _workflow(_checkout(), "      - uses: ./tools/upload")
+    elsewhere = _workflow(_checkout(), "- uses: ./tools/upload")
     assert lint_repo(tmp_path / "elsewhere", elsewhere, {}, {"TC002"}) == []
     assert _found(lint_repo(tmp_path / "whole", elsewhere, {"README.md": "x"}, {"TC002"})) == [
         ("TC002", EXAMPLE_WORKFLOW, 11, "error")]

@@ -71,3 +71,10 @@ def release_workflow(*steps: str, on: str = ON_RELEASE, name: str = "publish", e
 def composite_action(name: str, steps: str) -> str:
     """An action.yml running ``steps`` (a YAML list, dedented here): the first step on line 5."""
     return f"name: {name}\nruns:\n  using: composite\n  steps:\n" + _block(steps, "    ")
+
+
+def before_steps(text: str, keys: str) -> str:
+    """``text`` (a job, or a workflow whose first job has steps) with more job keys
+    (``container:``, ``services:``, ``env:``, a ``permissions:`` scalar), dedented here, just
+    before that job's `steps:`: the keys ``job`` does not take, in the place GitHub's examples put them."""
+    return text.replace("    steps:\n", _block(keys, "    ") + "    steps:\n", 1)
